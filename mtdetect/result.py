@@ -1,0 +1,133 @@
+"""Result model: spans, sentences and documents, and their one JSON form (``mtdetect/1``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "FAMILIES",
+    "SCHEMA",
+    "DocumentResult",
+    "SentenceResult",
+    "Span",
+    "verdict_for",
+]
+
+SCHEMA = "mtdetect/1"
+
+#: The artifact families, as described in the project's ARTIFACTS documentation.
+FAMILIES: tuple[str, ...] = (
+    "synonym-substitution",
+    "broken-collocation",
+    "function-word-swap",
+    "mangled-entity",
+    "dropped-word",
+    "spacing-artifact",
+    "spinner-leftover",
+    "literal-translation",
+    "non-prose",
+)
+
+
+@dataclass(slots=True)
+class Span:
+    """A suspect stretch of text: where, which family, how strong, why, and what was meant.
+
+    ``start``/``end`` are character offsets into the document text.
+    """
+
+    start: int
+    end: int
+    text: str
+    family: str
+    strength: float
+    explanation: str
+    suggestion: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown artifact family {self.family!r}")
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span offsets {self.start}..{self.end}")
+        self.strength = float(min(1.0, max(0.0, self.strength)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "family": self.family,
+            "strength": round(self.strength, 4),
+            "explanation": self.explanation,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(slots=True)
+class SentenceResult:
+    """A sentence with its probability of being machine-rewritten and its spans."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+    spans: list[Span] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+
+@dataclass(slots=True)
+class DocumentResult:
+    """The result for one document: its score, verdict and scored sentences."""
+
+    score: float
+    verdict: str
+    model: str
+    sentences: list[SentenceResult]
+    id: str | None = None
+    source: str | None = None
+
+    @property
+    def spans(self) -> list[Span]:
+        """All spans of the document, in text order."""
+        return [sp for s in self.sentences for sp in s.spans]
+
+    def family_counts(self) -> dict[str, int]:
+        """Number of spans per family (families without spans left out)."""
+        counts: dict[str, int] = {}
+        for sp in self.spans:
+            counts[sp.family] = counts.get(sp.family, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON form (schema ``mtdetect/1``)."""
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "source": self.source,
+            "score": round(self.score, 4),
+            "verdict": self.verdict,
+            "model": self.model,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def verdict_for(score: float, suspect: float, rewritten: float) -> str:
+    """``clean`` below ``suspect``, ``rewritten`` at or above ``rewritten``, else ``suspect``."""
+    if score >= rewritten:
+        return "rewritten"
+    if score >= suspect:
+        return "suspect"
+    return "clean"

@@ -1,0 +1,285 @@
+"""Text segmentation with exact character offsets.
+
+Everything here works on the text exactly as decoded: every offset is a Python ``str`` index
+into the caller's string, and nothing is normalised, so ``text[s.start:s.end] == s.text`` holds
+for every sentence and token.
+
+The segmenter is rule-based and deliberately conservative about splitting: a rewriting
+pipeline's re-spaced forms ("U. K.", "e. g.", ``said. "``) must stay inside one sentence so
+that a detector can see and flag them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = [
+    "Document",
+    "Sentence",
+    "Token",
+    "ngram_key",
+    "segment",
+    "split_paragraphs",
+    "split_sentences",
+    "tokenize",
+]
+
+
+class Token(NamedTuple):
+    """One token: its surface text, document offsets and kind.
+
+    ``kind`` is one of ``"word"``, ``"number"``, ``"url"``, ``"email"``, ``"punct"``.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A sentence of a document, with offsets into the document text."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    tokens: list[Token] = field(default_factory=list, repr=False)
+
+
+@dataclass(slots=True)
+class Document:
+    """A text cut into sentences (and their tokens) without changing a character of it."""
+
+    text: str
+    sentences: list[Sentence]
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<url>(?:https?://|ftp://|www\.)[^\s<>"'()\[\]{}]+[^\s<>"'()\[\]{}.,;:!?])
+  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+  | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?)
+  | (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
+  | (?P<punct>\.\.\.|[^\w\s])
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of ``text[start:end]`` with offsets into ``text``.
+
+    Words keep internal hyphens and apostrophes ("well-known", "Kenya's"); numbers keep
+    decimal and thousands separators; URLs and e-mail addresses are single tokens; every
+    other non-space character is a punctuation token ("..." is one).
+    """
+    if end is None:
+        end = len(text)
+    return [
+        Token(m.group(), m.start(), m.end(), m.lastgroup or "punct")
+        for m in _TOKEN_RE.finditer(text, start, end)
+    ]
+
+
+def ngram_key(token: Token) -> str | None:
+    """The form under which a token is counted in n-gram tables, or None for a chain break.
+
+    Words are lower-cased (curly apostrophes folded to straight ones); numbers become
+    ``<num>``; punctuation, URLs and e-mail addresses break n-gram chains.
+    """
+    if token.kind == "word":
+        return token.text.lower().replace("’", "'")
+    if token.kind == "number":
+        return "<num>"
+    return None
+
+
+# --- paragraphs ---------------------------------------------------------------------------
+
+_PARA_BREAK_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE_RE = re.compile(r"[^\n]*\n?")
+_BULLET_RE = re.compile(r"[ \t]*(?:[-*•·‣▪◦–—]\s|\d{1,3}[.)]\s|\(?[a-z]\)\s)")
+_TERMINAL = frozenset(".!?…:;")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: text between blank lines, stripped of outer space."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _PARA_BREAK_RE.finditer(text):
+        _append_stripped(text, pos, m.start(), out)
+        pos = m.end()
+    _append_stripped(text, pos, len(text), out)
+    return out
+
+
+def _append_stripped(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
+
+
+def _line_blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split a paragraph at single newlines that end a unit of their own.
+
+    Hard-wrapped prose (newswire) breaks lines mid-sentence, so a newline only ends a
+    sentence when the next line is a bullet, or when the line before it looks like a
+    headline: short, without closing punctuation, followed by a capitalised line.
+    """
+    if "\n" not in text[start:end]:
+        yield start, end
+        return
+    block_start = start
+    lines = [(m.start(), m.end()) for m in _LINE_RE.finditer(text, start, end) if m.end() > m.start()]
+    longest = max(len(text[ls:le].strip()) for ls, le in lines)
+    for i, (ls, le) in enumerate(lines[:-1]):
+        line = text[ls:le].strip()
+        nxt_s, nxt_e = lines[i + 1]
+        nxt = text[nxt_s:nxt_e].lstrip()
+        if not line or not nxt:
+            continue
+        boundary = bool(_BULLET_RE.match(text, nxt_s, nxt_e)) or (
+            line[-1] not in _TERMINAL
+            and line[-1] not in ",-–(&/"
+            and (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS)
+            and (len(line) < 0.6 * longest or _is_title_like(line))
+        )
+        if boundary:
+            yield block_start, le
+            block_start = nxt_s
+    yield block_start, end
+
+
+def _is_title_like(line: str) -> bool:
+    """A headline-like line: most of its words are capitalised."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    if not words:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps >= 0.6 * len(words) and (len(words) <= 12)
+
+
+# --- sentences ----------------------------------------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence when a name or number
+# follows (titles, "No. 5", "Fig. 3"); compared lower-cased, without the dot.
+_TITLE_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st sr jr rev gen col lt sgt capt cmdr adm gov sen rep pres hon
+    fr mt ft messrs mme mlle rt sec supt insp det cpl pvt maj brig no nos nr vol vols fig figs
+    pp p art ch sec sect op para tel ext""".split()
+)
+# Abbreviations that are not usually sentence-final: no split unless what follows is
+# clearly a new sentence.
+_ABBREVIATIONS = frozenset(
+    """e.g i.e etc cf vs viz al approx est dept univ assn bros inc ltd co corp plc
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    ave blvd rd hwy u.s u.k u.n e.u u.s.a a.m p.m ph.d b.a m.a d.c n.y l.a""".split()
+)
+# Words that begin sentences far more often than they continue a name: after an
+# abbreviation such as "U.S." or "Inc." a full stop followed by one of these is a boundary.
+_SENTENCE_STARTERS = frozenset(
+    """the a an it he she they we i you this that these those there here but and or so yet
+    in on at for from by with as if when while after before since although though because
+    his her its their our my your some many most all no not one two three its""".split()
+)
+
+_CANDIDATE_RE = re.compile(r"(?:\.\.\.|…|[.!?])+(?P<close>[\"'”’)\]»]*)(?P<space>\s+)")
+_OPENERS = frozenset("\"'“‘([«¿¡")
+_WORD_BEFORE_RE = re.compile(r"([\w.’'-]*)$")
+
+
+def _is_boundary(text: str, dot: int, after: int, block_end: int) -> bool:
+    """Decide whether the terminal punctuation at ``dot`` ends a sentence.
+
+    ``after`` is the index of the first non-space character after it.
+    """
+    if after >= block_end:
+        return False
+    nxt = text[after]
+    if nxt.islower():
+        return False  # "etc. and", "e. g. the", "www. example. com"
+    if text[dot] != ".":
+        return nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
+    if dot >= 2 and text[dot - 2 : dot + 1] == "..." or text[dot] == "…":
+        return nxt.isupper() or nxt in _OPENERS
+    # The word (with inner dots) right before the full stop.
+    m = _WORD_BEFORE_RE.search(text, max(0, dot - 24), dot)
+    word = m.group(1) if m else ""
+    bare = word.lower().strip(".")
+    if len(word) == 1 and word.isalpha():
+        # Initials ("J. R. R. Tolkien") and re-spaced initialisms ("U. K.").
+        if word.isupper():
+            next_word = _next_word(text, after, block_end)
+            if next_word.lower() in _SENTENCE_STARTERS and len(next_word) > 1:
+                return True
+            return False
+        return False
+    if bare in _TITLE_ABBREVIATIONS:
+        return not (nxt.isupper() or nxt.isdigit())
+    if bare in _ABBREVIATIONS or (word.count(".") >= 1 and len(bare) <= 6 and "." in bare):
+        next_word = _next_word(text, after, block_end)
+        return next_word.lower() in _SENTENCE_STARTERS
+    if nxt.isdigit():
+        return True
+    return nxt.isupper() or nxt in _OPENERS or not nxt.isalnum()
+
+
+_NEXT_WORD_RE = re.compile(r"[\"'“‘(\[]*([^\W\d_]+)")
+
+
+def _next_word(text: str, pos: int, end: int) -> str:
+    m = _NEXT_WORD_RE.match(text, pos, end)
+    return m.group(1) if m else ""
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text[start:end]`` (one paragraph or block)."""
+    if end is None:
+        end = len(text)
+    out: list[tuple[int, int]] = []
+    sent_start = start
+    quotes = 0
+    pos = start
+    for m in _CANDIDATE_RE.finditer(text, start, end):
+        quotes += text.count('"', pos, m.start())
+        pos = m.start()
+        sent_end, after = m.start("space"), m.end()
+        if quotes % 2 == 1 and after < end and text[after] == '"':
+            # A closing quote re-spaced away from its sentence (`said. " Next`): it belongs
+            # to the sentence it closes.
+            sent_end = after + 1
+            quotes += 1
+            after = sent_end
+            while after < end and text[after].isspace():
+                after += 1
+            if after == sent_end:
+                continue
+        dot = m.start("close") - 1
+        if _is_boundary(text, dot, after, end):
+            _append_stripped(text, sent_start, sent_end, out)
+            sent_start = after
+            quotes = 0
+            pos = after
+    _append_stripped(text, sent_start, end, out)
+    return out
+
+
+def segment(text: str, *, with_tokens: bool = True) -> Document:
+    """Cut ``text`` into paragraphs, sentences and tokens, with exact offsets."""
+    sentences: list[Sentence] = []
+    for p_index, (p_start, p_end) in enumerate(split_paragraphs(text)):
+        for b_start, b_end in _line_blocks(text, p_start, p_end):
+            for s_start, s_end in split_sentences(text, b_start, b_end):
+                toks = tokenize(text, s_start, s_end) if with_tokens else []
+                sentences.append(Sentence(s_start, s_end, text[s_start:s_end], p_index, toks))
+    return Document(text, sentences)
