@@ -74,6 +74,8 @@ class SentenceResult:
     text: str
     score: float
     spans: list[Span] = field(default_factory=list)
+    #: Index of the paragraph the sentence belongs to (for layout; not in the JSON form).
+    paragraph: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -42,13 +42,23 @@ class Token(NamedTuple):
 
 @dataclass(slots=True)
 class Sentence:
-    """A sentence of a document, with offsets into the document text."""
+    """A sentence of a document, with offsets into the document text.
+
+    ``tokens`` are computed on first use (offsets into the document text), so that
+    callers that need only sentences do not pay for tokenising.
+    """
 
     start: int
     end: int
     text: str
     paragraph: int
-    tokens: list[Token] = field(default_factory=list, repr=False)
+    _tokens: list[Token] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.text, offset=self.start)
+        return self._tokens
 
 
 @dataclass(slots=True)
@@ -71,10 +81,20 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
+# The same without URLs and e-mail addresses: most sentences have neither, and the e-mail
+# alternative costs a scan at every word.
+_PLAIN_TOKEN_RE = re.compile(
+    r"""
+    (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
+  | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?)
+  | (?P<punct>\.\.\.|[^\w\s])
+    """,
+    re.VERBOSE,
+)
 
 
-def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Tokens of ``text[start:end]`` with offsets into ``text``.
+def tokenize(text: str, start: int = 0, end: int | None = None, offset: int = 0) -> list[Token]:
+    """Tokens of ``text[start:end]`` with offsets into ``text`` (plus ``offset``).
 
     Words keep internal hyphens and apostrophes ("well-known", "Kenya's"); numbers keep
     decimal and thousands separators; URLs and e-mail addresses are single tokens; every
@@ -82,9 +102,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """
     if end is None:
         end = len(text)
+    chunk = text[start:end]
+    rx = _TOKEN_RE if ("@" in chunk or "://" in chunk or "www." in chunk) else _PLAIN_TOKEN_RE
+    if offset:
+        return [
+            Token(m.group(), m.start() + offset, m.end() + offset, m.lastgroup or "punct")
+            for m in rx.finditer(text, start, end)
+        ]
     return [
         Token(m.group(), m.start(), m.end(), m.lastgroup or "punct")
-        for m in _TOKEN_RE.finditer(text, start, end)
+        for m in rx.finditer(text, start, end)
     ]
 
 
@@ -140,7 +167,9 @@ def _line_blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
         return
     block_start = start
-    lines = [(m.start(), m.end()) for m in _LINE_RE.finditer(text, start, end) if m.end() > m.start()]
+    lines = [
+        (m.start(), m.end()) for m in _LINE_RE.finditer(text, start, end) if m.end() > m.start()
+    ]
     longest = max(len(text[ls:le].strip()) for ls, le in lines)
     for i, (ls, le) in enumerate(lines[:-1]):
         line = text[ls:le].strip()
@@ -174,28 +203,190 @@ def _is_title_like(line: str) -> bool:
 # Abbreviations after which a full stop does not end a sentence when a name or number
 # follows (titles, "No. 5", "Fig. 3"); compared lower-cased, without the dot.
 _TITLE_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st sr jr rev gen col lt sgt capt cmdr adm gov sen rep pres hon
-    fr mt ft messrs mme mlle rt sec supt insp det cpl pvt maj brig no nos nr vol vols fig figs
-    pp p art ch sec sect op para tel ext""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "sr",
+        "jr",
+        "rev",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "hon",
+        "fr",
+        "mt",
+        "ft",
+        "messrs",
+        "mme",
+        "mlle",
+        "rt",
+        "sec",
+        "supt",
+        "insp",
+        "det",
+        "cpl",
+        "pvt",
+        "maj",
+        "brig",
+        "no",
+        "nos",
+        "nr",
+        "vol",
+        "vols",
+        "fig",
+        "figs",
+        "pp",
+        "p",
+        "art",
+        "ch",
+        "sec",
+        "sect",
+        "op",
+        "para",
+        "tel",
+        "ext",
+    ]
 )
 # Abbreviations that are not usually sentence-final: no split unless what follows is
 # clearly a new sentence.
 _ABBREVIATIONS = frozenset(
-    """e.g i.e etc cf vs viz al approx est dept univ assn bros inc ltd co corp plc
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    ave blvd rd hwy u.s u.k u.n e.u u.s.a a.m p.m ph.d b.a m.a d.c n.y l.a""".split()
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "cf",
+        "vs",
+        "viz",
+        "al",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "assn",
+        "bros",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "plc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "ave",
+        "blvd",
+        "rd",
+        "hwy",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "u.s.a",
+        "a.m",
+        "p.m",
+        "ph.d",
+        "b.a",
+        "m.a",
+        "d.c",
+        "n.y",
+        "l.a",
+    ]
 )
 # Words that begin sentences far more often than they continue a name: after an
 # abbreviation such as "U.S." or "Inc." a full stop followed by one of these is a boundary.
 _SENTENCE_STARTERS = frozenset(
-    """the a an it he she they we i you this that these those there here but and or so yet
-    in on at for from by with as if when while after before since although though because
-    his her its their our my your some many most all no not one two three its""".split()
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "since",
+        "although",
+        "though",
+        "because",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "my",
+        "your",
+        "some",
+        "many",
+        "most",
+        "all",
+        "no",
+        "not",
+        "one",
+        "two",
+        "three",
+        "its",
+    ]
 )
 
 _CANDIDATE_RE = re.compile(r"(?:\.\.\.|…|[.!?])+(?P<close>[\"'”’)\]»]*)(?P<space>\s+)")
 _OPENERS = frozenset("\"'“‘([«¿¡")
-_WORD_BEFORE_RE = re.compile(r"([\w.’'-]*)$")
+_WORD_BEFORE_RE = re.compile(r"([\w.’'/:@-]*)$")
 
 
 def _is_boundary(text: str, dot: int, after: int, block_end: int) -> bool:
@@ -210,19 +401,20 @@ def _is_boundary(text: str, dot: int, after: int, block_end: int) -> bool:
         return False  # "etc. and", "e. g. the", "www. example. com"
     if text[dot] != ".":
         return nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
-    if dot >= 2 and text[dot - 2 : dot + 1] == "..." or text[dot] == "…":
+    if (dot >= 2 and text[dot - 2 : dot + 1] == "...") or text[dot] == "…":
         return nxt.isupper() or nxt in _OPENERS
     # The word (with inner dots) right before the full stop.
     m = _WORD_BEFORE_RE.search(text, max(0, dot - 24), dot)
     word = m.group(1) if m else ""
+    if "/" in word or "@" in word:
+        # The end of a URL or e-mail address.
+        return nxt.isupper() or nxt.isdigit() or nxt in _OPENERS
     bare = word.lower().strip(".")
     if len(word) == 1 and word.isalpha():
         # Initials ("J. R. R. Tolkien") and re-spaced initialisms ("U. K.").
         if word.isupper():
             next_word = _next_word(text, after, block_end)
-            if next_word.lower() in _SENTENCE_STARTERS and len(next_word) > 1:
-                return True
-            return False
+            return len(next_word) > 1 and next_word.lower() in _SENTENCE_STARTERS
         return False
     if bare in _TITLE_ABBREVIATIONS:
         return not (nxt.isupper() or nxt.isdigit())
@@ -274,12 +466,17 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return out
 
 
-def segment(text: str, *, with_tokens: bool = True) -> Document:
-    """Cut ``text`` into paragraphs, sentences and tokens, with exact offsets."""
+def segment(text: str, *, with_tokens: bool = False) -> Document:
+    """Cut ``text`` into paragraphs and sentences, with exact offsets.
+
+    Tokens are computed lazily per sentence; ``with_tokens=True`` computes them now.
+    """
     sentences: list[Sentence] = []
     for p_index, (p_start, p_end) in enumerate(split_paragraphs(text)):
         for b_start, b_end in _line_blocks(text, p_start, p_end):
             for s_start, s_end in split_sentences(text, b_start, b_end):
-                toks = tokenize(text, s_start, s_end) if with_tokens else []
-                sentences.append(Sentence(s_start, s_end, text[s_start:s_end], p_index, toks))
+                sent = Sentence(s_start, s_end, text[s_start:s_end], p_index)
+                if with_tokens:
+                    sent._tokens = tokenize(text, s_start, s_end)
+                sentences.append(sent)
     return Document(text, sentences)

@@ -1,0 +1,154 @@
+"""Command-line interface: a thin layer over the library.
+
+Exit codes: 0 ok; 1 ``--fail-above`` triggered; 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mtdetect import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find the fingerprints of machine translation and article spinners in English text.",
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FAIL_ABOVE, EXIT_ERROR = 0, 1, 2
+
+
+def _err(msg: str) -> None:
+    typer.echo(f"mtdetect: {msg}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mtdetect {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """mtdetect command line."""
+
+
+def _load_detector(model: str | None, trust: bool):
+    import mtdetect
+
+    try:
+        return mtdetect.load(model, trust=trust)
+    except (OSError, ValueError) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+@app.command()
+def score(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Text files, directories of .txt files, or - for standard input."),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, jsonl, csv or html.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    min_strength: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Hide spans weaker than this.")
+    ] = 0.0,
+    fail_above: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Exit 1 when any document scores above this."),
+    ] = None,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color", help="Colour in the text format (default: if a terminal)."
+        ),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Path to a model file.")] = None,
+    trust_model: Annotated[
+        bool, typer.Option(help="Allow loading a model from outside the package.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+) -> None:
+    """Score documents and show their suspect spans."""
+    from mtdetect.inputs import InputError, expand_paths, read_input
+    from mtdetect.report import FORMATS, render
+
+    if fmt not in FORMATS:
+        _err(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_ERROR)
+    detector = _load_detector(model, trust_model)
+    results = []
+    errors = 0
+    for item in expand_paths(paths):
+        try:
+            if isinstance(item, InputError):
+                raise item
+            doc = read_input(item)
+        except InputError as exc:
+            _err(str(exc))
+            errors += 1
+            continue
+        source = None if doc.source == "<stdin>" else doc.source
+        results.append(detector.score(doc.text, source=source, min_strength=min_strength))
+    if results:
+        use_color = color if color is not None else (output is None and sys.stdout.isatty())
+        rendered = render(results, fmt, color=use_color)
+        if output is None:
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        else:
+            try:
+                output.write_text(rendered, encoding="utf-8")
+            except OSError as exc:
+                _err(f"{output}: cannot write ({exc.strerror or exc})")
+                raise typer.Exit(EXIT_ERROR) from None
+            if not quiet:
+                _err(f"wrote {len(results)} result(s) to {output}")
+    if errors:
+        if not quiet:
+            _err(f"{errors} input(s) could not be scored")
+        raise typer.Exit(EXIT_ERROR)
+    if fail_above is not None and any(r.score > fail_above for r in results):
+        raise typer.Exit(EXIT_FAIL_ABOVE)
+
+
+@app.command()
+def info() -> None:
+    """Show the model, tables, versions and licences."""
+    import platform
+
+    import mtdetect
+
+    detector = mtdetect.load()
+    typer.echo(f"mtdetect {__version__} (Python {platform.python_version()})")
+    typer.echo(f"model: {detector.model_name}")
+    for line in detector.describe():
+        typer.echo(line)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``spacing-artifact``: punctuation re-spaced by a rewriting or tokenising pipeline.
+
+Found with regular expressions, each tuned against legitimate text: initials before a name
+("J. R. R. Tolkien") are left alone, as are decimals, ellipses and ordinary quotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from mtdetect.detectors.base import make_span
+from mtdetect.result import Span
+from mtdetect.text import Sentence
+
+__all__ = ["SpacingDetector"]
+
+FAMILY = "spacing-artifact"
+
+# Two or more single capitals each followed by ". " ("U. K.", "U. S. A."). When a
+# capitalised word follows, these are a person's initials and stay unflagged.
+_SPACED_INITIALISM_RE = re.compile(r"(?<![\w.])((?:[A-Z]\. )+[A-Z]\.)(?=(\s*)(\S?))")
+# Lower-case abbreviations split apart: "e. g.", "i. e.", "a. m.".
+_SPACED_LOWER_ABBR_RE = re.compile(r"(?<![\w.])([a-z])\. ([a-z])\.(?!\w)")
+# Host names split at their dots: "www. example. com", "example. org".
+_TLDS = "com|org|net|edu|gov|mil|int|info|biz|io|co|uk|us|de|fr|au|ca|in|eu|ru|cn|jp|nl|es|it"
+_SPACED_HOST_RE = re.compile(
+    rf"(?<![\w.])((?:www|[a-z0-9-]{{2,}})(?:\. ?[a-z0-9-]{{2,}})*\. (?:{_TLDS}))(?![\w-])"
+)
+# A quotation mark with space on both sides right after a full stop or comma: `said. " Then`.
+_DETACHED_QUOTE_RE = re.compile(r"(?<=[\w)\]}])([.,!?] [\"”])(?=\s|$)")
+# An opening quote followed by a space: `said: " We will`.
+_OPEN_QUOTE_SPACE_RE = re.compile(r"(?:(?<=\s)|^)([\"“] )(?=[A-Za-z])")
+# Tokenised text: a space before a comma, full stop, semicolon, closing bracket,
+# possessive or contraction ("Kenya 's", "did n't", "said , and").
+_SPACE_BEFORE_RE = re.compile(
+    r"(?<=[\w)\]\"'])( (?:[,;)\]]|\.(?![.\d])|'s\b|n't\b|'re\b|'ve\b|'ll\b))"
+)
+_SPACE_AFTER_OPEN_RE = re.compile(r"(?<=\s)([(\[] )(?=\w)")
+# A missing space between two sentences: "said.The".
+_GLUED_SENTENCE_RE = re.compile(r"(?<=[a-z]{3})([.!?])(?=[A-Z][a-z]{2,}\b)")
+
+_COMMON_INITIALISMS = frozenset(
+    [
+        "US",
+        "UK",
+        "UN",
+        "EU",
+        "USA",
+        "USSR",
+        "DC",
+        "NY",
+        "LA",
+        "NHS",
+        "BBC",
+        "FBI",
+        "CIA",
+        "UAE",
+        "EC",
+        "PM",
+        "AM",
+    ]
+)
+
+
+class SpacingDetector:
+    """Flags re-spaced initialisms, abbreviations, host names, quotes and tokenised text."""
+
+    name = "spacing"
+    family = FAMILY
+
+    def detect(self, text: str, sentences: Sequence[Sentence]) -> list[Span]:
+        spans: list[Span] = []
+        for sent in sentences:
+            s, e = sent.start, sent.end
+            # Cheap gate: every pattern needs one of these characters.
+            chunk = sent.text
+            if ". " not in chunk and " " not in chunk:
+                continue
+            for m in _SPACED_INITIALISM_RE.finditer(text, s, e):
+                letters = m.group(1).replace(". ", "").replace(".", "")
+                gap, nxt = m.group(2), m.group(3)
+                if nxt[:1].isupper() and gap and letters not in _COMMON_INITIALISMS:
+                    continue  # initials before a name: "J. R. R. Tolkien"
+                known = letters in _COMMON_INITIALISMS
+                spans.append(
+                    make_span(
+                        text,
+                        m.start(1),
+                        m.end(1),
+                        FAMILY,
+                        0.9 if known else 0.6,
+                        f"initialism re-spaced: '{m.group(1)}' is normally written without spaces",
+                        m.group(1).replace(". ", "."),
+                    )
+                )
+            for m in _SPACED_LOWER_ABBR_RE.finditer(text, s, e):
+                spans.append(
+                    make_span(
+                        text,
+                        m.start(),
+                        m.end(),
+                        FAMILY,
+                        0.85,
+                        f"abbreviation re-spaced: '{m.group()}' is normally written without a space",
+                        m.group().replace(". ", "."),
+                    )
+                )
+            for m in _SPACED_HOST_RE.finditer(text, s, e):
+                if ". " not in m.group(1):
+                    continue
+                spans.append(
+                    make_span(
+                        text,
+                        m.start(1),
+                        m.end(1),
+                        FAMILY,
+                        0.9,
+                        "web address re-spaced at its dots",
+                        m.group(1).replace(". ", "."),
+                    )
+                )
+            for rx, why, strength in (
+                (_DETACHED_QUOTE_RE, "closing quotation mark separated from its sentence", 0.7),
+                (_OPEN_QUOTE_SPACE_RE, "space after an opening quotation mark", 0.5),
+                (_SPACE_BEFORE_RE, "space before punctuation, as tokenised text has", 0.5),
+                (_SPACE_AFTER_OPEN_RE, "space after an opening bracket", 0.4),
+                (_GLUED_SENTENCE_RE, "no space between two sentences", 0.4),
+            ):
+                for m in rx.finditer(text, s, e):
+                    spans.append(
+                        make_span(
+                            text,
+                            m.start(1),
+                            m.end(1),
+                            FAMILY,
+                            strength,
+                            why,
+                            _despace(m.group(1), rx),
+                        )
+                    )
+        return spans
+
+
+def _despace(found: str, rx: re.Pattern[str]) -> str:
+    if rx is _GLUED_SENTENCE_RE:
+        return found + " "
+    if rx is _DETACHED_QUOTE_RE:
+        return found.replace(" ", "")
+    return found.replace(" ", "")

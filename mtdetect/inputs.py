@@ -1,0 +1,105 @@
+"""Reading input documents for the CLI, with one clear message for every way it can fail."""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["InputError", "InputText", "decode_bytes", "expand_paths", "read_input"]
+
+#: Files larger than this are refused by ``mtdetect score`` (use ``mtdetect audit``).
+MAX_BYTES = 50 * 1024 * 1024
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+class InputError(Exception):
+    """An input that cannot be scored; the message names the input and the cause."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputText:
+    source: str
+    text: str
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16/32.
+
+    Policy: invalid UTF-8 is an error naming the byte offset, never silently replaced;
+    bytes that look binary (NUL bytes without a UTF-16 BOM) are refused.
+    """
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        encoding = "utf-32"
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        encoding = "utf-16"
+    else:
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: not valid {encoding.upper().replace('-SIG', '')} "
+            f"(bad byte at offset {exc.start})"
+        ) from None
+
+
+def expand_paths(paths: list[str]) -> Iterator[str | InputError]:
+    """Input names in order: files as given, text files inside directories (sorted), ``-``.
+
+    Problems are yielded as :class:`InputError` in place, so good inputs are still read.
+    """
+    for p in paths:
+        if p == "-":
+            yield p
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(
+                f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
+            )
+            if not files:
+                yield InputError(f"{p}: directory has no text files ({', '.join(TEXT_SUFFIXES)})")
+            yield from (str(f) for f in files)
+        elif not path.exists():
+            yield InputError(f"{p}: no such file or directory")
+        else:
+            yield p
+
+
+def read_input(name: str, max_bytes: int = MAX_BYTES) -> InputText:
+    """Read and decode one input (a path, or ``-`` for standard input)."""
+    if name == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("-: standard input is a terminal; pipe text in or name a file")
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        source = "<stdin>"
+    else:
+        path = Path(name)
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise InputError(
+                    f"{name}: file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                    "of 'score' (use 'mtdetect audit' for corpora)"
+                )
+            data = path.read_bytes()
+        except InputError:
+            raise
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        source = name
+    if len(data) > max_bytes:
+        raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+    text = decode_bytes(data, source)
+    if not text.strip():
+        raise InputError(f"{source}: empty (no text to score)")
+    return InputText(source, text)

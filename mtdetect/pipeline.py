@@ -1,0 +1,141 @@
+"""The detector pipeline: text -> sentences -> spans -> scores -> :class:`DocumentResult`."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+
+from mtdetect.detectors import Detector, default_detectors
+from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
+from mtdetect.scoring import HeuristicScorer, Scorer
+from mtdetect.text import Sentence, segment
+
+__all__ = ["MTDetector", "assign_spans"]
+
+
+def assign_spans(sentences: Sequence[Sentence], spans: Iterable[Span]) -> list[list[Span]]:
+    """Group spans by the sentence that contains their start, clipped to that sentence.
+
+    Exact duplicates (same offsets and family) keep the strongest; each group is sorted
+    by offset.
+    """
+    starts = [s.start for s in sentences]
+    groups: list[dict[tuple[int, int, str], Span]] = [{} for _ in sentences]
+    for sp in spans:
+        i = bisect.bisect_right(starts, sp.start) - 1
+        if i < 0:
+            continue
+        sent = sentences[i]
+        if sp.start >= sent.end:
+            continue
+        if sp.end > sent.end:
+            cut = sent.end - sp.start
+            sp = Span(sp.start, sent.end, sp.text[:cut], sp.family, sp.strength,
+                      sp.explanation, sp.suggestion)  # fmt: skip
+        key = (sp.start, sp.end, sp.family)
+        old = groups[i].get(key)
+        if old is None or sp.strength > old.strength:
+            groups[i][key] = sp
+    return [sorted(g.values(), key=lambda s: (s.start, s.end)) for g in groups]
+
+
+class MTDetector:
+    """Finds machine-rewriting artifacts in English text and scores it.
+
+    Build one with :func:`mtdetect.load`; it is cheap to call many times.
+    """
+
+    def __init__(
+        self,
+        detectors: Sequence[Detector] | None = None,
+        scorer: Scorer | None = None,
+    ) -> None:
+        self.detectors: list[Detector] = (
+            list(detectors) if detectors is not None else default_detectors()
+        )
+        self.scorer: Scorer = scorer if scorer is not None else HeuristicScorer()
+
+    @property
+    def model_name(self) -> str:
+        return self.scorer.name
+
+    def describe(self) -> list[str]:
+        """Human-readable lines about the scorer and detectors, for ``mtdetect info``."""
+        lines = [f"scoring: {getattr(self.scorer, 'description', self.scorer.name)}"]
+        lines.append(
+            f"verdicts: clean < {self.scorer.suspect_threshold} <= suspect < "
+            f"{self.scorer.rewritten_threshold} <= rewritten"
+        )
+        lines.append("detectors:")
+        for det in self.detectors:
+            lines.append(f"  {det.name} ({det.family})")
+        return lines
+
+    def detect(self, text: str) -> tuple[list[Sentence], list[list[Span]]]:
+        """Sentences of ``text`` and the spans of each, before scoring."""
+        sentences = segment(text).sentences
+        found: list[Span] = []
+        for det in self.detectors:
+            found.extend(det.detect(text, sentences))
+        return sentences, assign_spans(sentences, found)
+
+    def score(
+        self,
+        text: str,
+        id: str | None = None,
+        source: str | None = None,
+        min_strength: float = 0.0,
+    ) -> DocumentResult:
+        """Score one document. Spans weaker than ``min_strength`` are left out of the result
+        (they still count towards the score)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        sentences, spans = self.detect(text)
+        scores = self.scorer.score_sentences(text, sentences, spans) if sentences else []
+        doc_score = float(self.scorer.document_score(scores))
+        results = [
+            SentenceResult(
+                s.start,
+                s.end,
+                s.text,
+                float(sc),
+                [sp for sp in sp_list if sp.strength >= min_strength],
+                s.paragraph,
+            )
+            for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
+        ]
+        verdict = verdict_for(
+            doc_score, self.scorer.suspect_threshold, self.scorer.rewritten_threshold
+        )
+        return DocumentResult(doc_score, verdict, self.model_name, results, id, source)
+
+    def score_many(
+        self,
+        texts: Iterable[str],
+        n_jobs: int = 1,
+        batch_size: int = 64,
+        min_strength: float = 0.0,
+    ) -> Iterator[DocumentResult]:
+        """Score an iterable of texts, streaming results in input order.
+
+        With ``n_jobs`` > 1 (or -1 for all cores) batches are scored in worker processes;
+        the input is consumed lazily, a few batches ahead.
+        """
+        if n_jobs == 1:
+            for text in texts:
+                yield self.score(text, min_strength=min_strength)
+            return
+        from joblib import Parallel, delayed
+
+        it = iter(texts)
+        batches = iter(lambda: list(islice(it, batch_size)), [])
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+        for batch_results in parallel(
+            delayed(_score_batch)(self, b, min_strength) for b in batches
+        ):
+            yield from batch_results
+
+
+def _score_batch(detector: MTDetector, texts: list[str], min_strength: float) -> list:
+    return [detector.score(t, min_strength=min_strength) for t in texts]

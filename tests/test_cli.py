@@ -1,0 +1,144 @@
+"""The command line: formats, exit codes and bad input, run as a user would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+REWRITTEN = str(EXAMPLES / "rewritten_article.txt")
+CLEAN = str(EXAMPLES / "clean_article.txt")
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mtdetect.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def test_version_and_info() -> None:
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.decode().startswith("mtdetect ")
+    info = run("info")
+    assert info.returncode == 0
+    assert "model:" in info.stdout.decode()
+
+
+def test_text_format_brackets_when_piped() -> None:
+    out = run("score", REWRITTEN)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.decode()
+    assert "[[U. K.]]" in text and "\x1b[" not in text
+    assert "rewritten" in text
+
+
+def test_json_jsonl_csv_formats(tmp_path: Path) -> None:
+    d = json.loads(run("score", REWRITTEN, "--format", "json").stdout)
+    assert d["schema"] == "mtdetect/1" and d["source"] == REWRITTEN
+    lines = run("score", REWRITTEN, CLEAN, "-f", "jsonl").stdout.decode().splitlines()
+    assert [json.loads(x)["verdict"] for x in lines] == ["rewritten", "clean"]
+    out_csv = tmp_path / "r.csv"
+    res = run("score", REWRITTEN, CLEAN, "-f", "csv", "-o", str(out_csv))
+    assert res.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
+    assert {r["family"] for r in rows if r["source"] == REWRITTEN} >= {"spacing-artifact"}
+    assert next(r for r in rows if r["source"] == CLEAN)["family"] == ""
+
+
+def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.txt"
+    evil.write_text(
+        'The U. K. said <script>alert(1)</script> "quoted" & <img src=x onerror=alert(2)>.',
+        encoding="utf-8",
+    )
+    page_path = tmp_path / "r.html"
+    assert run("score", str(evil), REWRITTEN, "-f", "html", "-o", str(page_path)).returncode == 0
+    page = page_path.read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+    assert page.count("<mark") >= 6
+    assert "http://" not in page and "https://" not in page  # nothing external
+
+
+def test_stdin(tmp_path: Path) -> None:
+    out = run("score", "-", "-f", "json", stdin=b"It was {good|fine}.")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["source"] is None
+
+
+def test_fail_above_exit_code() -> None:
+    assert run("score", REWRITTEN, "--fail-above", "0.5", "-q").returncode == 1
+    assert run("score", CLEAN, "--fail-above", "0.5", "-q").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\n ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"caf\xe9 au lait", "not valid UTF-8 (bad byte at offset 3)"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = run("score", str(bad), CLEAN, "-f", "jsonl")
+    assert out.returncode == 2
+    err = out.stderr.decode()
+    assert "Traceback" not in err
+    assert f"{bad}: " in err and message in err
+    # The good input is still scored.
+    assert json.loads(out.stdout.decode().splitlines()[0])["source"] == CLEAN
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    f = tmp_path / "u16.txt"
+    f.write_bytes("The U. K. agreed.".encode("utf-16"))
+    out = run("score", str(f), "-f", "json")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["sentences"][0]["spans"][0]["text"] == "U. K."
+
+
+def test_missing_file_and_empty_directory(tmp_path: Path) -> None:
+    out = run("score", str(tmp_path / "missing.txt"))
+    assert out.returncode == 2 and "no such file" in out.stderr.decode()
+    empty = tmp_path / "d"
+    empty.mkdir()
+    out = run("score", str(empty))
+    assert out.returncode == 2 and "no text files" in out.stderr.decode()
+    assert "Traceback" not in out.stderr.decode()
+
+
+def test_directory_of_text_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The U. K. agreed.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("All is well here.", encoding="utf-8")
+    (tmp_path / "c.bin").write_bytes(b"\x00\x01")
+    lines = run("score", str(tmp_path), "-f", "jsonl").stdout.decode().splitlines()
+    assert [Path(json.loads(x)["source"]).name for x in lines] == ["a.txt", "b.txt"]
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    out = run("score", CLEAN, "-f", "pdf")
+    assert out.returncode == 2 and "unknown format" in out.stderr.decode()
+
+
+def test_stdin_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtdetect.inputs import InputError, read_input
+
+    class FakeTTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", FakeTTY())
+    with pytest.raises(InputError, match="terminal"):
+        read_input("-")
