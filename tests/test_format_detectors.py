@@ -31,7 +31,7 @@ def flags(detector, text: str) -> list[tuple[str, str | None]]:
         ("See harbour-trust. org for more.", "harbour-trust. org", "harbour-trust.org"),
         ('He said "we are ready. " Then he left.', '. "', '."'),
         ("The minister of Kenya 's cabinet spoke .", " 's", "'s"),
-        ("Prices rose , traders said.", " ,", ","),
+        ("Prices rose , traders said , and fell .", " ,", ","),
     ],
 )
 def test_spacing_flags(text: str, flagged: str, suggestion: str) -> None:
@@ -51,6 +51,7 @@ def test_spacing_flags(text: str, flagged: str, suggestion: str) -> None:
         "Visit www.example.com or mail info@example.org today.",
         "The ratio was 3:2 (approximately).",
         "It is 5 p.m. in New York.",
+        "One stray space , as people type, is not a pipeline.",
     ],
 )
 def test_spacing_leaves_legitimate_text_alone(text: str) -> None:

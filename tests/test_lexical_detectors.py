@@ -89,15 +89,18 @@ def test_misspelled_and_lowercased_names(evidence) -> None:
     det = EntityDetector(evidence)
     spans = spans_of(det, "The Norlandor team won the cup.")
     assert [(sp.text, sp.suggestion) for sp in spans] == [("Norlandor", "Norlander")]
-    spans = spans_of(det, "Fans said the norlander team won.")
+    spans = spans_of(det, "Fans in Norland said the norlander team won.")
+    assert spans_of(det, "fans said the norlander team won.") == []  # all lower case
     assert [(sp.text, sp.suggestion) for sp in spans] == [("norlander", "Norlander")]
     assert spans_of(det, "The Norlander team won the cup.") == []
 
 
 def test_dropped_word(evidence) -> None:
-    spans = spans_of(DroppedWordDetector(evidence), "Yesterday the has approved the plan.")
+    det = DroppedWordDetector(evidence)
+    det.expected_min = 20.0  # the made-up corpus is small: chance expectations are too
+    spans = spans_of(det, "Yesterday the has approved the plan.")
     assert [(sp.text, sp.suggestion) for sp in spans] == [("the has", "the board has")]
-    assert spans_of(DroppedWordDetector(evidence), "The board has approved the plan.") == []
+    assert spans_of(det, "The board has approved the plan.") == []
 
 
 def test_article_before_name_and_light_verb(evidence) -> None:

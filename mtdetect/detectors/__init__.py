@@ -30,7 +30,7 @@ def default_detectors(evidence: Evidence | None = None) -> list[Detector]:
     """
     formatting: list[Detector] = [
         SpacingDetector(),
-        SpinnerDetector(),
+        SpinnerDetector(evidence),
         NonProseDetector(),
         TorturedPhraseDetector(),
     ]

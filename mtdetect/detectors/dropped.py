@@ -31,12 +31,12 @@ class DroppedWordDetector(EvidenceDetector):
     family = FAMILY
 
     #: The pair must be expected this many times by chance (from the two words' counts) ...
-    expected_min = 40.0
+    expected_min = 150.0
     #: ... and seen at most this share of that.
-    seen_share_max = 0.005
+    seen_share_max = 0.001
     #: Words tried as the dropped one (most frequent first) and how well they must bridge.
     bridge_vocab = 3000
-    bridge_min = 30.0
+    bridge_min = 60.0
 
     def __init__(self, evidence: Evidence | None = None) -> None:
         super().__init__(evidence)

@@ -51,8 +51,8 @@ class EntityDetector(SubstitutionDetector):
     #: ... and this many times more frequent than the word seen.
     ratio_min = 25.0
     #: Lower-cased proper nouns: the word must be capitalised this often, and this frequent.
-    lower_cap_min = 0.97
-    lower_min = 300.0
+    lower_cap_min = 0.985
+    lower_min = 1000.0
 
     def detect(self, text: str, sentences: Sequence[Sentence]) -> list[Span]:
         ev = self.evidence
@@ -70,6 +70,8 @@ class EntityDetector(SubstitutionDetector):
             seen = float(seq.uni[i])
             if seen >= self.name_min * 4:
                 continue  # a frequent word is not a misspelling
+            if seen >= 20 and ev.cap_ratio(seq.keys[i]) >= 0.8:
+                continue  # a known name of its own ("Rover", "Rivera")
             word = seq.keys[i]
             best, best_count = None, 0.0
             for cand in edits1(word):
@@ -78,7 +80,7 @@ class EntityDetector(SubstitutionDetector):
                     best, best_count = cand, c
             if best is None or (best_count + 1) / (seen + 1) < self.ratio_min:
                 continue
-            if seen > 10 and not self._context_prefers(ev, seq, i, best):
+            if not self._context_prefers(ev, seq, i, best):
                 continue  # a real, if rarer, name: only flag when the context agrees
             suggestion = best[:1].upper() + best[1:]
             ratio = (best_count + 1) / (seen + 1)
@@ -112,11 +114,20 @@ class EntityDetector(SubstitutionDetector):
         out: list[Span] = []
         if not len(seq.keys):
             return out
+        # Text written all in lower case (reviews, chat) lower-cases names as a habit: only
+        # a sentence that capitalises other words mid-sentence is held to the rule.
+        if not (seq.capital & ~seq.initial).any():
+            return out
         lower = ~seq.capital & ~seq.initial & (seq.uni >= self.lower_min)
         for i in np.nonzero(lower)[0].tolist():
             surf = seq.surface[i]
             if len(surf) < 3 or not surf.isalpha():
                 continue
+            if (
+                text[seq.ends[i] : seq.ends[i] + 1] == "."
+                and text[seq.ends[i] + 1 : seq.ends[i] + 2].isalpha()
+            ):
+                continue  # a host name: "amazon.com"
             ratio = ev.cap_ratio(seq.keys[i])
             if not ratio >= self.lower_cap_min:  # NaN-safe
                 continue

@@ -59,12 +59,12 @@ class FunctionWordDetector(EvidenceDetector):
     family = FAMILY
 
     head_min = 200.0  # the head word must be this frequent for its counts to mean much
-    alt_min = 60.0
+    alt_min = 100.0
     ratio_min = 25.0
     #: The pair seen must be far rarer than chance predicts (an anti-collocation) ...
-    seen_share_max = 0.1
+    seen_share_max = 0.05
     #: ... and the head must govern the suggested preposition: this share of its uses.
-    govern_min = 0.02
+    govern_min = 0.1
 
     def detect(self, text: str, sentences: Sequence[Sentence]) -> list[Span]:
         ev = self.evidence
@@ -95,12 +95,15 @@ class FunctionWordDetector(EvidenceDetector):
                 if obs > self.seen_share_max * expected:
                     continue
                 # A known three-word sequence ("accused for years") clears the pair.
-                if (
-                    i + 1 < len(seq.keys)
-                    and seq.linked[i]
-                    and ev.trigram(head, prep, seq.keys[i + 1]) >= 2
-                ):
-                    continue
+                # The word after decides in the end: with a content word there, the
+                # suggested three-word sequence must be known and the one seen unknown
+                # ("accused for years" is fine, "accused for fraud" is not).
+                nxt = seq.keys[i + 1] if i + 1 < len(seq.keys) and seq.linked[i] else None
+                if nxt is not None and nxt.isalpha() and nxt not in FUNCTION_WORDS:
+                    if ev.trigram(head, prep, nxt) > 0 or ev.trigram(head, alt_word, nxt) < 2:
+                        continue
+                elif alt < 0.3 * seq.uni[i - 1]:
+                    continue  # no telling context: only heads that nearly always govern
                 surf = seq.surface[i]
                 spans.append(
                     make_span(

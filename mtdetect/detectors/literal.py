@@ -104,29 +104,23 @@ class LiteralTranslationDetector(EvidenceDetector):
     def _light_verb(self, text: str, seq, i: int) -> list[Span]:
         ev = self.evidence
         v, slot = _FORM_OF[seq.keys[i]]
-        j = i + 1
-        if seq.keys[j] in ARTICLES:
-            if j + 1 >= len(seq.keys) or not seq.linked[j]:
-                return []
-            j += 1
+        j = i + 2
+        # Only "verb + article + noun", the noun ending the phrase: without an article the
+        # next word is as often a participle or adverb ("got offered", "given once").
+        if seq.keys[i + 1] not in ARTICLES or j >= len(seq.keys) or not seq.linked[i + 1]:
+            return []
         noun = seq.keys[j]
         if not noun.isalpha() or noun in FUNCTION_WORDS or seq.capital[j]:
             return []
+        if j + 1 < len(seq.keys) and seq.linked[j] and seq.keys[j + 1] not in FUNCTION_WORDS:
+            return []  # "take a major role": the noun comes later
         alts = [forms[slot] for k, forms in enumerate(_LIGHT_VERBS) if k != v]
-        if j == i + 2:
-            det = seq.keys[i + 1]
-            obs = ev.trigram(seq.keys[i], det, noun)
-            counts = [ev.trigram(a, det, noun) for a in alts]
-        else:
-            obs = float(seq.pair_count[i])
-            counts = list(
-                ev.bigram_ids(ev.ids(alts), np.full(len(alts), seq.ids[j], dtype=np.int64))
-            )
+        det = seq.keys[i + 1]
+        obs = ev.trigram(seq.keys[i], det, noun)
+        counts = [ev.trigram(a, det, noun) for a in alts]
         best = int(np.argmax(counts))
         alt = float(counts[best])
         if alt < self.verb_alt_min or (alt + 1) / (obs + 1) < self.verb_ratio_min:
-            return []
-        if seq.pair_count[i] > 20 and j == i + 2 and obs > 0:
             return []
         phrase_obs = " ".join(seq.surface[i : j + 1])
         suggestion = " ".join([alts[best], *seq.surface[i + 1 : j + 1]])

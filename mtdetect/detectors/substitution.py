@@ -47,22 +47,28 @@ class SubstitutionParams:
     #: names and jargon, where the tables know too little).
     word_min: float = 20.0
     #: The restored pair must be at least this frequent ...
-    alt_min: float = 40.0
+    alt_min: float = 10.0
     #: ... and this many times more frequent than the observed pair (+1 smoothing).
-    ratio_min: float = 40.0
+    ratio_min: float = 90.0
     #: Neighbours tried per word (most frequent first), singly and in pairs.
     single_k: int = 40
     double_k: int = 12
     #: The restored pair must be this many times above chance: a real expression, not
     #: just two frequent words side by side.
-    pmi_min: float = 50.0
+    pmi_min: float = 20.0
     #: Restored pairs this many times above chance count as fixed expressions.
     compound_pmi: float = 300.0
     #: Single rare words: the word's contexts must be nearly unseen, the word at most this
     #: frequent, and its neighbour this many times more frequent than the word.
-    word_ctx_max: float = 1.0
     word_max: float = 3000.0
-    word_freq_ratio: float = 8.0
+    #: ... the neighbour must fit the context this much better (natural-log count ratios
+    #: with the left and right neighbours, summed) ...
+    word_gain_min: float = 2.0
+    #: ... be this much more frequent (natural log: 3.0 is 20 times) ...
+    word_freq_gain_min: float = 3.0
+    #: ... have at least this much context evidence, and reach this total score.
+    word_alt_min: float = 10.0
+    word_score_min: float = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +83,13 @@ class Finding:
     restored: str
     restored_count: float
     swapped: int  # how many of the two words were swapped
+    suggestion: str | None = None  # defaults to ``restored``
+    score: float | None = None  # word-level findings: context gain + frequency gain
 
     @property
     def strength(self) -> float:
+        if self.score is not None:
+            return min(0.9, 0.1 + 0.06 * self.score)
         ratio = (self.restored_count + 1.0) / (self.observed_count + 1.0)
         return min(0.95, 0.25 + 0.14 * math.log10(ratio))
 
@@ -196,10 +206,12 @@ def _sequence_findings(ev: Evidence, seq: WordSeq, p: SubstitutionParams) -> lis
 def _word_findings(
     ev: Evidence, seq: WordSeq, p: SubstitutionParams, taken: np.ndarray
 ) -> list[Finding]:
-    """Rare words in unseen contexts where a frequent thesaurus neighbour fits the context.
+    """Rare words where a far more frequent thesaurus neighbour fits the context better.
 
-    "the sextet months" for "the six months": "sextet" is rare, neither "the sextet" nor
-    "sextet months" is seen, while "the six" and "six months" are frequent.
+    "the sextet months" for "the six months": "sextet" is rare and "six" 500 times more
+    frequent; "the six" and "six months" are both far more frequent than "the sextet" and
+    "sextet months". Cheap spinners favour such dictionary synonyms. The score adds the
+    context gain (log count ratios with the left and right neighbour) to the frequency gain.
     """
     n = len(seq.keys)
     left = np.zeros(n)
@@ -214,42 +226,67 @@ def _word_findings(
     cand = np.nonzero(
         ~taken
         & (has_left | has_right)
-        & (left + right <= p.word_ctx_max)
         & (seq.uni <= p.word_max)
         & (seq.uni > 0)
         & ~(seq.capital & ~seq.initial)
     )[0]
-    out: list[Finding] = []
+    # Gather every (position, neighbour) pair of the sentence for two batch lookups.
+    pos: list[int] = []
+    nb_words: list[str] = []
+    nb_ids: list[int] = []
     for i in cand.tolist():
         w = seq.keys[i]
         if not w.isalpha() or w in FUNCTION_WORDS:
             continue
-        nbs = [(x, j) for x, j in neighbour_forms(ev, w)[: p.single_k] if x != w]
-        if not nbs:
-            continue
-        ids = np.asarray([j for _, j in nbs], dtype=np.int64)
-        alt = np.zeros(len(nbs))
-        if has_left[i]:
-            alt += ev.bigram_ids(np.full(len(ids), seq.ids[i - 1]), ids)
-        if has_right[i]:
-            alt += ev.bigram_ids(ids, np.full(len(ids), seq.ids[i + 1]))
-        best = int(np.argmax(alt))
-        a = float(alt[best])
-        obs = float(left[i] + right[i])
-        if a < p.alt_min or (a + 1) / (obs + 1) < p.ratio_min:
-            continue
-        if ev.unigram(nbs[best][0]) < p.word_freq_ratio * float(seq.uni[i]):
-            continue
+        for x, j in neighbour_forms(ev, w)[: p.single_k]:
+            if x != w:
+                pos.append(i)
+                nb_words.append(x)
+                nb_ids.append(j)
+    if not pos:
+        return []
+    at = np.asarray(pos)
+    ids = np.asarray(nb_ids, dtype=np.int64)
+    prev_ids = seq.ids[np.maximum(at - 1, 0)]
+    next_ids = seq.ids[np.minimum(at + 1, n - 1)]
+    alt_l = np.where(has_left[at], ev.bigram_ids(prev_ids, ids), 0.0)
+    alt_r = np.where(has_right[at], ev.bigram_ids(ids, next_ids), 0.0)
+    gain = (
+        np.log((alt_l + 1) / (left[at] + 1)) * has_left[at]
+        + np.log((alt_r + 1) / (right[at] + 1)) * has_right[at]
+    )
+    freq = np.log(ev.unigram_ids(ids) + 1) - np.log(seq.uni[at] + 1)
+    score = gain + freq
+    ok = (
+        (gain >= p.word_gain_min)
+        & (freq >= p.word_freq_gain_min)
+        & (alt_l + alt_r >= p.word_alt_min)
+        & (score >= p.word_score_min)
+    )
+    out: list[Finding] = []
+    best_at: dict[int, int] = {}
+    for k in np.nonzero(ok)[0].tolist():
+        i = pos[k]
+        if i not in best_at or score[k] > score[best_at[i]]:
+            best_at[i] = k
+    for i, k in sorted(best_at.items()):
         lo = i - 1 if has_left[i] else i
         hi = i + 1 if has_right[i] else i
         observed = " ".join(seq.surface[lo : hi + 1])
-        restored = " ".join(
-            _match_case(seq.surface[k], nbs[best][0]) if k == i else seq.surface[k]
-            for k in range(lo, hi + 1)
-        )
+        word = _match_case(seq.surface[i], nb_words[k])
+        restored = " ".join(word if m == i else seq.surface[m] for m in range(lo, hi + 1))
         out.append(
             Finding(
-                seq.starts[i], seq.ends[i], "synonym-substitution", observed, obs, restored, a, 1
+                seq.starts[i],
+                seq.ends[i],
+                "synonym-substitution",
+                observed,
+                float(left[i] + right[i]),
+                restored,
+                float(alt_l[k] + alt_r[k]),
+                1,
+                suggestion=word,
+                score=float(score[k]),
             )
         )
     return out
@@ -348,7 +385,13 @@ class SubstitutionDetector(EvidenceDetector):
             if f.family == self.family:
                 spans.append(
                     make_span(
-                        text, f.start, f.end, f.family, f.strength, f.explanation(), f.restored
+                        text,
+                        f.start,
+                        f.end,
+                        f.family,
+                        f.strength,
+                        f.explanation(),
+                        f.suggestion or f.restored,
                     )
                 )
         return spans
