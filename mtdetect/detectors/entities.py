@@ -62,6 +62,19 @@ class EntityDetector(SubstitutionDetector):
             spans.extend(self._lowercased(ev, text, seq))
         return spans
 
+    def _names(self) -> frozenset[str]:
+        """Frequent words that are usually capitalised: the originals a misspelling may have."""
+        names = getattr(self, "_name_set", None)
+        if names is None:
+            ev = self.evidence
+            ids = np.arange(ev.vocab_size)
+            counts = ev.unigram_ids(ids)
+            caps = ev.cap_ratio_ids(ids)
+            keep = np.nonzero((counts >= self.name_min) & (caps >= self.cap_min))[0]
+            names = frozenset(ev.word(int(i)) for i in keep)
+            self._name_set = names
+        return names
+
     def _misspelled(self, ev: Evidence, text: str, seq: WordSeq) -> list[Span]:
         out: list[Span] = []
         for i, surf in enumerate(seq.surface):
@@ -74,9 +87,9 @@ class EntityDetector(SubstitutionDetector):
                 continue  # a known name of its own ("Rover", "Rivera")
             word = seq.keys[i]
             best, best_count = None, 0.0
-            for cand in edits1(word):
+            for cand in edits1(word) & self._names():
                 c = ev.unigram(cand)
-                if c > best_count and c >= self.name_min and ev.cap_ratio(cand) >= self.cap_min:
+                if c > best_count:
                     best, best_count = cand, c
             if best is None or (best_count + 1) / (seen + 1) < self.ratio_min:
                 continue
