@@ -127,6 +127,103 @@ def score(
         raise typer.Exit(EXIT_FAIL_ABOVE)
 
 
+def _size(value: str) -> int:
+    """``64MB``, ``512k``, ``1G`` or a number of bytes."""
+    v = value.strip().upper().removesuffix("B")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(v[-1:], 1)
+    try:
+        return int(float(v[:-1] if mult > 1 else v) * mult)
+    except ValueError:
+        raise typer.BadParameter(f"not a size: {value!r}") from None
+
+
+@app.command()
+def audit(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories or globs: .txt, .jsonl[.gz|.zst], .csv, .tsv, "
+            ".parquet, .warc[.gz]."
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output directory (one part file per shard).")
+    ],
+    text_field: Annotated[str, typer.Option(help="Text field (dots for nested).")] = "text",
+    id_field: Annotated[str, typer.Option(help="Id field (dots for nested).")] = "id",
+    detail: Annotated[
+        str, typer.Option(help="none, or the full result per row: sentences or spans.")
+    ] = "none",
+    keep_fields: Annotated[
+        bool, typer.Option(help="Copy the input record's other fields into 'fields'.")
+    ] = False,
+    metadata_field: Annotated[
+        str | None,
+        typer.Option(help="Write the input record with the audit under this (dotted) field."),
+    ] = None,
+    split_dir: Annotated[
+        Path | None, typer.Option(help="Write original records to DIR/kept and DIR/rejected.")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Reject at or above this score (default: the 'rewritten' threshold).",
+        ),
+    ] = None,
+    output_format: Annotated[str, typer.Option(help="jsonl, csv or parquet.")] = "jsonl",
+    workers: Annotated[int, typer.Option(help="Worker processes (0: all cores).", min=0)] = 0,
+    batch_size: Annotated[int, typer.Option(help="Records per batch.", min=1)] = 64,
+    shard_size: Annotated[
+        str, typer.Option(help="Split large plain JSONL files and group .txt files by this.")
+    ] = "64MB",
+    max_chars: Annotated[
+        int, typer.Option(help="Records longer than this are error rows.", min=1)
+    ] = 1_000_000,
+    lang_check: Annotated[
+        bool, typer.Option(help="Skip records that are clearly not English.")
+    ] = True,
+    min_strength: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.0,
+    resume: Annotated[bool, typer.Option(help="Finish an interrupted audit in OUT.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an earlier audit in OUT.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address: run on that cluster.")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write an HTML summary here.")] = None,
+    model: Annotated[str | None, typer.Option(help="Path to a model file.")] = None,
+    trust_model: Annotated[
+        bool, typer.Option(help="Allow a model from outside the package.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+) -> None:
+    """Audit a corpus: one output row per input record, resumable, local or on Dask."""
+    from mtdetect.audit import AuditOptions, AuditUsageError, format_summary, run_audit
+
+    opts = AuditOptions(
+        text_field=text_field, id_field=id_field, detail=detail, keep_fields=keep_fields,
+        metadata_field=metadata_field, split_dir=str(split_dir) if split_dir else None,
+        threshold=threshold, output_format=output_format, max_chars=max_chars,
+        lang_check=lang_check, min_strength=min_strength, model=model, trust_model=trust_model,
+    )  # fmt: skip
+    try:
+        summary = run_audit(
+            inputs, output, options=opts, workers=workers or None, batch_size=batch_size,
+            shard_bytes=_size(shard_size), resume=resume, overwrite=overwrite,
+            scheduler=scheduler, report=report, progress=False if quiet else None,
+        )  # fmt: skip
+    except AuditUsageError as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        _err(f"interrupted; finished shards are kept: rerun with --resume to finish {output}")
+        raise typer.Exit(130) from None
+    if not quiet:
+        typer.echo(format_summary(summary), err=True)
+
+
 @app.command()
 def info() -> None:
     """Show the model, tables, versions and licences."""

@@ -1,0 +1,145 @@
+"""The HTML summary of an audit (``--report``): totals, a score histogram drawn as inline SVG,
+the families table, the first errors and the worst documents with highlighted sentences.
+
+Self-contained like the ``score`` report (no scripts, no external resources), and every
+piece of corpus text, path and reason is escaped. The document sections reuse the
+renderer in :mod:`mtdetect.report.html`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from mtdetect import __version__
+from mtdetect.report.html import _CSS, FAMILY_COLORS, _document_html
+from mtdetect.result import DocumentResult, SentenceResult, Span
+
+__all__ = ["histogram_svg", "render_audit_html"]
+
+_EXTRA_CSS = """
+table.t{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+table.t td,table.t th{border-top:1px solid #ddd;padding:.2rem .6rem;text-align:left}
+table.t td.n{text-align:right;font-variant-numeric:tabular-nums}
+.sw{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;vertical-align:middle}
+svg text{font:11px system-ui,sans-serif;fill:#444}
+"""
+
+
+def histogram_svg(counts: list[int], width: int = 560, height: int = 180) -> str:
+    """Bars for score bins over [0, 1], with axis labels, as an inline SVG element."""
+    n = max(1, len(counts))
+    left, bottom, top_pad = 40, 22, 8
+    plot_w, plot_h = width - left - 8, height - bottom - top_pad
+    peak = max(counts) if counts and max(counts) > 0 else 1
+    bw = plot_w / n
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="histogram of document scores">'
+    ]
+    for i, c in enumerate(counts):
+        h = plot_h * c / peak
+        x = left + i * bw
+        y = top_pad + plot_h - h
+        # Colour follows the verdict bands (clean green, suspect amber, rewritten red).
+        mid = (i + 0.5) / n
+        color = "#1b7a1b" if mid < 0.4 else "#a66b00" if mid < 0.7 else "#b00020"
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(0.0, bw - 2):.1f}" '
+            f'height="{h:.1f}" fill="{color}"><title>{i / n:.2f}-{(i + 1) / n:.2f}: '
+            f"{c:,} documents</title></rect>"
+        )
+    base = top_pad + plot_h
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888"/>')
+    for t in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        x = left + t * plot_w
+        parts.append(f'<text x="{x:.1f}" y="{base + 15}" text-anchor="middle">{t:.1f}</text>')
+    parts.append(f'<text x="{left - 4}" y="{top_pad + 9}" text-anchor="end">{peak:,}</text>')
+    parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _result_from_dict(d: dict[str, Any]) -> DocumentResult:
+    sentences = [
+        SentenceResult(
+            s["start"], s["end"], s["text"], s["score"], [Span(**sp) for sp in s["spans"]]
+        )
+        for s in d["sentences"]
+    ]
+    return DocumentResult(
+        d["score"], d["verdict"], d["model"], sentences, d.get("id"), d.get("source")
+    )
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(rows_i) + "</tr>" for rows_i in rows)
+    return f"<table class=t><tr>{th}</tr>{body}</table>"
+
+
+def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") -> str:
+    """One self-contained page for the merged statistics of an audit."""
+    records = summary["records"]
+    status_rows = [
+        [f"<td>{escape(k)}</td>", f"<td class=n>{v:,}</td>"] for k, v in summary["status"].items()
+    ]
+    verdict_rows = [
+        [f"<td>{escape(k)}</td>", f"<td class=n>{v:,}</td>"]
+        for k, v in sorted(summary["verdicts"].items())
+    ]
+    fam_rows = [
+        [
+            f'<td><span class=sw style="background:{FAMILY_COLORS.get(f, "#000")}"></span> '
+            f"{escape(f)}</td>",
+            f"<td class=n>{n:,}</td>",
+            f"<td class=n>{summary['family_docs'].get(f, 0):,}</td>",
+        ]
+        for f, n in summary["families"].items()
+    ]
+    err_rows = [
+        [
+            f"<td>{escape(str(e['source']))}</td>",
+            f"<td class=n>{escape(str(e['position']))}</td>",
+            f"<td>{escape(e['reason'])}</td>",
+        ]
+        for e in summary["errors"]
+    ]
+    reasons = [
+        [f"<td>{escape(k)}</td>", f"<td class=n>{v:,}</td>"]
+        for k, v in sorted({**summary["error_reasons"], **summary["skip_reasons"]}.items())
+    ]
+    worst = []
+    for i, w in enumerate(summary["worst"]):
+        doc = _result_from_dict(w["result"])
+        where = f"{w['source']} @ {w['position']}" + (f" (id {w['id']})" if w.get("id") else "")
+        worst.append(f'<div class="meta">{escape(where)}</div>{_document_html(doc, i)}')
+    sections = [
+        f"<h1>{escape(title)}</h1>",
+        f'<div class="meta">mtdetect {escape(__version__)}; {records:,} records, '
+        f"{summary['bytes'] / 1e6:,.1f} MB read</div>",
+        "<h2>Records</h2>",
+        _table(["status", "records"], status_rows),
+        _table(["verdict", "documents"], verdict_rows) if verdict_rows else "",
+        "<h2>Document scores</h2>",
+        histogram_svg(summary["histogram"]),
+        "<h2>Artifact families</h2>",
+        _table(["family", "spans", "documents"], fam_rows)
+        if fam_rows
+        else "<p>No spans found.</p>",
+    ]
+    if reasons:
+        sections += ["<h2>Errors and skipped records</h2>", _table(["reason", "records"], reasons)]
+    if err_rows:
+        sections += [_table(["source", "position", "error"], err_rows)]
+    if worst:
+        sections += ["<h2>Highest-scoring documents</h2>", *worst]
+    return (
+        "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width,initial-scale=1">'
+        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">"
+        f"<title>{escape(title)}</title><style>{_CSS}{_EXTRA_CSS}</style></head><body>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
