@@ -81,6 +81,10 @@ class FunctionWordDetector(EvidenceDetector):
                 if seq.uni[i - 1] < self.head_min:
                     continue
                 obs = float(seq.pair_count[i - 1])
+                # Cheap test first: most pairs are common, and need no lookups at all.
+                expected = seq.uni[i - 1] * seq.uni[i] / ev.total_words
+                if obs > self.seen_share_max * expected:
+                    continue
                 heads = np.full(len(cand_ids), seq.ids[i - 1])
                 alts = ev.bigram_ids(heads, cand_ids)
                 best = int(np.argmax(alts))
@@ -91,10 +95,6 @@ class FunctionWordDetector(EvidenceDetector):
                 ratio = (alt + 1) / (obs + 1)
                 if ratio < self.ratio_min or alt < self.govern_min * seq.uni[i - 1]:
                     continue
-                expected = seq.uni[i - 1] * seq.uni[i] / ev.total_words
-                if obs > self.seen_share_max * expected:
-                    continue
-                # A known three-word sequence ("accused for years") clears the pair.
                 # The word after decides in the end: with a content word there, the
                 # suggested three-word sequence must be known and the one seen unknown
                 # ("accused for years" is fine, "accused for fraud" is not).
