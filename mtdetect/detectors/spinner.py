@@ -103,7 +103,7 @@ class SpinnerDetector:
         """Two thesaurus neighbours side by side, a pair edited prose does not have: the
         spinner kept both the original and its replacement."""
         from mtdetect.detectors.ngrams import FUNCTION_WORDS, document_view
-        from mtdetect.detectors.substitution import neighbour_forms
+        from mtdetect.detectors.substitution import neighbour_set
 
         out: list[Span] = []
         for seq in document_view(ev, sentences).sequences:
@@ -115,7 +115,7 @@ class SpinnerDetector:
                     continue
                 if seq.capital[i + 1] or (seq.capital[i] and not seq.initial[i]):
                     continue
-                if any(x == b for x, _ in neighbour_forms(ev, a)):
+                if b in neighbour_set(ev, a):
                     out.append(
                         make_span(
                             text,

@@ -33,6 +33,7 @@ __all__ = [
     "SubstitutionDetector",
     "SubstitutionParams",
     "neighbour_forms",
+    "neighbour_set",
     "substitution_findings",
 ]
 
@@ -61,6 +62,7 @@ class SubstitutionParams:
     #: Single rare words: the word's contexts must be nearly unseen, the word at most this
     #: frequent, and its neighbour this many times more frequent than the word.
     word_max: float = 3000.0
+    word_ctx_max: float = 3.0
     #: ... the neighbour must fit the context this much better (natural-log count ratios
     #: with the left and right neighbours, summed) ...
     word_gain_min: float = 2.0
@@ -122,6 +124,17 @@ def neighbour_forms(evidence: Evidence, word: str) -> tuple[tuple[str, int], ...
     return _forms_cached(id(evidence), word)
 
 
+@lru_cache(maxsize=65536)
+def _set_cached(ev_key: int, word: str) -> frozenset[str]:
+    return frozenset(x for x, _ in _forms_cached(ev_key, word))
+
+
+def neighbour_set(evidence: Evidence, word: str) -> frozenset[str]:
+    """The words of :func:`neighbour_forms`, as a set for membership tests."""
+    _EVIDENCE.setdefault(id(evidence), evidence)
+    return _set_cached(id(evidence), word)
+
+
 def _forms(ev: Evidence, word: str) -> list[tuple[str, int]]:
     direct = ev.neighbours(word)
     out: list[tuple[str, int]] = [(n, ev.word_id(n)) for n in direct if " " not in n]
@@ -164,8 +177,13 @@ def substitution_findings(
         return last[3]
     view = document_view(evidence, sentences)
     found: list[Finding] = []
+    taken_by_seq: list[tuple[WordSeq, np.ndarray]] = []
     for seq in view.sequences:
-        found.extend(_sequence_findings(evidence, seq, p))
+        pairs, taken = _pair_findings(evidence, seq, p)
+        found.extend(pairs)
+        taken_by_seq.append((seq, taken))
+    found.extend(_word_findings(evidence, taken_by_seq, p))
+    found.sort(key=lambda f: f.start)
     _local.last = (sentences, evidence, p, found)
     return found
 
@@ -175,10 +193,14 @@ def _eligible(seq: WordSeq, i: int) -> bool:
     return key.isalpha() and key not in FUNCTION_WORDS and seq.ids[i] >= 0
 
 
-def _sequence_findings(ev: Evidence, seq: WordSeq, p: SubstitutionParams) -> list[Finding]:
+def _pair_findings(
+    ev: Evidence, seq: WordSeq, p: SubstitutionParams
+) -> tuple[list[Finding], np.ndarray]:
+    """Suspect pairs of one sentence, and which words they cover."""
     n = len(seq.keys)
+    taken = np.zeros(n, dtype=bool)
     if n < 2:
-        return []
+        return [], taken
     # Cheap vectorised gate: linked, rare pairs of two common words.
     cand = np.nonzero(
         seq.linked
@@ -187,7 +209,6 @@ def _sequence_findings(ev: Evidence, seq: WordSeq, p: SubstitutionParams) -> lis
         & (seq.uni[1:] >= p.word_min)
     )[0]
     out: list[Finding] = []
-    taken = np.zeros(n, dtype=bool)
     for i in cand.tolist():
         if taken[i] or not (_eligible(seq, i) and _eligible(seq, i + 1)):
             continue
@@ -199,12 +220,11 @@ def _sequence_findings(ev: Evidence, seq: WordSeq, p: SubstitutionParams) -> lis
         if f is not None:
             out.append(f)
             taken[i : i + 2] = True
-    out.extend(_word_findings(ev, seq, p, taken))
-    return out
+    return out, taken
 
 
 def _word_findings(
-    ev: Evidence, seq: WordSeq, p: SubstitutionParams, taken: np.ndarray
+    ev: Evidence, seqs: Sequence[tuple[WordSeq, np.ndarray]], p: SubstitutionParams
 ) -> list[Finding]:
     """Rare words where a far more frequent thesaurus neighbour fits the context better.
 
@@ -212,50 +232,56 @@ def _word_findings(
     frequent; "the six" and "six months" are both far more frequent than "the sextet" and
     "sextet months". Cheap spinners favour such dictionary synonyms. The score adds the
     context gain (log count ratios with the left and right neighbour) to the frequency gain.
+    All candidates of the document are looked up in two batches.
     """
-    n = len(seq.keys)
-    left = np.zeros(n)
-    right = np.zeros(n)
-    has_left = np.zeros(n, dtype=bool)
-    has_right = np.zeros(n, dtype=bool)
-    if n > 1:
+    rows: list[tuple[int, int]] = []  # (sequence, position) per candidate neighbour
+    nb_words: list[str] = []
+    nb_ids: list[int] = []
+    ctx: list[tuple[int, int, float, float, bool, bool]] = []
+    for si, (seq, taken) in enumerate(seqs):
+        n = len(seq.keys)
+        if n < 2:
+            continue
+        left = np.zeros(n)
+        right = np.zeros(n)
+        has_left = np.zeros(n, dtype=bool)
+        has_right = np.zeros(n, dtype=bool)
         left[1:] = seq.pair_count
         right[:-1] = seq.pair_count
         has_left[1:] = seq.linked
         has_right[:-1] = seq.linked
-    cand = np.nonzero(
-        ~taken
-        & (has_left | has_right)
-        & (seq.uni <= p.word_max)
-        & (seq.uni > 0)
-        & ~(seq.capital & ~seq.initial)
-    )[0]
-    # Gather every (position, neighbour) pair of the sentence for two batch lookups.
-    pos: list[int] = []
-    nb_words: list[str] = []
-    nb_ids: list[int] = []
-    for i in cand.tolist():
-        w = seq.keys[i]
-        if not w.isalpha() or w in FUNCTION_WORDS:
-            continue
-        for x, j in neighbour_forms(ev, w)[: p.single_k]:
-            if x != w:
-                pos.append(i)
-                nb_words.append(x)
-                nb_ids.append(j)
-    if not pos:
+        cand = np.nonzero(
+            ~taken
+            & (has_left | has_right)
+            & (seq.uni <= p.word_max)
+            & (seq.uni > 0)
+            & (left + right <= p.word_ctx_max)
+            & ~(seq.capital & ~seq.initial)
+        )[0]
+        for i in cand.tolist():
+            w = seq.keys[i]
+            if not w.isalpha() or w in FUNCTION_WORDS:
+                continue
+            prev_id = int(seq.ids[i - 1]) if has_left[i] else -1
+            next_id = int(seq.ids[i + 1]) if has_right[i] else -1
+            for x, j in neighbour_forms(ev, w)[: p.single_k]:
+                if x != w:
+                    rows.append((si, i))
+                    nb_words.append(x)
+                    nb_ids.append(j)
+                    ctx.append((prev_id, next_id, left[i], right[i], has_left[i], has_right[i]))
+    if not rows:
         return []
-    at = np.asarray(pos)
     ids = np.asarray(nb_ids, dtype=np.int64)
-    prev_ids = seq.ids[np.maximum(at - 1, 0)]
-    next_ids = seq.ids[np.minimum(at + 1, n - 1)]
-    alt_l = np.where(has_left[at], ev.bigram_ids(prev_ids, ids), 0.0)
-    alt_r = np.where(has_right[at], ev.bigram_ids(ids, next_ids), 0.0)
-    gain = (
-        np.log((alt_l + 1) / (left[at] + 1)) * has_left[at]
-        + np.log((alt_r + 1) / (right[at] + 1)) * has_right[at]
-    )
-    freq = np.log(ev.unigram_ids(ids) + 1) - np.log(seq.uni[at] + 1)
+    c = np.asarray(ctx, dtype=np.float64)
+    prev_ids, next_ids = c[:, 0].astype(np.int64), c[:, 1].astype(np.int64)
+    obs_l, obs_r = c[:, 2], c[:, 3]
+    has_l, has_r = c[:, 4] > 0, c[:, 5] > 0
+    alt_l = np.where(has_l, ev.bigram_ids(prev_ids, ids), 0.0)
+    alt_r = np.where(has_r, ev.bigram_ids(ids, next_ids), 0.0)
+    gain = np.log((alt_l + 1) / (obs_l + 1)) * has_l + np.log((alt_r + 1) / (obs_r + 1)) * has_r
+    word_uni = np.asarray([seqs[si][0].uni[i] for si, i in rows])
+    freq = np.log(ev.unigram_ids(ids) + 1) - np.log(word_uni + 1)
     score = gain + freq
     ok = (
         (gain >= p.word_gain_min)
@@ -263,15 +289,16 @@ def _word_findings(
         & (alt_l + alt_r >= p.word_alt_min)
         & (score >= p.word_score_min)
     )
-    out: list[Finding] = []
-    best_at: dict[int, int] = {}
+    best_at: dict[tuple[int, int], int] = {}
     for k in np.nonzero(ok)[0].tolist():
-        i = pos[k]
-        if i not in best_at or score[k] > score[best_at[i]]:
-            best_at[i] = k
-    for i, k in sorted(best_at.items()):
-        lo = i - 1 if has_left[i] else i
-        hi = i + 1 if has_right[i] else i
+        key = rows[k]
+        if key not in best_at or score[k] > score[best_at[key]]:
+            best_at[key] = k
+    out: list[Finding] = []
+    for (si, i), k in sorted(best_at.items()):
+        seq = seqs[si][0]
+        lo = i - 1 if has_l[k] else i
+        hi = i + 1 if has_r[k] else i
         observed = " ".join(seq.surface[lo : hi + 1])
         word = _match_case(seq.surface[i], nb_words[k])
         restored = " ".join(word if m == i else seq.surface[m] for m in range(lo, hi + 1))
@@ -281,7 +308,7 @@ def _word_findings(
                 seq.ends[i],
                 "synonym-substitution",
                 observed,
-                float(left[i] + right[i]),
+                float(obs_l[k] + obs_r[k]),
                 restored,
                 float(alt_l[k] + alt_r[k]),
                 1,
