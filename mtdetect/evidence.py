@@ -17,6 +17,12 @@ N-gram tables
     fingerprint and an 8-bit log-scale count. A lookup reads two buckets, whatever the table
     size; a key that is absent can falsely match at most 8 fingerprints, so the false-hit rate
     is below ``8 / 2**24`` (about 5e-7).
+
+Distributional tables (memory-mapped on first use)
+    Word vectors (PPMI + truncated SVD of windowed co-occurrence counts, int8 rows compared by
+    cosine) for the most frequent alphabetic words; top right/left collocates of the most
+    frequent words (CSR, ranked by local mutual information); OEWN two-word lemmas as sorted
+    packed bigram keys.
 """
 
 from __future__ import annotations
@@ -250,6 +256,17 @@ class Evidence:
         self.total_words: float = float(self.meta["total_words"])
         self._web_scale = self.total_words / 1e9
         self._gazetteer_cache: dict[str, str] | None = None  # read on first use
+        self._lazy: dict[str, np.ndarray] = {}
+        self._unit_cache: np.ndarray | None = None
+
+    def _arr(self, name: str) -> np.ndarray:
+        """A table memory-mapped on first use (empty if the build did not write it)."""
+        a = self._lazy.get(name)
+        if a is None:
+            p = self.path / f"{name}.npy"
+            a = np.load(p, mmap_mode="r") if p.exists() else np.zeros(0, dtype=np.uint32)
+            self._lazy[name] = a
+        return a
 
     # -- vocabulary -----------------------------------------------------------------------
     @property
@@ -390,6 +407,114 @@ class Evidence:
             kind = self._gazetteer.get(word.lower().replace("’", "'"))
         return kind
 
+    # -- word vectors ---------------------------------------------------------------------
+    def _vector_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Vector row of each id, -1 for ids without a vector."""
+        ids = np.asarray(ids, dtype=np.int64)
+        vid = self._arr("vector_ids")
+        if len(vid) == 0:
+            return np.full(ids.shape, -1, dtype=np.int64)
+        pos = np.searchsorted(vid, np.maximum(ids, 0))
+        pos = np.minimum(pos, len(vid) - 1)
+        return np.where((ids >= 0) & (vid[pos] == ids), pos, -1)
+
+    @property
+    def _unit(self) -> np.ndarray:
+        """All vectors as unit-length float32 rows (built on first use)."""
+        if self._unit_cache is None:
+            v = np.asarray(self._arr("vectors"), dtype=np.float32)
+            if v.ndim != 2:
+                v = v.reshape(0, 1)
+            norm = np.linalg.norm(v, axis=1, keepdims=True)
+            self._unit_cache = v / np.where(norm > 0, norm, 1.0)
+        return self._unit_cache
+
+    @property
+    def vector_dims(self) -> int:
+        """Dimensions of the word vectors (0 if the base has none)."""
+        return int(self._unit.shape[1]) if len(self._unit) else 0
+
+    def has_vector(self, word: str) -> bool:
+        """Whether ``word`` has a word vector."""
+        return bool(self._vector_rows(np.array([self.word_id(word)]))[0] >= 0)
+
+    def vector_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Unit word vectors (float32, one row per id); zeros for ids without a vector."""
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = self._vector_rows(ids)
+        unit = self._unit
+        if not len(unit):
+            return np.zeros((*ids.shape, 1), dtype=np.float32)
+        out = unit[np.maximum(rows, 0)]
+        out[rows < 0] = 0.0
+        return out
+
+    def similarity_ids(self, ids1: np.ndarray, ids2: np.ndarray) -> np.ndarray:
+        """Cosine similarity of aligned id arrays; 0.0 where either has no vector."""
+        v1, v2 = self.vector_ids(ids1), self.vector_ids(ids2)
+        return np.einsum("...d,...d->...", v1, v2).astype(np.float64)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """Cosine similarity of two words' vectors (0.0 if either has none)."""
+        ids = self.ids([w1, w2])
+        return float(self.similarity_ids(ids[:1], ids[1:])[0])
+
+    def most_similar(self, word: str, k: int = 20) -> list[tuple[str, float]]:
+        """The ``k`` words with the most similar vectors, most similar first."""
+        row = int(self._vector_rows(np.array([self.word_id(word)]))[0])
+        if row < 0 or k <= 0:
+            return []
+        unit = self._unit
+        sims = unit @ unit[row]
+        sims[row] = -np.inf
+        k = min(k, len(sims) - 1)
+        if k <= 0:
+            return []
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        vid = self._arr("vector_ids")
+        return [(self._words[int(vid[r])], float(sims[r])) for r in top]
+
+    # -- collocates -----------------------------------------------------------------------
+    def _csr(self, name: str, word_id: int, k: int | None) -> np.ndarray:
+        off = self._arr(f"{name}_offsets")
+        if word_id < 0 or word_id + 1 >= len(off):
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = int(off[word_id]), int(off[word_id + 1])
+        if k is not None:
+            hi = min(hi, lo + max(0, k))
+        return np.asarray(self._arr(f"{name}_ids")[lo:hi], dtype=np.int64)
+
+    def successor_ids(self, word_id: int, k: int | None = None) -> np.ndarray:
+        """Ids of the top right collocates ``x`` of ``word_id`` (``w x``), best first.
+
+        Ranked by local mutual information ``count * log(count * N / (f_w * f_x))`` over the
+        merged bigram counts; only the most frequent words (see ``describe()``) have lists.
+        """
+        return self._csr("successor", word_id, k)
+
+    def predecessor_ids(self, word_id: int, k: int | None = None) -> np.ndarray:
+        """Ids of the top left collocates ``x`` of ``word_id`` (``x w``), best first."""
+        return self._csr("predecessor", word_id, k)
+
+    # -- compounds ------------------------------------------------------------------------
+    def compound_ids(self, ids1: np.ndarray, ids2: np.ndarray) -> np.ndarray:
+        """Whether each aligned pair of ids is an OEWN two-word lemma (bool array)."""
+        a = np.asarray(ids1, dtype=np.int64)
+        b = np.asarray(ids2, dtype=np.int64)
+        table = self._arr("compounds")
+        ok = (a >= 0) & (b >= 0)
+        if not len(table):
+            return np.zeros(np.broadcast(a, b).shape, dtype=bool)
+        keys = pack_keys(np.where(ok, a, 0), np.where(ok, b, 0))
+        pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return ok & (table[pos] == keys)
+
+    def is_compound(self, w1: str, w2: str) -> bool:
+        """Whether ``w1 w2`` is a two-word lemma of Open English WordNet ("heart disease")."""
+        ids = self.ids([w1, w2])
+        return bool(self.compound_ids(ids[:1], ids[1:])[0])
+
     # -- summary --------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         """Table sizes, sources and licences (for ``mtdetect info``)."""
@@ -403,6 +528,9 @@ class Evidence:
             "trigrams": self.meta["tables"]["trigram"]["entries"],
             "thesaurus_links": int(self._thes_ids.shape[0]),
             "gazetteer_entries": self.meta.get("gazetteer_entries"),
+            "vectors": self.meta.get("vectors"),
+            "collocates": self.meta.get("collocates"),
+            "compounds": self.meta.get("compounds"),
             "bytes_on_disk": sum(files.values()),
             "files": files,
             "sources": self.meta.get("sources", {}),

@@ -28,6 +28,21 @@ TRAIN_B = (
     "A large crowd gathered near the harbour. The crowd was large and loud.\n\n"
     "Visitors from Norland praised the big harbour council."
 )
+# Distributional contexts: "cat" and "dog" share contexts, "stocks" and "shares" share others.
+PETS = " ".join(
+    f"The {a} {v} on the {o} near the {p}. "
+    for a in ("cat", "dog")
+    for v in ("slept", "sat", "ate", "played")
+    for o in ("mat", "rug", "sofa")
+    for p in ("door", "window")
+)
+MARKETS = " ".join(
+    f"Investors {v} {a} in {o} trading, analysts {w}. "
+    for a in ("stocks", "shares")
+    for v in ("sold", "bought", "traded")
+    for o in ("early", "late", "heavy")
+    for w in ("said", "noted")
+)
 # Only in a held-out document: must never be counted.
 HELD_OUT = "Zephyrine lanterns glowed. Zephyrine lanterns glowed again."
 
@@ -39,13 +54,20 @@ def evidence(tmp_path_factory):
         Doc("news", TRAIN_A, "train"),
         Doc("news", TRAIN_A, "train"),
         Doc("blog", TRAIN_B, "train"),
+        Doc("pets", PETS, "train"),
+        Doc("money", MARKETS, "train"),
         Doc("news", HELD_OUT, "dev"),
         Doc("blog", HELD_OUT, "test"),
     ]
     lexicon = Lexicon(
-        synsets=[["big", "large", "huge"], ["harbour", "port", "haven"], ["loud", "noisy"]],
+        synsets=[
+            ["big", "large", "huge"],
+            ["harbour", "port", "haven"],
+            ["loud", "noisy"],
+            ["harbour council", "port authority", "harbour master"],
+        ],
         similar=[(0, 2)],
-        pos=["a", "n", "a"],
+        pos=["a", "n", "a", "n"],
         gazetteer={"norland": "location", "norlander": "demonym", "harbour council": "name"},
         texts=["a port where ships shelter"],
     )
@@ -59,6 +81,9 @@ def evidence(tmp_path_factory):
         min_unigram=1,
         min_bigram=1,
         min_trigram=1,
+        vector_min_count=1,
+        vector_dims=8,
+        collocate_k=3,
     )
     return load_evidence(out)
 
@@ -141,6 +166,8 @@ def test_describe(evidence):
     info = evidence.describe()
     assert info["vocab_size"] == evidence.vocab_size
     assert info["bigrams"] > 0 and "oewn" in info["licences"]
+    assert info["vectors"]["words"] > 10 and info["vectors"]["dims"] == 8
+    assert info["collocates"]["k"] == 3 and info["compounds"] >= 1
 
 
 def test_count_texts_chains():
@@ -165,3 +192,62 @@ def test_count_table_false_hits_are_rare():
     absent = rng.integers(0, 2**62, 200_000, dtype=np.int64).astype(np.uint64)
     absent = absent[~np.isin(absent, keys)]
     assert (table.lookup(absent) > 0).mean() < 1e-4
+
+
+def test_vectors_share_contexts(evidence):
+    assert evidence.vector_dims == 8
+    assert evidence.similarity("cat", "dog") > evidence.similarity("cat", "stocks") + 0.2
+    assert evidence.similarity("stocks", "shares") > evidence.similarity("shares", "sofa") + 0.2
+    assert evidence.similarity("cat", "cat") == pytest.approx(1.0, abs=1e-5)
+    assert [w for w, _ in evidence.most_similar("cat", k=1)] == ["dog"]
+    top = evidence.most_similar("stocks", k=3)
+    assert top[0][0] == "shares" and len(top) == 3
+    assert top[0][1] >= top[1][1] >= top[2][1]
+    # unknown words and words without a vector give zeros
+    assert evidence.similarity("qwxyzzy", "cat") == 0.0
+    assert evidence.most_similar("qwxyzzy") == []
+    ids = evidence.ids(["cat", "stocks", "qwxyzzy", "mat"])
+    vec = evidence.vector_ids(ids)
+    assert vec.shape == (4, 8)
+    assert not vec[2].any()
+    np.testing.assert_allclose(np.linalg.norm(vec[[0, 1, 3]], axis=1), 1.0, rtol=1e-5)
+    sims = evidence.similarity_ids(ids, evidence.ids(["dog", "shares", "cat", "rug"]))
+    expected = [evidence.similarity(a, b) for a, b in [("cat", "dog"), ("stocks", "shares")]]
+    np.testing.assert_allclose(sims[:2], expected, rtol=1e-6)
+    assert sims[2] == 0.0
+
+
+def test_collocates_order(evidence):
+    # "harbour council" (6.5) is the strongest right collocate of "harbour"
+    succ = [evidence.word(i) for i in evidence.successor_ids(evidence.word_id("harbour"))]
+    assert succ[0] == "council"
+    pred = [evidence.word(i) for i in evidence.predecessor_ids(evidence.word_id("council"))]
+    assert pred[0] == "harbour"
+    # ranked by local mutual information: count * log(count * N / (f1 * f2)), best first
+    the = evidence.word_id("the")
+    succ_the = evidence.successor_ids(the)
+    assert len(succ_the) == 3
+    pair = evidence.bigram_ids(np.full(3, the), succ_the)
+    lmi = pair * np.log(
+        pair * evidence.total_words / (evidence.unigram("the") * evidence.unigram_ids(succ_the))
+    )
+    assert (np.diff(lmi) <= 0.15 * lmi[:-1]).all()  # counts are quantised (about 6 %)
+    assert lmi[-1] > 0
+    # a web bigram counts too: "big crowd"
+    assert "crowd" in [evidence.word(i) for i in evidence.successor_ids(evidence.word_id("big"))]
+    assert len(evidence.successor_ids(evidence.word_id("the"))) <= 3  # collocate_k
+    assert len(evidence.successor_ids(evidence.word_id("the"), k=1)) == 1
+    assert evidence.successor_ids(-1).size == 0
+    assert evidence.predecessor_ids(10**9).size == 0
+
+
+def test_compounds(evidence):
+    assert evidence.is_compound("harbour", "council")
+    assert evidence.is_compound("Harbour", "Council")
+    assert not evidence.is_compound("council", "harbour")
+    assert not evidence.is_compound("big", "harbour")
+    assert not evidence.is_compound("qwxyzzy", "council")
+    # "harbour master": "master" is not in the vocabulary, so the lemma is not stored
+    ids1 = evidence.ids(["harbour", "big", "qwxyzzy", "harbour"])
+    ids2 = evidence.ids(["council", "crowd", "council", "master"])
+    assert evidence.compound_ids(ids1, ids2).tolist() == [True, False, False, False]

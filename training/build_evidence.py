@@ -18,6 +18,11 @@ Scaling: corpus counts stay raw weighted counts (the *corpus scale*). Web freque
 kept separately per billion words for unigrams; web bigrams are rescaled to the corpus size
 and merged as ``max(corpus, web)`` (no double counting of the same usage).
 
+Distributional tables: word vectors (PPMI + truncated SVD of co-occurrences within a few
+words inside a sentence, int8 rows) for the most frequent alphabetic words, the top right and
+left collocates of the most frequent words (local mutual information over the merged bigram
+counts), and the OEWN two-word lemmas as sorted packed bigram keys.
+
 Counting maps tokens to integer ids and counts packed int64 n-gram keys with ``np.unique``;
 sources (and shards of the large Wikipedia sample) are counted in parallel processes.
 """
@@ -97,6 +102,10 @@ class Counts:
     trigram_counts: np.ndarray
     documents: int = 0
     tokens: int = 0
+    #: Token id streams for co-occurrence counts, each with a weight: ids >= 0 are words
+    #: (any n-gram key), -1 a word outside the vocabulary, -2 a sentence or paragraph break
+    #: (other punctuation is dropped, so windows cross commas and brackets).
+    streams: list[tuple[np.ndarray, float]] = field(default_factory=list)
 
 
 def _unique_sum(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,6 +128,7 @@ class _Counter:
         self.unigram_parts: list[np.ndarray] = []
         self.cap_parts: list[np.ndarray] = []
         self.nonin_parts: list[np.ndarray] = []
+        self.streams: list[np.ndarray] = []
         self.documents = 0
         self.tokens = 0
 
@@ -130,9 +140,11 @@ class _Counter:
             for tok in tokenize(para):
                 key = ngram_key(tok)
                 if key is None:
-                    seq.append(-1)
                     if tok.text in _SENTENCE_END:
                         initial = True
+                        seq.append(-2)
+                    else:
+                        seq.append(-1)
                     continue
                 i = index.get(key)
                 if i is None:
@@ -144,7 +156,7 @@ class _Counter:
                         if tok.text[0].isupper():
                             self.cap_ids.append(i)
                     initial = False
-            seq.append(-1)  # paragraphs break chains
+            seq.append(-2)  # paragraphs break chains
         if len(seq) >= _FLUSH_TOKENS:
             self.flush()
 
@@ -154,6 +166,7 @@ class _Counter:
         if len(self.index) > _MASK:
             raise ValueError("vocabulary too large for packed n-gram keys")
         ids = np.asarray(self.seq, dtype=np.int64)
+        self.streams.append(ids[ids != -1].astype(np.int32))
         self.tokens += int(np.count_nonzero(ids >= 0))
         n = len(self.index)
         self.unigram_parts.append(np.bincount(ids[ids >= 0], minlength=n))
@@ -193,6 +206,7 @@ class _Counter:
             vocab[i] = w
         k2, c2 = merged(self.parts2)
         k3, c3 = merged(self.parts3)
+        stream = np.concatenate(self.streams) if self.streams else np.zeros(0, np.int32)
         return Counts(
             vocab,
             total(self.unigram_parts),
@@ -204,6 +218,7 @@ class _Counter:
             c3,
             self.documents,
             self.tokens,
+            [(stream, 1.0)],
         )
 
 
@@ -231,8 +246,12 @@ def merge_counts(parts: Iterable[tuple[Counts, float]]) -> Counts:
         raise ValueError("vocabulary too large for packed n-gram keys")
     uni, cap, nonin = (np.zeros(n) for _ in range(3))
     k2s, c2s, k3s, c3s = [], [], [], []
+    streams: list[tuple[np.ndarray, float]] = []
     docs = toks = 0
     for counts, weight, gmap in mapped:
+        for stream, w in counts.streams:
+            g = gmap.astype(np.int32)[np.maximum(stream, 0)] if len(gmap) else stream
+            streams.append((np.where(stream >= 0, g, stream).astype(np.int32), w * weight))
         np.add.at(uni, gmap, counts.unigrams * weight)
         np.add.at(cap, gmap, counts.cap * weight)
         np.add.at(nonin, gmap, counts.noninitial * weight)
@@ -256,7 +275,7 @@ def merge_counts(parts: Iterable[tuple[Counts, float]]) -> Counts:
     k3, c3 = _unique_sum(
         np.concatenate(k3s or [np.zeros(0, np.int64)]), np.concatenate(c3s or [np.zeros(0)])
     )
-    return Counts(vocab, uni, cap, nonin, k2, c2, k3, c3, docs, toks)
+    return Counts(vocab, uni, cap, nonin, k2, c2, k3, c3, docs, toks, streams)
 
 
 # --- lexicon (Open English WordNet) ----------------------------------------------------------
@@ -421,6 +440,110 @@ def load_web(
     return uni, bi
 
 
+# --- distributional tables ------------------------------------------------------------------
+
+_ALPHA_RE = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+
+def cooccurrence(
+    streams: Iterable[tuple[np.ndarray, float]],
+    rowmap: np.ndarray,
+    n_rows: int,
+    *,
+    window: int = 4,
+    chunk: int = 8_000_000,
+):
+    """Symmetric weighted co-occurrence counts (scipy CSR, ``n_rows`` square) of the words
+    that ``rowmap`` maps to a row (stream id -> row, -1 for others), within ``window``
+    words on either side inside a sentence. A pair ``d`` words apart counts
+    ``(window - d + 1) / window`` (word2vec's dynamic window, in expectation)."""
+    import scipy.sparse as sp
+
+    total = sp.csr_matrix((n_rows, n_rows), dtype=np.float64)
+    for stream, weight in streams:
+        for lo in range(0, len(stream), chunk):
+            s = stream[lo : lo + chunk + window].astype(np.int64)
+            sent = np.cumsum(s == -2)
+            rows = np.where(s >= 0, rowmap[np.maximum(s, 0)] if len(rowmap) else -1, -1)
+            n = min(len(s), chunk)  # pair starts in this chunk only (the tail overlaps)
+            parts_a, parts_b, parts_w = [], [], []
+            for d in range(1, window + 1):
+                span = max(0, min(n, len(s) - d))
+                a, b = rows[:span], rows[d : d + span]
+                ok = (a >= 0) & (b >= 0) & (sent[: len(a)] == sent[d : d + len(a)])
+                parts_a.append(a[ok])
+                parts_b.append(b[ok])
+                parts_w.append(np.full(int(ok.sum()), weight * (window - d + 1) / window))
+            a = np.concatenate(parts_a)
+            b = np.concatenate(parts_b)
+            w = np.concatenate(parts_w)
+            m = sp.coo_matrix((w, (a, b)), shape=(n_rows, n_rows)).tocsr()
+            total = total + m + m.T
+    total.sum_duplicates()
+    return total
+
+
+def ppmi_svd(
+    cooc, dims: int, *, alpha: float = 0.75, power: float = 0.5, seed: int = 0
+) -> np.ndarray:
+    """L2-normalised word vectors: truncated SVD of the PPMI matrix of ``cooc``.
+
+    Context counts are smoothed by ``alpha`` (Levy et al. 2015); rows are ``U * S**power``.
+    """
+    import scipy.sparse as sp
+
+    cooc = sp.csr_matrix(cooc, dtype=np.float64)
+    n = cooc.shape[0]
+    row_sum = np.asarray(cooc.sum(axis=1)).ravel()
+    ctx = np.asarray(cooc.sum(axis=0)).ravel() ** alpha
+    coo = cooc.tocoo()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(coo.data * ctx.sum() / (row_sum[coo.row] * ctx[coo.col]))
+    keep = pmi > 0
+    ppmi = sp.csr_matrix(
+        (pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=(n, n)
+    )
+    dims = max(1, min(dims, n - 1))
+    if n <= 2000:
+        u, s, _ = np.linalg.svd(ppmi.toarray(), full_matrices=False)
+        u, s = u[:, :dims], s[:dims]
+    else:
+        from sklearn.utils.extmath import randomized_svd
+
+        u, s, _ = randomized_svd(ppmi, dims, n_oversamples=20, n_iter=5, random_state=seed)
+    vec = u * (s**power)
+    norm = np.linalg.norm(vec, axis=1, keepdims=True)
+    return np.where(norm > 0, vec / np.where(norm > 0, norm, 1.0), 0.0)
+
+
+def quantise_rows(vec: np.ndarray) -> np.ndarray:
+    """int8 rows scaled to use the full range; cosines are scale-free, so no scale is kept."""
+    peak = np.abs(vec).max(axis=1, keepdims=True)
+    return np.rint(vec / np.where(peak > 0, peak, 1.0) * 127).astype(np.int8)
+
+
+def top_collocates(
+    head: np.ndarray,
+    other: np.ndarray,
+    score: np.ndarray,
+    n_heads: int,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (offsets uint32, ids uint32) of the ``k`` best-scoring ``other`` ids per head id
+    ``< n_heads``, best first (ties: lower id, i.e. more frequent, first)."""
+    sel = (head < n_heads) & (score > 0)
+    head, other, score = head[sel], other[sel], score[sel]
+    order = np.lexsort((other, -score, head))
+    head, other = head[order], other[order]
+    start = np.searchsorted(head, np.arange(n_heads))
+    rank = np.arange(len(head)) - start[head]
+    keep = rank < k
+    head, other = head[keep], other[keep]
+    offsets = np.zeros(n_heads + 1, dtype=np.uint32)
+    offsets[1:] = np.cumsum(np.bincount(head, minlength=n_heads))
+    return offsets, other.astype(np.uint32)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -438,11 +561,23 @@ def write_evidence(
     load: float = 0.9,
     budget_bytes: int | None = None,
     sources: Mapping[str, Any] | None = None,
+    vector_words: int = 64_000,
+    vector_dims: int = 96,
+    vector_window: int = 4,
+    vector_min_count: float = 5.0,
+    collocate_heads: int = 50_000,
+    collocate_k: int = 24,
 ) -> dict[str, Any]:
     """Prune ``counts``, add the lexicon and web tables, and write the evidence folder.
 
     With ``budget_bytes``, the trigram threshold is raised above ``min_trigram`` until all
     tables fit. Returns the metadata written to ``meta.json``.
+
+    Also written: word vectors (PPMI + truncated SVD of windowed co-occurrence counts in
+    ``counts.streams``, int8 rows) for the ``vector_words`` most frequent alphabetic corpus
+    words; the top ``collocate_k`` right and left collocates of the ``collocate_heads`` most
+    frequent words, ranked by local mutual information ``count * log(count * N / (f1 * f2))``;
+    and the sorted packed keys of OEWN two-word lemmas.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -562,6 +697,51 @@ def write_evidence(
     gaz = "".join(f"{k}\t{v}\n" for k, v in sorted(lexicon.gazetteer.items()))
     (out_dir / "gazetteer.tsv").write_text(gaz, encoding="utf-8")
 
+    # Word vectors: the most frequent alphabetic words of the corpora.
+    t_vec = time.time()
+    alpha = np.fromiter((bool(_ALPHA_RE.fullmatch(w)) for w in vocab), bool, len(vocab))
+    cand = np.flatnonzero(alpha & (uni_corpus >= vector_min_count))
+    cand = cand[np.lexsort((cand, -uni_corpus[cand]))][:vector_words]
+    vec_ids = np.sort(cand).astype(np.uint32)  # row r is the word with id vec_ids[r]
+    row_of = np.full(len(vocab), -1, dtype=np.int64)
+    row_of[vec_ids] = np.arange(len(vec_ids))
+    rowmap = np.where(remap >= 0, row_of[np.maximum(remap, 0)], -1) if len(remap) else remap
+    vectors = np.zeros((len(vec_ids), 0), dtype=np.int8)
+    if len(vec_ids) > 1:
+        cooc = cooccurrence(counts.streams, rowmap, len(vec_ids), window=vector_window)
+        vectors = quantise_rows(ppmi_svd(cooc, vector_dims))
+        del cooc
+    np.save(out_dir / "vector_ids.npy", vec_ids)
+    np.save(out_dir / "vectors.npy", vectors)
+    vec_seconds = time.time() - t_vec
+
+    # Collocates by local mutual information, from the merged bigram counts.
+    a2 = (k2 >> ID_BITS).astype(np.int64)
+    b2 = (k2 & _MASK).astype(np.int64)
+    freq_all = np.maximum(np.maximum(uni_corpus, uni_web * web_scale), 1.0).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        lmi = c2 * np.log(c2 * max(total_words, 1.0) / (freq_all[a2] * freq_all[b2]))
+    n_heads = min(collocate_heads, len(vocab))
+    succ_off, succ_ids = top_collocates(a2, b2, lmi, n_heads, collocate_k)
+    pred_off, pred_ids = top_collocates(b2, a2, lmi, n_heads, collocate_k)
+    np.save(out_dir / "successor_offsets.npy", succ_off)
+    np.save(out_dir / "successor_ids.npy", succ_ids)
+    np.save(out_dir / "predecessor_offsets.npy", pred_off)
+    np.save(out_dir / "predecessor_ids.npy", pred_ids)
+
+    # OEWN two-word lemmas ("heart disease"), as sorted packed bigram keys.
+    pairs = set()
+    for members in lexicon.synsets:
+        for m in members:
+            k = _lexicon_key(m)
+            if k is not None and k.count(" ") == 1:
+                w1, w2 = k.split(" ")
+                if w1 in vindex and w2 in vindex:
+                    pairs.add((vindex[w1], vindex[w2]))
+    pair_arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    compounds = np.unique(pack_keys(pair_arr[:, 0], pair_arr[:, 1]).astype(np.uint64))
+    np.save(out_dir / "compounds.npy", compounds)
+
     # Trigrams get what is left of the byte budget: raise their threshold until they fit.
     sel = counts.trigram_counts >= min_trigram
     k3, ok = remap_keys(counts.trigram_keys[sel], 3)
@@ -585,6 +765,23 @@ def write_evidence(
         "vocab_size": len(vocab),
         "web_bigrams_merged": n_web_bigrams,
         "thesaurus_links": len(flat),
+        "vectors": {
+            "words": len(vec_ids),
+            "dims": int(vectors.shape[1]),
+            "window": vector_window,
+            "min_count": vector_min_count,
+            "weighting": "PPMI (context smoothing 0.75), truncated SVD, U * S^0.5, "
+            "L2-normalised, int8 rows (cosine only)",
+            "seconds": round(vec_seconds, 1),
+        },
+        "collocates": {
+            "heads": n_heads,
+            "k": collocate_k,
+            "successor_links": len(succ_ids),
+            "predecessor_links": len(pred_ids),
+            "ranking": "local mutual information: count * log(count * N / (f1 * f2)) > 0",
+        },
+        "compounds": len(compounds),
         "gazetteer_entries": len(lexicon.gazetteer),
         "pruning": {
             "min_unigram": min_unigram,
@@ -642,6 +839,8 @@ def write_provenance(out_dir: Path, meta: Mapping[str, Any]) -> None:
     total = sum(p.stat().st_size for p in files)
     t = meta["tables"]
     pr = meta["pruning"]
+    vec = meta["vectors"]
+    col = meta["collocates"]
     text = (
         f"""# Evidence base: provenance
 
@@ -675,6 +874,20 @@ Vocabulary {meta["vocab_size"]:,} words; bigrams {t["bigram"]["entries"]:,} (wei
 --min-trigram only when needed to fit --budget-mb);
 thesaurus {meta["thesaurus_links"]:,} links (at most {pr["max_neighbours"]} per word);
 gazetteer {meta["gazetteer_entries"]:,} names.
+
+Word vectors (`vectors.npy`, rows for the word ids in `vector_ids.npy`): {vec["words"]:,} most
+frequent alphabetic corpus words, {vec["dims"]} dimensions; co-occurrences within
+{vec["window"]} words on either side inside a sentence (across other punctuation; a pair d words
+apart weighs (window - d + 1) / window), weighted per source like the counts;
+{vec["weighting"]}. Built in {vec["seconds"]} s.
+
+Collocates (`successor_*.npy`, `predecessor_*.npy`, CSR): for the {col["heads"]:,} most frequent
+words, the top {col["k"]} right and left neighbours in the merged bigram table
+({col["successor_links"]:,} and {col["predecessor_links"]:,} links), ranked by
+{col["ranking"]}.
+
+Compounds (`compounds.npy`): {meta["compounds"]:,} Open English WordNet two-word lemmas (lower-cased,
+both words in the vocabulary) as sorted packed bigram keys.
 
 | file | size |
 |---|---|
@@ -726,7 +939,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-wordsegment", action="store_true", help="leave out Google Web 1T derived counts"
     )
-    ap.add_argument("--budget-mb", type=float, default=38.0, help="all tables together")
+    ap.add_argument("--budget-mb", type=float, default=44.5, help="all tables together")
+    ap.add_argument("--vector-words", type=int, default=64_000)
+    ap.add_argument("--vector-dims", type=int, default=96)
+    ap.add_argument("--vector-window", type=int, default=4)
+    ap.add_argument("--collocate-heads", type=int, default=50_000)
+    ap.add_argument("--collocate-k", type=int, default=24)
     args = ap.parse_args(argv)
     t0 = time.time()
     root = data_dir(args.data)
@@ -770,6 +988,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     merged = merge_counts(parts)
+    del parts
     print(
         f"[{time.time() - t0:6.1f}s] merged: {len(merged.vocab):,} words, "
         f"{len(merged.bigram_keys):,} bigrams, {len(merged.trigram_keys):,} trigrams",
@@ -785,6 +1004,11 @@ def main(argv: list[str] | None = None) -> int:
         min_trigram=args.min_trigram,
         max_neighbours=args.max_neighbours,
         budget_bytes=int(args.budget_mb * 1e6),
+        vector_words=args.vector_words,
+        vector_dims=args.vector_dims,
+        vector_window=args.vector_window,
+        collocate_heads=args.collocate_heads,
+        collocate_k=args.collocate_k,
         sources={
             "corpora": per_source,
             "split": "train only (training.splits.split_of)",

@@ -367,6 +367,8 @@ def _family(
     named = bool(seq.capital[i + 1]) and bool(seq.capital[i] or seq.initial[i])
     if named:
         return "mangled-entity" if swapped == 2 else "broken-collocation"
+    if swapped == 1 and ev.is_compound(r1, r2):
+        return "broken-collocation"  # a WordNet compound: "think tank", "stock market"
     if swapped == 1:
         u1, u2 = ev.unigram(r1), ev.unigram(r2)
         pmi = alt * ev.total_words / max(1.0, u1 * u2)
