@@ -1,0 +1,967 @@
+"""Speed, memory and accuracy of mtdetect against two baselines, in one command.
+
+    python -m benchmarks run [--quick] [--out benchmarks/results]
+
+Writes ``report.md`` and ``report.json`` in ``--out``:
+
+* the machine (CPU model, cores, load, Python, numpy/scikit-learn versions, date);
+* throughput on one core (sentences/s, MB/s) per stage of ``MTDetector.score``:
+  segmentation, tokenisation, each detector, span assignment, the scorer, and end to end,
+  with each stage's share of the end-to-end time, beside a "limit" line (reading the text and
+  ``re.findall(r"\\w+", text)``, nothing else); medians of several runs after a warm-up;
+* the top functions of a cProfile of the end-to-end path, by own time;
+* cold start of ``mtdetect score`` on a small file, import and load time;
+* peak resident memory of the CLI scoring a small file and of a one-worker ``mtdetect audit``;
+* sentence-level ROC-AUC of mtdetect against an exact-match list baseline and a bigram
+  fluency baseline (:mod:`benchmarks.baselines`) on synthetic rewrites, held-out tortured
+  phrases and WMT22 machine translation vs references; span-level numbers from
+  :mod:`benchmarks.detectors`.
+
+The benchmark corpus is made here: news from the shared data folder (dev split only) when it
+is present, else the bundled ``examples/*.txt``; data-dependent parts are then skipped with a
+note. Time figures are medians on whatever machine runs this: compare them as ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import pstats
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SCHEMA = "mtdetect-bench/1"
+
+#: Targets from the issue: (key, description, threshold, unit, higher is better).
+TARGETS: tuple[tuple[str, str, float, str, bool], ...] = (
+    ("end_to_end_sentences_per_s", "end-to-end throughput, one core", 20_000, "sentences/s", True),
+    ("cold_start_s", "cold start of `mtdetect score` on a small file", 0.5, "s", False),
+    ("cli_peak_rss_mb", "peak resident memory of the CLI", 300, "MB", False),
+)
+
+
+@dataclass(slots=True)
+class Settings:
+    """How much to measure; :meth:`quick` and :meth:`full` are the two presets."""
+
+    quick: bool
+    corpus_bytes: int
+    runs: int
+    cold_runs: int
+    audit_docs: int
+    synthetic_per_source: int
+    clean_docs_per_source: int
+    wmt_segments: int
+    mlqe_per_pair: int
+    profile_bytes: int
+
+    @classmethod
+    def quick_preset(cls) -> Settings:
+        """Small sizes: a smoke test of the harness (seconds, not minutes)."""
+        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000)
+
+    @classmethod
+    def full_preset(cls) -> Settings:
+        """The sizes of the reported run (a few minutes on one busy core)."""
+        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000)
+
+
+# --- machine -------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(module: str) -> str | None:
+    try:
+        mod = __import__(module)
+    except ImportError:
+        return None
+    return getattr(mod, "__version__", None)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def machine_info() -> dict[str, Any]:
+    """Where and when the numbers were taken."""
+    import mtdetect
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "load_average": load,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": _version("numpy"),
+        "sklearn": _version("sklearn"),
+        "mtdetect": mtdetect.__version__,
+        "commit": _git_commit(),
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+# --- corpus ----------------------------------------------------------------------------------
+
+
+def _has_data() -> bool:
+    from training.corpora import data_dir
+
+    return (data_dir() / "clean").is_dir()
+
+
+def build_corpus(target_bytes: int) -> tuple[list[str], str, bool]:
+    """Documents of about ``target_bytes`` in all, where they came from, and whether they are
+    news from the shared data (dev split) rather than the bundled examples."""
+    docs: list[str] = []
+    size = 0
+    if _has_data():
+        from training.corpora import iter_clean
+
+        # Alternate the two sources so that a small corpus holds both.
+        streams = [iter_clean([src], split="dev") for src in ("reuters", "bbc")]
+        while streams and size < target_bytes:
+            for it in list(streams):
+                doc = next(it, None)
+                if doc is None:
+                    streams.remove(it)
+                    continue
+                docs.append(doc.text)
+                size += len(doc.text.encode())
+        if docs:
+            return docs, "Reuters-21578 + BBC News, dev split (shared data)", True
+    samples = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))]
+    if not samples:
+        raise SystemExit(f"no shared data and no examples/*.txt under {EXAMPLES}")
+    while size < target_bytes:
+        for s in samples:
+            docs.append(s)
+            size += len(s.encode())
+    return docs, "bundled examples/*.txt, repeated (no shared data)", False
+
+
+# --- throughput ------------------------------------------------------------------------------
+
+
+def _rate(n_sent: int, n_bytes: int, seconds: float) -> dict[str, float | None]:
+    ok = seconds > 0
+    return {
+        "seconds": seconds,
+        "sentences_per_s": n_sent / seconds if ok else None,
+        "mb_per_s": n_bytes / 1e6 / seconds if ok else None,
+    }
+
+
+VIEW_STAGE = "n-gram document view (shared by detectors)"
+
+
+def _document_view(detector: Any) -> tuple[Callable[..., Any] | None, Any]:
+    """The shared per-document n-gram view and the evidence the detectors use, if any."""
+    try:
+        from mtdetect.detectors.ngrams import document_view
+        from mtdetect.evidence import default_path, load_evidence
+    except ImportError:
+        return None, None
+    if not (default_path() / "meta.json").exists():
+        return None, None  # no tables: the formatting detectors only
+    return document_view, load_evidence()
+
+
+def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]:
+    """Median time per stage of ``detector.score`` over ``docs`` (after one warm-up pass).
+
+    Each run re-segments the documents (untimed) so that tokens are not cached from an
+    earlier run, then times tokenisation, each detector on the pre-segmented documents,
+    span assignment and the scorer; end to end is timed separately on the same documents.
+    """
+    from mtdetect.pipeline import assign_spans
+    from mtdetect.text import segment
+
+    n_bytes = sum(len(d.encode()) for d in docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.txt"
+        path.write_text("\n\n".join(docs), encoding="utf-8")
+        word_re = re.compile(r"\w+")
+
+        def limit_pass() -> float:
+            t0 = time.perf_counter()
+            text = path.read_text(encoding="utf-8")
+            word_re.findall(text)
+            return time.perf_counter() - t0
+
+        limit_pass()
+        limit = statistics.median(limit_pass() for _ in range(max(3, runs)))
+
+    for d in docs:  # warm-up: tables loaded, caches filled, code paths compiled
+        detector.score(d)
+
+    view, evidence = _document_view(detector)
+    det_names = [f"detector: {d.name}" for d in detector.detectors]
+    names = ["segmentation", "tokenisation", *([VIEW_STAGE] if view else []), *det_names]
+    names += ["assign spans", f"scorer: {detector.scorer.name}"]
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    e2e: list[float] = []
+    n_sent = 0
+    clock = time.perf_counter
+    for _ in range(runs):
+        t0 = clock()
+        segmented = [segment(d).sentences for d in docs]
+        samples["segmentation"].append(clock() - t0)
+        n_sent = sum(len(s) for s in segmented)
+
+        segmented = [segment(d).sentences for d in docs]  # fresh: no cached tokens
+        t0 = clock()
+        for sents in segmented:
+            for s in sents:
+                s.tokens  # noqa: B018 - computes and caches the tokens
+        samples["tokenisation"].append(clock() - t0)
+
+        # Documents outer, detectors inner, as in the pipeline: detectors share per-document
+        # state (the n-gram view keeps the last sentence list), timed as its own stage.
+        found: list[list[Any]] = [[] for _ in docs]
+        spent = dict.fromkeys(det_names, 0.0)
+        view_time = 0.0
+        for i, (text, sents) in enumerate(zip(docs, segmented, strict=True)):
+            if view is not None:
+                t0 = clock()
+                view(evidence, sents)
+                view_time += clock() - t0
+            for det, dname in zip(detector.detectors, det_names, strict=True):
+                t0 = clock()
+                found[i].extend(det.detect(text, sents))
+                spent[dname] += clock() - t0
+        if view is not None:
+            samples[VIEW_STAGE].append(view_time)
+        for dname, t in spent.items():
+            samples[dname].append(t)
+
+        t0 = clock()
+        groups = [assign_spans(s, f) for s, f in zip(segmented, found, strict=True)]
+        samples["assign spans"].append(clock() - t0)
+
+        scorer = detector.scorer
+        t0 = clock()
+        for text, sents, g in zip(docs, segmented, groups, strict=True):
+            if sents:
+                scorer.document_score(scorer.score_sentences(text, sents, g))
+        samples[f"scorer: {scorer.name}"].append(clock() - t0)
+
+        t0 = clock()
+        for d in docs:
+            detector.score(d)
+        e2e.append(clock() - t0)
+
+    total = statistics.median(e2e)
+    stages = []
+    for name in names:
+        med = statistics.median(samples[name])
+        stages.append({"stage": name, **_rate(n_sent, n_bytes, med), "share": med / total})
+    other = total - sum(s["seconds"] for s in stages)
+    stages.append(
+        {
+            "stage": "other (results, overhead, noise)",
+            "seconds": other,
+            "sentences_per_s": None,
+            "mb_per_s": None,
+            "share": other / total,
+        }
+    )
+    return {
+        "documents": len(docs),
+        "sentences": n_sent,
+        "bytes": n_bytes,
+        "runs": runs,
+        "scorer": detector.scorer.name,
+        "trained_scorer": type(detector.scorer).__name__ != "HeuristicScorer",
+        "stages": stages,
+        "end_to_end": {**_rate(n_sent, n_bytes, total), "runs_seconds": e2e},
+        "limit": _rate(n_sent, n_bytes, limit),
+    }
+
+
+def profile_end_to_end(detector: Any, docs: Sequence[str], top: int = 10) -> dict[str, Any]:
+    """cProfile of ``detector.score`` over ``docs``: the ``top`` functions by own time."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for d in docs:
+        detector.score(d)
+    prof.disable()
+    st = pstats.Stats(prof)
+    rows = []
+    total = 0.0
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        total += tt
+        rows.append((tt, ct, nc, _short_location(file, line, func)))
+    rows.sort(reverse=True)
+    return {
+        "total_own_seconds": total,
+        "top": [
+            {
+                "function": loc,
+                "calls": nc,
+                "own_s": tt,
+                "cumulative_s": ct,
+                "own_share": tt / total if total else None,
+            }
+            for tt, ct, nc, loc in rows[:top]
+        ],
+    }
+
+
+def _short_location(file: str, line: int, func: str) -> str:
+    if file == "~":
+        return func  # a built-in, e.g. "<method 'finditer' of 're.Pattern' objects>"
+    p = Path(file)
+    try:
+        rel = p.resolve().relative_to(ROOT)
+        where = str(rel)
+    except ValueError:
+        parts = p.parts
+        where = (
+            "/".join(parts[parts.index("site-packages") + 1 :])
+            if "site-packages" in parts
+            else p.name
+        )
+    return f"{where}:{line}({func})"
+
+
+# --- start-up and memory -------------------------------------------------------------------
+
+
+def _run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB, the child and its waited-for descendants) and exit code."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+
+
+def _cli() -> tuple[list[str], str]:
+    """The installed ``mtdetect`` script next to this interpreter, else ``python -m``."""
+    script = Path(sys.executable).parent / "mtdetect"
+    if script.exists():
+        return [str(script)], str(script)
+    return [sys.executable, "-m", "mtdetect.cli"], f"{sys.executable} -m mtdetect.cli"
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _importtime_us(env: dict[str, str]) -> float | None:
+    """Cumulative import time of ``mtdetect`` (µs) from ``python -X importtime``."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import mtdetect"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    for line in out.stderr.splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 3 and parts[2] == "mtdetect":
+            return float(parts[1])
+    return None
+
+
+def measure_startup(small_file: Path, runs: int) -> dict[str, Any]:
+    """Cold start of ``mtdetect score``, import and load time, and the CLI's peak RSS."""
+    env = _child_env()
+    cli, shown = _cli()
+    score_cmd = [*cli, "score", str(small_file)]
+    _run_child(score_cmd, env)  # warm the file cache
+    walls, rss, codes = [], [], []
+    for _ in range(runs):
+        w, r, c = _run_child(score_cmd, env)
+        walls.append(w)
+        rss.append(r)
+        codes.append(c)
+    version = [_run_child([*cli, "--version"], env)[0] for _ in range(runs)]
+    bare = [_run_child([sys.executable, "-c", "pass"], env)[0] for _ in range(runs)]
+    imp = [_run_child([sys.executable, "-c", "import mtdetect"], env)[0] for _ in range(runs)]
+    load_code = (
+        "import time; t = time.perf_counter(); import mtdetect; mtdetect.load(); "
+        "print(time.perf_counter() - t)"
+    )
+    loads = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", load_code],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        with contextlib.suppress(ValueError, IndexError):
+            loads.append(float(out.stdout.strip().splitlines()[-1]))
+    itimes = [t for t in (_importtime_us(env) for _ in range(runs)) if t is not None]
+    return {
+        "command": f"{shown} score {small_file.name}",
+        "small_file_bytes": small_file.stat().st_size,
+        "runs": runs,
+        "exit_codes": sorted(set(codes)),
+        "cold_start_s": statistics.median(walls),
+        "cold_start_runs_s": walls,
+        "cli_version_s": statistics.median(version),
+        "interpreter_start_s": statistics.median(bare),
+        "import_s": statistics.median(imp) - statistics.median(bare),
+        "importtime_s": statistics.median(itimes) / 1e6 if itimes else None,
+        "import_and_load_s": statistics.median(loads) if loads else None,
+        "cli_peak_rss_mb": max(rss),
+    }
+
+
+def measure_audit(n_docs: int) -> dict[str, Any]:
+    """Wall time and peak RSS of ``mtdetect audit --workers 1`` (scores in-process) on a
+    generated JSON Lines corpus (:func:`benchmarks.audit.write_corpus`)."""
+    from benchmarks.audit import write_corpus
+
+    cli, shown = _cli()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        size = write_corpus(corpus, n_docs)
+        cmd = [
+            *cli,
+            "audit",
+            str(corpus),
+            "-o",
+            str(Path(tmp) / "out"),
+            "--workers",
+            "1",
+            "--quiet",
+            "--overwrite",
+        ]
+        wall, rss, code = _run_child(cmd, _child_env())
+    return {
+        "command": f"{shown} audit corpus.jsonl -o OUT --workers 1",
+        "documents": n_docs,
+        "bytes": size,
+        "exit_code": code,
+        "seconds": wall,
+        "docs_per_s": n_docs / wall if wall else None,
+        "mb_per_s": size / 1e6 / wall if wall else None,
+        "peak_rss_mb": rss,
+    }
+
+
+# --- accuracy ------------------------------------------------------------------------------
+
+
+def _auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
+    if not pos or not neg:
+        return None
+    from sklearn.metrics import roc_auc_score
+
+    y = [1] * len(pos) + [0] * len(neg)
+    return float(roc_auc_score(y, [*pos, *neg]))
+
+
+def sentence_scorer(detector: Any) -> Callable[[str], float]:
+    """mtdetect's score of a short text: its highest sentence score (0 without sentences)."""
+
+    def score(text: str) -> float:
+        return max((s.score for s in detector.score(text).sentences), default=0.0)
+
+    return score
+
+
+def _compare(
+    pairs: Sequence[tuple[str, str]], scorers: dict[str, Callable[[str], float]]
+) -> dict[str, Any]:
+    """ROC-AUC of each scorer on (positive, negative) text pairs."""
+    out: dict[str, Any] = {"positives": len(pairs), "negatives": len(pairs), "auc": {}}
+    for name, fn in scorers.items():
+        pos = [fn(p) for p, _ in pairs]
+        neg = [fn(n) for _, n in pairs]
+        out["auc"][name] = _auc(pos, neg)
+    return out
+
+
+def tortured_pairs(split: str = "dev") -> list[tuple[str, str, str, str]]:
+    """(tortured sentence, expected sentence, tortured phrase, expected phrase) for the
+    held-out rows, built as :func:`benchmarks.detectors.eval_tortured` builds them."""
+    from benchmarks.detectors import _CARRIERS, _PHRASE_RE
+    from training.build_tortured import heldout_rows
+
+    rng = random.Random(7)
+    out = []
+    for row in heldout_rows(split=split):
+        m = _PHRASE_RE.match(row.tortured_phrase.strip())
+        expected = row.expected_phrase.split("(")[0].split(" see ")[0].strip().rstrip("?")
+        if not m or not expected or "*" in m.group(1):
+            continue
+        carrier = rng.choice(_CARRIERS)
+        out.append((carrier.format(m.group(1)), carrier.format(expected), m.group(1), expected))
+    return out
+
+
+def wmt_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """(machine translation, human reference) of ``n`` sampled WMT22 into-English segments."""
+    from training.corpora import data_dir
+
+    base = data_dir() / "mt" / "wmt22_toen"
+    refs = sorted((base / "references").glob("generaltest2022.*-en.ref.*.en"))
+    by_pair: dict[str, tuple[list[str], list[list[str]]]] = {}
+    for ref in refs:
+        pair = ref.name.split(".")[1]
+        if pair in by_pair:
+            continue  # the first reference of each pair
+        hyps = sorted((base / "system-outputs").glob(f"generaltest2022.{pair}.hyp.*.en"))
+        if not hyps:
+            continue
+        ref_lines = ref.read_text(encoding="utf-8").splitlines()
+        hyp_lines = [h.read_text(encoding="utf-8").splitlines() for h in hyps]
+        hyp_lines = [h for h in hyp_lines if len(h) == len(ref_lines)]
+        if hyp_lines:
+            by_pair[pair] = (ref_lines, hyp_lines)
+    cands: list[tuple[str, int]] = [
+        (p, i) for p, (r, _) in by_pair.items() for i in range(len(r)) if r[i].strip()
+    ]
+    rng = random.Random(seed)
+    rng.shuffle(cands)
+    out: list[tuple[str, str]] = []
+    for pair, i in cands:
+        ref_lines, hyp_lines = by_pair[pair]
+        hyp = rng.choice(hyp_lines)[i].strip()
+        ref = ref_lines[i].strip()
+        if hyp and hyp != ref:
+            out.append((hyp, ref))
+        if len(out) >= n:
+            break
+    return out
+
+
+def _list_span_numbers(
+    matcher: Any, tort: Sequence[tuple[str, str, str, str]], clean: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """Span-level numbers of the list baseline, comparable with benchmarks.detectors'."""
+    from benchmarks.detectors import _WORD_RE, _overlaps
+    from mtdetect.text import segment
+
+    hits = flagged_expected = 0
+    for t_text, e_text, t_phrase, e_phrase in tort:
+        s = t_text.index(t_phrase)
+        hits += any(_overlaps(a, b, s, s + len(t_phrase)) for a, b in matcher.spans(t_text))
+        s = e_text.index(e_phrase)
+        flagged_expected += any(
+            _overlaps(a, b, s, s + len(e_phrase)) for a, b in matcher.spans(e_text)
+        )
+    words = sents = flagged_sents = flags = 0
+    examples: list[str] = []
+    for _source, text in clean:
+        words += len(_WORD_RE.findall(text))
+        for sent in segment(text).sentences:
+            sents += 1
+            found = matcher.spans(sent.text)
+            flags += len(found)
+            flagged_sents += bool(found)
+            for a, b in found:
+                if len(examples) < 12:
+                    examples.append(sent.text[a:b])
+    n = len(tort)
+    return {
+        "tortured_recall": hits / n if n else None,
+        "expected_phrases_flagged": flagged_expected / n if n else None,
+        "clean_flags_per_1000_words": 1000 * flags / words if words else None,
+        "clean_share_sentences_flagged": flagged_sents / sents if sents else None,
+        "clean_flag_examples": examples,
+    }
+
+
+def measure_accuracy(detector: Any, s: Settings) -> dict[str, Any]:
+    """ROC-AUC of mtdetect and the baselines, and span-level numbers (dev split only)."""
+    from benchmarks import detectors as bd
+    from benchmarks.baselines import FluencyBaseline, ListMatcherBaseline
+    from mtdetect.evidence import load_evidence
+    from training.corpora import data_dir
+
+    t_start = time.time()
+    notes: list[str] = []
+    csv_path = data_dir() / "lexicon" / "tortured_phrases_dev.csv"
+    scorers: dict[str, Callable[[str], float]] = {"mtdetect": sentence_scorer(detector)}
+    matcher = None
+    if csv_path.exists():
+        matcher = ListMatcherBaseline.from_csv(csv_path)
+        scorers["list matcher"] = matcher.score
+    else:
+        notes.append(f"list baseline skipped: {csv_path} not found")
+    scorers["fluency"] = FluencyBaseline(load_evidence()).score
+
+    sets: dict[str, Any] = {}
+    records = bd.synthetic_records("dev", s.synthetic_per_source, seed=1)
+    syn_pairs = [(r["rewritten"], r["original"]) for r in records if r["edits"]]
+    sets["synthetic rewrites vs originals"] = _compare(syn_pairs, scorers)
+
+    tort = tortured_pairs("dev") if matcher is not None else []
+    if tort:
+        res = _compare([(a, b) for a, b, _, _ in tort], scorers)
+        res["note"] = "the list baseline contains these held-out rows; mtdetect's list does not"
+        sets["held-out tortured phrases vs expected phrases"] = res
+    else:
+        notes.append("held-out tortured phrases skipped: CSV not found")
+
+    wmt = wmt_pairs(s.wmt_segments)
+    if wmt:
+        sets["WMT22 MT vs human reference"] = _compare(wmt, scorers)
+    else:
+        notes.append("WMT22 skipped: system outputs or references not found")
+
+    span: dict[str, Any] = {"split": "dev"}
+    t0 = time.time()
+    span["synthetic"] = bd.eval_synthetic(detector, records)
+    clean = bd.clean_texts("dev", s.clean_docs_per_source)
+    span["clean"] = bd.eval_clean(detector, clean) if clean else None
+    span["tortured"] = bd.eval_tortured(detector, "dev")
+    span["mlqe"] = bd.eval_mlqe(detector, "dev", s.mlqe_per_pair)
+    span["seconds"] = time.time() - t0
+    baseline_spans = _list_span_numbers(matcher, tort, clean) if matcher is not None else None
+    return {
+        "sets": sets,
+        "span_level": span,
+        "list_baseline": {
+            "phrases": matcher.size if matcher else None,
+            "source": str(csv_path.name),
+            **(baseline_spans or {}),
+        },
+        "notes": notes,
+        "seconds": time.time() - t_start,
+    }
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _fmt(x: float | None, spec: str = ",.0f") -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with the measured value and whether it is met (None: not measured)."""
+    thr = report.get("throughput") or {}
+    start = report.get("startup") or {}
+    measured = {
+        "end_to_end_sentences_per_s": (thr.get("end_to_end") or {}).get("sentences_per_s"),
+        "cold_start_s": start.get("cold_start_s"),
+        "cli_peak_rss_mb": start.get("cli_peak_rss_mb"),
+    }
+    out = []
+    for key, desc, goal, unit, higher in TARGETS:
+        val = measured[key]
+        ok = None if val is None else (val >= goal if higher else val <= goal)
+        out.append(
+            {
+                "key": key,
+                "target": desc,
+                "goal": goal,
+                "unit": unit,
+                "higher_is_better": higher,
+                "measured": val,
+                "met": ok,
+            }
+        )
+    return out
+
+
+def markdown(r: dict[str, Any]) -> str:
+    """The human-readable report."""
+    m = r["machine"]
+    c = r["corpus"]
+    lines = [
+        "# mtdetect benchmarks",
+        "",
+        f"`python -m benchmarks run{' --quick' if r['settings']['quick'] else ''}` on "
+        f"{m['date']}: {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable, load "
+        f"average {m['load_average']}), Python {m['python']}, numpy {m['numpy']}, "
+        f"scikit-learn {m['sklearn']}, mtdetect {m['mtdetect']} (commit {m['commit']}), "
+        f"{m['platform']}.",
+        "",
+        f"Corpus: {c['documents']:,} documents, {c['bytes'] / 1e6:.2f} MB, {c['origin']}. "
+        "Times are medians on this machine; compare them as ratios.",
+        "",
+        "## Targets",
+        "",
+        "| target | goal | measured | |",
+        "|---|---|---|---|",
+    ]
+    for t in r["targets"]:
+        sign = ">=" if t["higher_is_better"] else "<="
+        spec = ",.0f" if t["unit"] == "sentences/s" else ",.2f"
+        mark = {True: "PASS", False: "MISS", None: "not measured"}[t["met"]]
+        lines.append(
+            f"| {t['target']} | {sign} {t['goal']:,g} {t['unit']} | "
+            f"{_fmt(t['measured'], spec)} {t['unit']} | {mark} |"
+        )
+    thr = r.get("throughput")
+    if thr:
+        e2e = thr["end_to_end"]
+        lines += [
+            "",
+            f"## Throughput on one core ({thr['sentences']:,} sentences, {thr['bytes'] / 1e6:.2f}"
+            f" MB; median of {thr['runs']} runs after a warm-up; scorer `{thr['scorer']}`)",
+            "",
+            "Each stage's rate is what that stage alone would sustain; share is of the "
+            "end-to-end time.",
+            "",
+            "| stage | seconds | sentences/s | MB/s | share |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for st in thr["stages"]:
+            lines.append(
+                f"| {st['stage']} | {st['seconds']:.3f} | {_fmt(st['sentences_per_s'])} | "
+                f"{_fmt(st['mb_per_s'], '.3f')} | {st['share']:.1%} |"
+            )
+        lim = thr["limit"]
+        lines += [
+            f"| **end to end** (`detector.score`) | {e2e['seconds']:.3f} | "
+            f"**{_fmt(e2e['sentences_per_s'])}** | {_fmt(e2e['mb_per_s'], '.3f')} | 100% |",
+            f'| limit: read + `re.findall(r"\\w+")` | {lim["seconds"]:.4f} | '
+            f"{_fmt(lim['sentences_per_s'])} | {_fmt(lim['mb_per_s'], '.2f')} | |",
+        ]
+        if not thr["trained_scorer"]:
+            lines += ["", "No trained model is installed: the scorer stage is the heuristic."]
+    prof = r.get("profile")
+    if prof:
+        lines += [
+            "",
+            f"## Profile of the end-to-end path (cProfile, {prof['bytes'] / 1e6:.2f} MB; top 10 "
+            "by own time)",
+            "",
+            "| function | calls | own s | own share | cumulative s |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for row in prof["top"]:
+            fn = row["function"].replace("|", "\\|")
+            lines.append(
+                f"| `{fn}` | {row['calls']:,} | {row['own_s']:.3f} | "
+                f"{_fmt(row['own_share'], '.1%')} | {row['cumulative_s']:.3f} |"
+            )
+    st = r.get("startup")
+    if st:
+        lines += [
+            "",
+            f"## Start-up and memory (medians of {st['runs']} runs)",
+            "",
+            "| measure | value |",
+            "|---|---:|",
+            f"| cold start: `{st['command']}` ({st['small_file_bytes']:,} bytes) | "
+            f"{st['cold_start_s']:.3f} s |",
+            f"| `mtdetect --version` (CLI start, no tables) | {st['cli_version_s']:.3f} s |",
+            f"| bare interpreter start (`python -c pass`) | {st['interpreter_start_s']:.3f} s |",
+            f"| `import mtdetect` (minus bare start) | {st['import_s']:.3f} s |",
+            f"| `import mtdetect` (`-X importtime`, cumulative) | "
+            f"{_fmt(st['importtime_s'], '.3f')} s |",
+            f"| `import mtdetect; mtdetect.load()` in-process | "
+            f"{_fmt(st['import_and_load_s'], '.3f')} s |",
+            f"| peak RSS of the CLI scoring the small file | {st['cli_peak_rss_mb']:.0f} MB |",
+        ]
+        au = r.get("audit")
+        if au:
+            lines.append(
+                f"| peak RSS of one audit worker (`--workers 1`, {au['documents']:,} generated "
+                f"docs, {au['bytes'] / 1e6:.1f} MB; {au['docs_per_s']:,.0f} docs/s, "
+                f"{au['mb_per_s']:.2f} MB/s) | {au['peak_rss_mb']:.0f} MB |"
+            )
+    acc = r.get("accuracy")
+    if acc:
+        lines += [
+            "",
+            "## Accuracy against baselines (sentence level, ROC-AUC, dev data)",
+            "",
+            "mtdetect: highest sentence score of the text. List matcher: "
+            f"{_fmt(acc['list_baseline']['phrases'])} first quoted phrases of all rows of "
+            f"`{acc['list_baseline']['source']}` (held-out rows included), exact lower-cased "
+            "token match, score = number of matches. Fluency: mean bigram surprisal "
+            "(`benchmarks.baselines`).",
+            "",
+            "| set | pairs | mtdetect | list matcher | fluency |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, v in acc["sets"].items():
+            a = v["auc"]
+            lines.append(
+                f"| {name} | {v['positives']:,} | {_fmt(a.get('mtdetect'), '.3f')} | "
+                f"{_fmt(a.get('list matcher'), '.3f')} | {_fmt(a.get('fluency'), '.3f')} |"
+            )
+        lb = acc["list_baseline"]
+        span = acc["span_level"]
+        tort = span.get("tortured") or {}
+        clean = span.get("clean") or {}
+        if lb.get("tortured_recall") is not None:
+            lines += [
+                "",
+                "Span level, mtdetect vs the list baseline:",
+                "",
+                "| measure | mtdetect | list matcher |",
+                "|---|---:|---:|",
+                f"| held-out tortured phrases found (recall) | {_fmt(tort.get('recall'), '.3f')} "
+                f"| {_fmt(lb['tortured_recall'], '.3f')} |",
+                f"| expected phrase flagged in the same sentence | "
+                f"{_fmt(tort.get('expected_phrases_flagged'), '.3f')} | "
+                f"{_fmt(lb['expected_phrases_flagged'], '.3f')} |",
+                f"| clean prose: flags per 1,000 words | "
+                f"{_fmt(clean.get('flags_per_1000_words'), '.3f')} | "
+                f"{_fmt(lb['clean_flags_per_1000_words'], '.3f')} |",
+                f"| clean prose: share of sentences flagged | "
+                f"{_fmt(clean.get('share_sentences_flagged'), '.2%')} | "
+                f"{_fmt(lb['clean_share_sentences_flagged'], '.2%')} |",
+            ]
+            if lb["clean_flag_examples"]:
+                ex = ", ".join(repr(x) for x in lb["clean_flag_examples"][:8])
+                lines += ["", f"List-matcher flags in clean prose, e.g.: {ex}."]
+        from benchmarks.detectors import markdown as detectors_markdown
+
+        lines += ["", detectors_markdown(span).replace("## ", "### ").rstrip()]
+    if r["notes"]:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
+    lines += ["", f"Benchmark took {r['seconds']:.0f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def _clean_json(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean_json(v) for v in obj]
+    return obj
+
+
+def run(
+    out: Path,
+    quick: bool = False,
+    parts: Sequence[str] = ("throughput", "profile", "startup", "audit", "accuracy"),
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run the benchmarks and write ``report.md`` and ``report.json`` in ``out``."""
+    import mtdetect
+
+    say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    s = Settings.quick_preset() if quick else Settings.full_preset()
+    t_start = time.time()
+    notes: list[str] = []
+    report: dict[str, Any] = {"schema": SCHEMA, "machine": machine_info(), "settings": asdict(s)}
+    say(f"machine: {report['machine']['cpu_model']}, load {report['machine']['load_average']}")
+    docs, origin, is_news = build_corpus(s.corpus_bytes)
+    report["corpus"] = {
+        "documents": len(docs),
+        "bytes": sum(len(d.encode()) for d in docs),
+        "origin": origin,
+        "news": is_news,
+    }
+    if not is_news:
+        notes.append(
+            "shared data not found: throughput measured on the bundled examples, not news; "
+            "accuracy skipped"
+        )
+    detector = mtdetect.load()
+    report["throughput"] = report["profile"] = report["startup"] = None
+    report["audit"] = report["accuracy"] = None
+    if "throughput" in parts:
+        say(f"throughput: {len(docs)} documents, {s.runs} runs")
+        report["throughput"] = time_stages(detector, docs, s.runs)
+    if "profile" in parts:
+        pdocs, size = [], 0
+        for d in docs:
+            pdocs.append(d)
+            size += len(d.encode())
+            if size >= s.profile_bytes:
+                break
+        say(f"profile: {len(pdocs)} documents")
+        report["profile"] = {**profile_end_to_end(detector, pdocs), "bytes": size}
+    if "startup" in parts:
+        say(f"start-up and CLI memory: {s.cold_runs} runs")
+        small = EXAMPLES / "rewritten_article.txt"
+        if not small.exists():
+            small = next(iter(sorted(EXAMPLES.glob("*.txt"))))
+        report["startup"] = measure_startup(small, s.cold_runs)
+    if "audit" in parts:
+        say(f"audit worker memory: {s.audit_docs} documents")
+        report["audit"] = measure_audit(s.audit_docs)
+    if "accuracy" in parts:
+        if is_news:
+            say("accuracy")
+            report["accuracy"] = measure_accuracy(detector, s)
+            notes.extend(report["accuracy"].pop("notes"))
+        else:
+            notes.append("accuracy skipped: it needs the shared data folder ($MTDETECT_DATA)")
+    if report["throughput"] and not is_news:
+        notes.append("the throughput target is defined on news text: not comparable here")
+    report["targets"] = targets(report)
+    report["notes"] = notes
+    report["seconds"] = time.time() - t_start
+    report = _clean_json(report)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    say(f"wrote {out / 'report.md'} and {out / 'report.json'} in {report['seconds']:.0f} s")
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks run [--quick] [--out DIR] [--parts ...]``."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks run", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument(
+        "--parts",
+        nargs="+",
+        default=["throughput", "profile", "startup", "audit", "accuracy"],
+        choices=["throughput", "profile", "startup", "audit", "accuracy"],
+    )
+    args = ap.parse_args(argv)
+    run(args.out, quick=args.quick, parts=args.parts)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""``python -m benchmarks run --quick`` runs without the shared data and writes its report.
+
+Only the harness is checked here: no time or memory figure is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import main as bench_main
+
+
+def test_quick_run_without_shared_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("MTDETECT_DATA", str(empty))
+    out = tmp_path / "results"
+    assert bench_main(["run", "--quick", "--out", str(out)]) == 0
+
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["schema"] == "mtdetect-bench/1"
+    for key in (
+        "machine",
+        "settings",
+        "corpus",
+        "throughput",
+        "profile",
+        "startup",
+        "audit",
+        "accuracy",
+        "targets",
+        "notes",
+        "seconds",
+    ):
+        assert key in report, key
+    for key in ("cpu_model", "cores", "python", "numpy", "sklearn", "date"):
+        assert key in report["machine"], key
+    assert report["corpus"]["news"] is False
+    assert report["accuracy"] is None  # needs the shared data: skipped with a note
+    assert any("accuracy skipped" in n for n in report["notes"])
+
+    thr = report["throughput"]
+    stages = {s["stage"] for s in thr["stages"]}
+    assert {"segmentation", "tokenisation", "assign spans"} <= stages
+    assert any(s.startswith("detector: ") for s in stages)
+    assert any(s.startswith("scorer: ") for s in stages)
+    for key in ("seconds", "sentences_per_s", "mb_per_s"):
+        assert key in thr["end_to_end"] and key in thr["limit"]
+    assert len(report["profile"]["top"]) == 10
+    for key in ("cold_start_s", "import_s", "cli_peak_rss_mb"):
+        assert key in report["startup"]
+    assert report["startup"]["exit_codes"] == [0]
+    assert report["audit"]["exit_code"] == 0 and "peak_rss_mb" in report["audit"]
+    assert {t["key"] for t in report["targets"]} == {
+        "end_to_end_sentences_per_s",
+        "cold_start_s",
+        "cli_peak_rss_mb",
+    }
+
+    md = (out / "report.md").read_text(encoding="utf-8")
+    for heading in (
+        "# mtdetect benchmarks",
+        "## Targets",
+        "## Throughput",
+        "## Profile",
+        "## Start-up and memory",
+        "## Notes",
+    ):
+        assert heading in md, heading
