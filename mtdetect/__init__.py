@@ -18,6 +18,7 @@ __all__ = ["__version__", "load"]
 
 if TYPE_CHECKING:
     from mtdetect.pipeline import MTDetector
+    from mtdetect.scoring import Scorer
 
 _DEFAULT: MTDetector | None = None
 
@@ -25,14 +26,50 @@ _DEFAULT: MTDetector | None = None
 def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
     """A detector: the shipped default when ``model`` is None (built once and cached).
 
-    ``model`` is a path to a model file; one outside the package is refused unless
+    The default scores with the shipped trained model (``mtdetect/data/model``) when it is
+    installed; without a model file, or when the model cannot be used here (another
+    scikit-learn version, missing evidence tables), it falls back to the documented
+    heuristic scorer and warns, and ``describe()`` / ``mtdetect info`` say which is in use.
+
+    ``model`` is a path to a model folder or ``model.joblib`` file, loaded with
+    :func:`mtdetect.model.load_model`; one outside the package is refused unless
     ``trust=True``, because model files can run code when loaded.
     """
     global _DEFAULT
+    from mtdetect.model import load_model
     from mtdetect.pipeline import MTDetector
 
     if model is None:
         if _DEFAULT is None:
-            _DEFAULT = MTDetector()
+            _DEFAULT = MTDetector(scorer=_default_scorer())
         return _DEFAULT
-    raise ValueError(f"cannot load model {model!r}: no trained model support yet")
+    return MTDetector(scorer=load_model(model, trust=trust))
+
+
+def _default_scorer() -> Scorer:
+    """The shipped trained model, else the heuristic scorer (with the reason)."""
+    import warnings
+
+    from mtdetect.model import default_model_dir, load_model
+    from mtdetect.scoring import HeuristicScorer
+
+    try:
+        return load_model(None)
+    except FileNotFoundError:
+        scorer = HeuristicScorer()
+        scorer.description = (
+            f"no trained model file in {default_model_dir()}: heuristic scorer. "
+            + scorer.description
+        )
+        return scorer
+    except ValueError as exc:
+        warnings.warn(
+            f"shipped model not used, falling back to the heuristic scorer: {exc}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        scorer = HeuristicScorer()
+        scorer.description = f"shipped model refused ({exc}); heuristic scorer. " + (
+            scorer.description
+        )
+        return scorer

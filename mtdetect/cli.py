@@ -85,6 +85,7 @@ def score(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
 ) -> None:
     """Score documents and show their suspect spans."""
+    from mtdetect.audit.language import looks_english
     from mtdetect.inputs import InputError, expand_paths, read_input
     from mtdetect.report import FORMATS, render
 
@@ -104,6 +105,11 @@ def score(
             errors += 1
             continue
         source = None if doc.source == "<stdin>" else doc.source
+        if not quiet and not looks_english(doc.text):
+            _err(
+                f"{doc.source}: warning: does not look like English; mtdetect finds the "
+                "artifacts of English text, so this score means little"
+            )
         results.append(detector.score(doc.text, source=source, min_strength=min_strength))
     if results:
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
@@ -181,6 +187,14 @@ def audit(
     max_chars: Annotated[
         int, typer.Option(help="Records longer than this are error rows.", min=1)
     ] = 1_000_000,
+    max_inflate: Annotated[
+        float,
+        typer.Option(
+            help="A .gz/.zst file may decompress to this many times its size (at least "
+            "16 MB); past that it ends with an error row. 0: no cap.",
+            min=0.0,
+        ),
+    ] = 100.0,
     lang_check: Annotated[
         bool, typer.Option(help="Skip records that are clearly not English.")
     ] = True,
@@ -206,6 +220,7 @@ def audit(
         text_field=text_field, id_field=id_field, detail=detail, keep_fields=keep_fields,
         metadata_field=metadata_field, split_dir=str(split_dir) if split_dir else None,
         threshold=threshold, output_format=output_format, max_chars=max_chars,
+        max_inflate=max_inflate,
         lang_check=lang_check, min_strength=min_strength, model=model, trust_model=trust_model,
     )  # fmt: skip
     try:

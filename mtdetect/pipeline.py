@@ -63,9 +63,12 @@ class MTDetector:
     def describe(self) -> list[str]:
         """Human-readable lines about the scorer and detectors, for ``mtdetect info``."""
         lines = [f"scoring: {getattr(self.scorer, 'description', self.scorer.name)}"]
+        summary = getattr(self.scorer, "summary", None)
+        if callable(summary):  # a trained model: its card in brief
+            lines.extend(summary())
         lines.append(
-            f"verdicts: clean < {self.scorer.suspect_threshold} <= suspect < "
-            f"{self.scorer.rewritten_threshold} <= rewritten"
+            f"verdicts: clean < {self.scorer.suspect_threshold:.4g} <= suspect < "
+            f"{self.scorer.rewritten_threshold:.4g} <= rewritten"
         )
         lines.append("detectors:")
         for det in self.detectors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,8 @@ __all__ = [
     "DocumentResult",
     "SentenceResult",
     "Span",
+    "dumps_json",
+    "scrub_surrogates",
     "verdict_for",
 ]
 
@@ -123,7 +126,7 @@ class DocumentResult:
         }
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return dumps_json(self.to_dict(), indent=indent)
 
 
 def verdict_for(score: float, suspect: float, rewritten: float) -> str:
@@ -133,3 +136,33 @@ def verdict_for(score: float, suspect: float, rewritten: float) -> str:
     if score >= suspect:
         return "suspect"
     return "clean"
+
+
+# Lone surrogates (U+D800..U+DFFF) are legal in a Python ``str`` (from the Python API, from
+# "\ud800" escapes in JSON input, or from undecodable file names) but cannot be encoded as
+# UTF-8 and are not portable JSON. Policy: output replaces each one with U+FFFD, one code
+# point for one, so every offset still holds in what is written.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(s: str) -> str:
+    """``s`` with every lone surrogate replaced by U+FFFD (same length, so offsets hold)."""
+    return _SURROGATE_RE.sub("\ufffd", s) if _SURROGATE_RE.search(s) else s
+
+
+def dumps_json(obj: Any, **kw: Any) -> str:
+    """``json.dumps`` with ``ensure_ascii=False`` whose output always encodes as UTF-8.
+
+    Surrogates can only occur inside JSON strings, so scrubbing the serialised text is the
+    same as scrubbing every string in ``obj``; the same holds for the line separators.
+    """
+    kw.setdefault("ensure_ascii", False)
+    out = scrub_surrogates(json.dumps(obj, **kw))
+    # U+2028, U+2029 and U+0085 are line breaks to str.splitlines and to some JSON Lines
+    # readers: escape them so that one document is always one line.
+    if "\u2028" in out or "\u2029" in out or "\x85" in out:
+        out = out.translate(_LINE_BREAKS)
+    return out
+
+
+_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}

@@ -74,7 +74,7 @@ class Document:
 _TOKEN_RE = re.compile(
     r"""
     (?P<url>(?:https?://|ftp://|www\.)[^\s<>"'()\[\]{}]+[^\s<>"'()\[\]{}.,;:!?])
-  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+  | (?P<email>(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?)
   | (?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
   | (?P<punct>\.\.\.|[^\w\s])
@@ -384,7 +384,11 @@ _SENTENCE_STARTERS = frozenset(
     ]
 )
 
-_CANDIDATE_RE = re.compile(r"(?:\.\.\.|…|[.!?])+(?P<close>[\"'”’)\]»]*)(?P<space>\s+)")
+# A run of terminal punctuation, then closing quotes/brackets, then space. The run is one
+# character class (not "..." | "." alternatives, which backtrack exponentially on a long run
+# of dots), and a match may only begin where a run begins, so a long run that is not
+# followed by space is scanned once, not once per character (linear, not quadratic).
+_CANDIDATE_RE = re.compile(r"(?<![.!?…])[.!?…]+(?P<close>[\"'”’)\]»]*)(?P<space>\s+)")
 _OPENERS = frozenset("\"'“‘([«¿¡")
 _WORD_BEFORE_RE = re.compile(r"([\w.’'/:@-]*)$")
 

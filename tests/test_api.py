@@ -52,12 +52,17 @@ def test_score_rewritten_sample_end_to_end() -> None:
     assert result.verdict == "rewritten"
 
 
-def test_clean_sample_is_clean() -> None:
+def test_clean_sample_has_no_spans_and_scores_below_its_rewrite() -> None:
+    det = mtdetect.load()
     text = (EXAMPLES / "clean_article.txt").read_text(encoding="utf-8")
-    result = mtdetect.load().score(text)
+    result = det.score(text)
     check_schema(result.to_dict(), text)
     assert result.spans == []
-    assert result.verdict == "clean"
+    # The verdict depends on the scorer (a trained model may call a short article
+    # "suspect"); it must never call the clean version "rewritten" or rank it higher.
+    assert result.verdict != "rewritten"
+    rewritten = det.score((EXAMPLES / "rewritten_article.txt").read_text(encoding="utf-8"))
+    assert result.score < rewritten.score
 
 
 def test_min_strength_hides_weak_spans_only() -> None:

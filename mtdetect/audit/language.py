@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["looks_english"]
+__all__ = ["looks_english", "mask_non_english"]
 
 _FUNCTION_WORDS = frozenset(
     [
@@ -111,3 +111,31 @@ def looks_english(text: str, *, min_ascii: float = 0.85, min_function: float = 0
     if len(words) < 12:
         return True
     return sum(w in _FUNCTION_WORDS for w in words) / len(words) >= min_function
+
+
+def mask_non_english(text: str, *, min_letters: int = 20) -> tuple[str, int, int]:
+    """``text`` with its clearly non-English paragraphs blanked, for scoring a mixed document.
+
+    Returns ``(masked, non_english, paragraphs)``. Each character of a non-English paragraph
+    becomes a space (newlines are kept), so the masked text has the same length and every
+    offset into it is an offset into ``text``: score ``masked`` and the sentences and spans
+    found are exactly those of the English paragraphs. Paragraphs with fewer than
+    ``min_letters`` letters (headings, numbers, lists of names) are kept as they are.
+    """
+    from mtdetect.text import split_paragraphs
+
+    paragraphs = split_paragraphs(text)
+    pieces: list[str] = []
+    pos = 0
+    skipped = 0
+    for start, end in paragraphs:
+        para = text[start:end]
+        if sum(c.isalpha() for c in para) >= min_letters and not looks_english(para):
+            pieces.append(text[pos:start])
+            pieces.append("".join(c if c in "\r\n" else " " for c in para))
+            pos = end
+            skipped += 1
+    if not skipped:
+        return text, 0, len(paragraphs)
+    pieces.append(text[pos:])
+    return "".join(pieces), skipped, len(paragraphs)

@@ -11,6 +11,7 @@ Readers never raise for bad data: every problem becomes a :class:`Record` with `
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import io
@@ -42,6 +43,10 @@ _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _COMPRESSED = {".gz": "gz", ".zst": "zst"}
 _GLOB_CHARS = set("*?[")
 _CHUNK = 1 << 20
+#: A compressed JSON Lines file may inflate to at most this many times its size on disk (or
+#: to MIN_DECOMPRESSED bytes, whichever is more): text compresses 3-15x, a "gzip bomb" 1000x.
+DEFAULT_MAX_INFLATE = 100.0
+MIN_DECOMPRESSED = 16 * 1024 * 1024
 
 
 class AuditInputError(ValueError):
@@ -240,11 +245,18 @@ class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
     max_chars: int = 1_000_000
+    max_inflate: float = DEFAULT_MAX_INFLATE
 
     @property
     def max_record_bytes(self) -> int:
         # UTF-8 needs at most 4 bytes a character; leave room for the other fields.
         return 4 * self.max_chars + (1 << 20)
+
+    def max_decompressed(self, compressed_size: int) -> int | None:
+        """Decompressed bytes allowed for a compressed file of ``compressed_size`` bytes."""
+        if self.max_inflate <= 0:
+            return None
+        return max(MIN_DECOMPRESSED, int(self.max_inflate * compressed_size))
 
 
 def _id_str(value: Any) -> str | None:
@@ -282,7 +294,58 @@ def _from_fields(rec: Record, obj: Any, ro: ReadOptions) -> Record:
     return rec
 
 
-def _open_stream(shard: Shard) -> io.BufferedIOBase:
+class InflateLimitError(OSError):
+    """A compressed input inflates beyond the cap (a decompression bomb, or --max-inflate)."""
+
+
+class _CappedStream:
+    """Counts the bytes read from a decompressed stream; raises past ``cap``."""
+
+    def __init__(self, f: io.BufferedIOBase, cap: int, compressed: int, ratio: float) -> None:
+        self.f = f
+        self.cap = cap
+        self.compressed = compressed
+        self.ratio = ratio
+        self.count = 0
+
+    def _check(self, data: bytes) -> bytes:
+        self.count += len(data)
+        if self.count > self.cap:
+            raise InflateLimitError(
+                f"decompressed beyond {self.cap:,} bytes from {self.compressed:,} compressed "
+                f"(over --max-inflate {self.ratio:g}x): a decompression bomb? rest of file skipped"
+            )
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._check(self.f.readline(size))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._check(self.f.read(size))
+
+    def seek(self, pos: int) -> int:
+        return self.f.seek(pos)
+
+    def close(self) -> None:
+        self.f.close()
+
+    def __enter__(self) -> _CappedStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open_stream(shard: Shard, ro: ReadOptions | None = None) -> io.BufferedIOBase:
+    f = _open_raw_stream(shard)
+    cap = ro.max_decompressed(os.path.getsize(shard.paths[0])) if ro and shard.compression else None
+    if cap is None:
+        return f
+    assert ro is not None
+    return _CappedStream(f, cap, os.path.getsize(shard.paths[0]), ro.max_inflate)  # type: ignore[return-value]
+
+
+def _open_raw_stream(shard: Shard) -> io.BufferedIOBase:
     path = shard.paths[0]
     if shard.compression == "gz":
         import gzip
@@ -301,6 +364,8 @@ def _open_stream(shard: Shard) -> io.BufferedIOBase:
 
 
 def _stream_error(exc: BaseException, shard: Shard) -> str:
+    if isinstance(exc, InflateLimitError):
+        return f"too large: {exc}"
     if shard.compression and isinstance(exc, (EOFError, OSError, ValueError)):
         return f"corrupt or truncated {shard.compression} stream: {exc}"
     return f"read failed: {type(exc).__name__}: {exc}"
@@ -333,7 +398,7 @@ def _read_jsonl(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
     source = shard.paths[0]
     offset = shard.start
     try:
-        f = _open_stream(shard)
+        f = _open_stream(shard, ro)
     except OSError as exc:
         yield Record(source, 0, error=f"cannot open: {exc.strerror or exc}")
         return
@@ -372,6 +437,14 @@ def _read_jsonl(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
                     rec.error = f"malformed JSON: {exc.msg} at column {exc.colno}"
                     yield rec
                     continue
+                except RecursionError:
+                    rec.error = "malformed JSON: nested too deeply"
+                    yield rec
+                    continue
+                except ValueError as exc:  # e.g. an integer over Python's 4,300-digit limit
+                    rec.error = f"malformed JSON: {exc}"
+                    yield rec
+                    continue
                 yield _from_fields(rec, obj, ro)
             offset = -1
         except Exception as exc:  # a stream that breaks mid-way: report, keep what was read
@@ -394,10 +467,28 @@ class _RawLines:
         line = self.f.readline(self.limit + 1)
         if not line:
             raise StopIteration
+        if len(line) > self.limit and not line.endswith(b"\n"):
+            # A line over the limit: skip the rest of it without holding it, and report the
+            # row (``csv.reader`` starts afresh on the next call, so no bogus rows follow).
+            n = len(line)
+            while True:
+                more = self.f.readline(_CHUNK)
+                n += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            self.consumed.clear()
+            self.offset += n
+            raise _OversizedRow(n)
         self.consumed.append(line)
         self.offset += len(line)
         # surrogateescape keeps bad bytes visible; the row is reported as an error below.
         return line.decode("utf-8", "surrogateescape")
+
+
+class _OversizedRow(Exception):
+    def __init__(self, nbytes: int) -> None:
+        super().__init__(nbytes)
+        self.nbytes = nbytes
 
 
 def _read_csv(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
@@ -426,6 +517,11 @@ def _read_csv(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
                     row = next(reader)
                 except StopIteration:
                     return
+                except _OversizedRow as exc:
+                    yield Record(source, row_no, nbytes=exc.nbytes,
+                                 error=f"record too large: a line of {exc.nbytes:,} bytes "
+                                 "(over --max-chars)")  # fmt: skip
+                    continue
                 except csv.Error as exc:
                     raw = b"".join(lines.consumed)
                     lines.consumed.clear()
@@ -547,12 +643,24 @@ def _read_warc(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
         yield Record(source, offset, error=f"bad WARC file: {exc}")
 
 
+def _binary_reason(shard: Shard) -> str:
+    try:
+        with open(shard.paths[0], "rb") as f:
+            head = f.read(4)
+    except OSError:
+        head = b""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-32 LE's BOM starts like UTF-16 LE's: both are "not UTF-8" to the user.
+        return (
+            "bad encoding: UTF-16/UTF-32 text (byte order mark); JSON Lines and CSV must be UTF-8"
+        )
+    return "binary file: contains NUL bytes, not text"
+
+
 def read_shard(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
     """The records of ``shard`` in input order, each with its ``seq`` within the shard."""
     if shard.kind == "binary":
-        readers: Iterator[Record] = iter(
-            [Record(shard.paths[0], 0, error="binary file: contains NUL bytes, not text")]
-        )
+        readers: Iterator[Record] = iter([Record(shard.paths[0], 0, error=_binary_reason(shard))])
     else:
         reader = {
             "jsonl": _read_jsonl,

@@ -13,7 +13,7 @@ from typing import Any
 
 from mtdetect import __version__
 from mtdetect.report.html import _CSS, FAMILY_COLORS, _document_html
-from mtdetect.result import DocumentResult, SentenceResult, Span
+from mtdetect.result import DocumentResult, SentenceResult, Span, scrub_surrogates
 
 __all__ = ["histogram_svg", "render_audit_html"]
 
@@ -134,7 +134,7 @@ def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") ->
         sections += [_table(["source", "position", "error"], err_rows)]
     if worst:
         sections += ["<h2>Highest-scoring documents</h2>", *worst]
-    return (
+    return scrub_surrogates(
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "

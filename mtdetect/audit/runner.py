@@ -22,6 +22,7 @@ from typing import Any
 
 from mtdetect.audit.language import looks_english
 from mtdetect.audit.readers import (
+    DEFAULT_MAX_INFLATE,
     DEFAULT_SHARD_BYTES,
     AuditInputError,
     ReadOptions,
@@ -37,6 +38,7 @@ from mtdetect.audit.writers import (
     merge_stats,
     read_done,
 )
+from mtdetect.result import dumps_json
 
 __all__ = ["AuditOptions", "AuditUsageError", "audit_batch", "run_audit", "run_shard"]
 
@@ -63,6 +65,7 @@ class AuditOptions:
     threshold: float | None = None  # None: the detector's "rewritten" threshold
     output_format: str = "jsonl"
     max_chars: int = 1_000_000
+    max_inflate: float = DEFAULT_MAX_INFLATE  # 0: no cap on decompressed size
     lang_check: bool = True
     min_strength: float = 0.0
     model: str | None = None
@@ -78,6 +81,8 @@ class AuditOptions:
             raise AuditUsageError("--metadata-field needs --output-format jsonl")
         if self.max_chars < 1:
             raise AuditUsageError("--max-chars must be positive")
+        if not self.max_inflate >= 0:  # also refuses NaN
+            raise AuditUsageError("--max-inflate must be 0 (no cap) or positive")
         if self.output_format == "parquet":
             try:
                 import pyarrow  # noqa: F401
@@ -88,7 +93,7 @@ class AuditOptions:
 
     @property
     def read_options(self) -> ReadOptions:
-        return ReadOptions(self.text_field, self.id_field, self.max_chars)
+        return ReadOptions(self.text_field, self.id_field, self.max_chars, self.max_inflate)
 
 
 # --------------------------------------------------------------------------- per record
@@ -511,7 +516,7 @@ def run_audit(
         all_stats.append(st)
     total = merge_stats(all_stats, opts.top_k)
     atomic_write_bytes(out / "_summary.json",
-                       json.dumps(total, ensure_ascii=False, indent=1, sort_keys=True).encode())  # fmt: skip
+                       dumps_json(total, indent=1, sort_keys=True).encode())  # fmt: skip
     if report is not None:
         from mtdetect.audit.report import render_audit_html
 

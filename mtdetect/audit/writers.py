@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from mtdetect.audit.readers import Record, Shard
+from mtdetect.result import dumps_json, scrub_surrogates
 
 __all__ = [
     "HIST_BINS",
@@ -222,7 +223,7 @@ class ShardWriter:
     def _write_row(self, row: dict[str, Any]) -> None:
         if self.format == "jsonl":
             assert self._f is not None
-            self._f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode())
+            self._f.write(dumps_json(row, separators=(",", ":")).encode())
             self._f.write(b"\n")
         elif self.format == "csv":
             self._csv.writerow(_flat_row(row))
@@ -244,7 +245,7 @@ class ShardWriter:
         else:
             obj = record.fields if record.fields is not None else {"id": record.id}
             line = {"source": record.source, "position": record.position, **obj}
-            f.write(json.dumps(line, ensure_ascii=False, default=str).encode() + b"\n")
+            f.write(dumps_json(line, default=str).encode() + b"\n")
 
     def add_worst(self, worst: list[dict[str, Any]]) -> None:
         self.stats["worst"] = _top(self.stats["worst"] + worst, self.top_k)
@@ -271,9 +272,7 @@ class ShardWriter:
         _fsync_dir(self.out)
         done = done_path(self.out, self.shard)
         done.parent.mkdir(exist_ok=True)
-        atomic_write_bytes(
-            done, json.dumps(self.stats, ensure_ascii=False, sort_keys=True).encode()
-        )
+        atomic_write_bytes(done, dumps_json(self.stats, sort_keys=True).encode())
         return self.stats
 
     def abort(self) -> None:
@@ -292,7 +291,7 @@ def _flat_row(row: dict[str, Any]) -> tuple[Any, ...]:
     """A row for CSV/Parquet: families and any detail as JSON strings."""
     fams = row.get("families")
     detail = {k: v for k, v in row.items() if k not in CSV_COLUMNS}
-    return (
+    flat = (
         row.get("id"),
         row.get("source"),
         row.get("position"),
@@ -300,9 +299,11 @@ def _flat_row(row: dict[str, Any]) -> tuple[Any, ...]:
         row.get("reason"),
         row.get("score"),
         row.get("verdict"),
-        None if fams is None else json.dumps(fams, ensure_ascii=False, sort_keys=True),
-        json.dumps(detail, ensure_ascii=False) if detail else None,
+        None if fams is None else dumps_json(fams, sort_keys=True),
+        dumps_json(detail) if detail else None,
     )
+    # Lone surrogates (from "\ud800" escapes in the input) cannot be written as UTF-8.
+    return tuple(scrub_surrogates(v) if isinstance(v, str) else v for v in flat)
 
 
 def _write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:

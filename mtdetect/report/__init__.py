@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mtdetect.result import DocumentResult, Span
+from mtdetect.result import DocumentResult, Span, scrub_surrogates
 
 __all__ = ["FORMATS", "layout_spans", "render"]
 
@@ -27,7 +27,15 @@ def layout_spans(spans: Sequence[Span]) -> list[Span]:
 
 
 def render(results: Sequence[DocumentResult], fmt: str, *, color: bool = False) -> str:
-    """Render results in one of :data:`FORMATS`."""
+    """Render results in one of :data:`FORMATS`.
+
+    The output always encodes as UTF-8: lone surrogates (possible only in text given through
+    the Python API or JSON escapes) are written as U+FFFD, one for one.
+    """
+    return scrub_surrogates(_render(results, fmt, color=color))
+
+
+def _render(results: Sequence[DocumentResult], fmt: str, *, color: bool = False) -> str:
     if fmt == "text":
         from mtdetect.report.terminal import render_text
 

@@ -11,7 +11,7 @@ from html import escape
 
 from mtdetect import __version__
 from mtdetect.report import layout_spans
-from mtdetect.result import FAMILIES, DocumentResult, SentenceResult
+from mtdetect.result import FAMILIES, DocumentResult, SentenceResult, scrub_surrogates
 
 __all__ = ["FAMILY_COLORS", "render_html"]
 
@@ -30,13 +30,13 @@ FAMILY_COLORS = {
 _CSS = """
 body{font:16px/1.6 system-ui,-apple-system,Segoe UI,sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#1a1a1a;background:#fff}
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;word-break:break-all}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;word-break:break-all;unicode-bidi:isolate}
 .meta{color:#555;font-size:.9rem}
 .verdict-clean{color:#1b7a1b}.verdict-suspect{color:#a66b00}.verdict-rewritten{color:#b00020}
 .doc p{margin:.6rem 0}
-.s{border-radius:3px;padding:1px 0}
+.s{border-radius:3px;padding:1px 0;unicode-bidi:isolate}
 mark{position:relative;background:none;border-bottom:3px solid var(--c);padding:0 1px;
-cursor:help;color:inherit}
+cursor:help;color:inherit;unicode-bidi:isolate}
 mark:focus{outline:2px solid var(--c);outline-offset:1px}
 mark .tip{display:none;position:absolute;left:0;top:1.7em;z-index:10;min-width:16rem;max-width:28rem;
 background:#222;color:#fff;font-size:.85rem;line-height:1.4;padding:.4rem .6rem;border-radius:4px;
@@ -112,7 +112,7 @@ def render_html(results: Sequence[DocumentResult], title: str = "mtdetect report
     legend = "".join(f'<span style="--c:{FAMILY_COLORS[f]}">{escape(f)}</span>' for f in FAMILIES)
     model = escape(results[0].model) if results else ""
     docs = "".join(_document_html(r, i) for i, r in enumerate(results))
-    return (
+    return scrub_surrogates(
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 
-from mtdetect.result import DocumentResult
+from mtdetect.result import DocumentResult, dumps_json
 
 __all__ = ["CSV_COLUMNS", "render_csv", "render_json", "render_jsonl"]
 
@@ -15,13 +14,13 @@ __all__ = ["CSV_COLUMNS", "render_csv", "render_json", "render_jsonl"]
 def render_json(results: Sequence[DocumentResult]) -> str:
     """One document: its JSON object; several: a JSON array of them."""
     if len(results) == 1:
-        return json.dumps(results[0].to_dict(), ensure_ascii=False, indent=2) + "\n"
-    return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
+        return dumps_json(results[0].to_dict(), indent=2) + "\n"
+    return dumps_json([r.to_dict() for r in results], indent=2) + "\n"
 
 
 def render_jsonl(results: Sequence[DocumentResult]) -> str:
     """One JSON object per line, one line per document."""
-    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
+    return "".join(dumps_json(r.to_dict()) + "\n" for r in results)
 
 
 CSV_COLUMNS = [

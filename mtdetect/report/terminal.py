@@ -29,6 +29,9 @@ _CONTROL = {i: 0xFFFD for i in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _CONTROL[0x09] = 0x20
 _CONTROL[0x0A] = 0x20
 _CONTROL[0x0D] = 0x20
+# Bidirectional overrides and isolates could reorder what the terminal shows ("Trojan
+# Source"); show them as visible symbols as well.
+_CONTROL.update({i: 0xFFFD for i in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
 
 
 def _safe(s: str) -> str:

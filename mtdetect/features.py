@@ -1,0 +1,495 @@
+"""Sentence features for the trained classifier.
+
+One row per sentence, :data:`FEATURE_NAMES` columns (float32):
+
+* per artifact family (:data:`mtdetect.result.FAMILIES`): number of spans, strongest span,
+  sum of strengths;
+* sentence statistics: length, word length, unknown-word share, n-gram rarity, function-word
+  profile, punctuation/digit shares, share of capitalised words that are not sentence-initial.
+
+Names and numbers must not drive the score (a news story about "Kyiv" is not machine
+translated because Kyiv is rare), so every lexical statistic is computed over lower-cased,
+non-capitalised words only, numbers count as ``<num>``, and a capitalised word breaks an
+n-gram chain like punctuation does. Without an :class:`~mtdetect.evidence.Evidence` the
+evidence-based columns (unknown share, rarity) are 0, which keeps the tests table-free.
+
+Speed: tokens come from the segmenter (already computed for the detectors); all table
+lookups for a whole batch of sentences are done in one vectorised call per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mtdetect.result import FAMILIES, Span
+from mtdetect.text import Sentence
+
+if TYPE_CHECKING:
+    from mtdetect.evidence import Evidence
+
+__all__ = ["EVIDENCE_FEATURES", "FEATURE_NAMES", "FUNCTION_WORDS", "sentence_features"]
+
+_ARTICLES = frozenset(["the", "a", "an"])
+_PREPOSITIONS = frozenset(
+    [
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "after",
+        "before",
+        "between",
+        "against",
+        "during",
+        "without",
+        "within",
+        "through",
+        "across",
+        "among",
+        "around",
+        "behind",
+        "since",
+        "until",
+        "upon",
+        "towards",
+        "toward",
+        "beyond",
+        "despite",
+        "via",
+    ]
+)
+#: Closed-class words: determiners, pronouns, auxiliaries, prepositions, conjunctions.
+FUNCTION_WORDS: frozenset[str] = (
+    _ARTICLES
+    | _PREPOSITIONS
+    | frozenset(
+        [
+            "this",
+            "that",
+            "these",
+            "those",
+            "its",
+            "their",
+            "his",
+            "her",
+            "our",
+            "my",
+            "your",
+            "some",
+            "any",
+            "no",
+            "each",
+            "every",
+            "i",
+            "you",
+            "he",
+            "she",
+            "it",
+            "we",
+            "they",
+            "me",
+            "him",
+            "us",
+            "them",
+            "who",
+            "whom",
+            "which",
+            "what",
+            "there",
+            "be",
+            "is",
+            "are",
+            "was",
+            "were",
+            "been",
+            "being",
+            "am",
+            "have",
+            "has",
+            "had",
+            "having",
+            "do",
+            "does",
+            "did",
+            "done",
+            "doing",
+            "will",
+            "would",
+            "shall",
+            "should",
+            "can",
+            "could",
+            "may",
+            "might",
+            "must",
+            "and",
+            "or",
+            "but",
+            "nor",
+            "so",
+            "yet",
+            "if",
+            "than",
+            "then",
+            "as",
+            "because",
+            "while",
+            "although",
+            "though",
+            "when",
+            "where",
+            "why",
+            "how",
+            "not",
+            "very",
+            "also",
+            "just",
+            "only",
+            "even",
+            "still",
+            "more",
+            "most",
+            "less",
+            "much",
+            "many",
+            "few",
+            "all",
+            "both",
+            "either",
+            "neither",
+            "such",
+            "own",
+            "same",
+            "other",
+            "another",
+        ]
+    )
+)
+
+_FAMILY_COLS = [f"{fam}:{stat}" for fam in FAMILIES for stat in ("count", "max", "sum")]
+_STAT_COLS = [
+    "n_tokens",
+    "mean_word_len",
+    "unknown_share",
+    "bigram_logc_mean",
+    "bigram_logc_min",
+    "bigram_zero_share",
+    "trigram_logc_mean",
+    "trigram_logc_min",
+    "trigram_zero_share",
+    "function_share",
+    "article_share",
+    "preposition_share",
+    "punct_share",
+    "digit_share",
+    "cap_noninitial_share",
+    "unigram_logc_mean",
+    "unigram_logc_min",
+    "rare_word_share",
+    "bigram_pmi_mean",
+    "bigram_pmi_min",
+    "bigram_unexpected_share",
+]
+#: Document context, the same for every sentence of a document: a sentence of machine
+#: translation is often unremarkable alone, its document is not.
+_DOC_COLS = [
+    "doc_n_sentences_log",
+    "doc_span_sentence_share",
+    "doc_span_strength_mean",
+    "doc_tokens_mean",
+    "doc_guiraud",
+    "doc_unigram_logc_mean",
+    "doc_rare_word_share",
+    "doc_bigram_logc_mean",
+    "doc_bigram_zero_share",
+    "doc_bigram_unexpected_share",
+    "doc_trigram_logc_mean",
+    "doc_trigram_zero_share",
+    "doc_function_share",
+]
+#: Column names, in order.
+FEATURE_NAMES: tuple[str, ...] = tuple(_FAMILY_COLS + _STAT_COLS + _DOC_COLS)
+#: Columns that need the evidence tables (0 without them).
+EVIDENCE_FEATURES: frozenset[str] = frozenset(
+    {
+        "unknown_share",
+        "bigram_logc_mean",
+        "bigram_logc_min",
+        "bigram_zero_share",
+        "trigram_logc_mean",
+        "trigram_logc_min",
+        "trigram_zero_share",
+        "unigram_logc_mean",
+        "unigram_logc_min",
+        "rare_word_share",
+        "bigram_pmi_mean",
+        "bigram_pmi_min",
+        "bigram_unexpected_share",
+        "doc_bigram_unexpected_share",
+        "doc_unigram_logc_mean",
+        "doc_rare_word_share",
+        "doc_bigram_logc_mean",
+        "doc_bigram_zero_share",
+        "doc_trigram_logc_mean",
+        "doc_trigram_zero_share",
+    }
+)
+#: A lower-case word rarer than this (weighted corpus count) counts as rare.
+RARE_COUNT = 20.0
+_FAM_INDEX = {fam: i for i, fam in enumerate(FAMILIES)}
+_COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_N_FAM = len(FAMILIES)
+_BREAK = "\x00"  # chain break marker in the key stream
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _span_block(spans_per_sentence: Sequence[Sequence[Span]], n: int) -> np.ndarray:
+    out = np.zeros((n, 3 * _N_FAM), dtype=np.float32)
+    for i, spans in enumerate(spans_per_sentence):
+        for sp in spans:
+            j = 3 * _FAM_INDEX[sp.family]
+            out[i, j] += 1.0
+            out[i, j + 1] = max(out[i, j + 1], sp.strength)
+            out[i, j + 2] += sp.strength
+    return out
+
+
+def _segment_reduce(values: np.ndarray, owner: np.ndarray, n: int, how: str) -> np.ndarray:
+    """Per-sentence mean / min / sum of ``values`` grouped by ``owner`` (0 where empty)."""
+    if how == "min":
+        out = np.full(n, np.inf)
+        np.minimum.at(out, owner, values)
+        out[np.isinf(out)] = 0.0
+        return out
+    sums = np.bincount(owner, weights=values, minlength=n)
+    if how == "sum":
+        return sums
+    cnt = np.bincount(owner, minlength=n)
+    return np.divide(sums, cnt, out=np.zeros(n), where=cnt > 0)
+
+
+def sentence_features(
+    text: str,
+    sentences: Sequence[Sentence],
+    spans_per_sentence: Sequence[Sequence[Span]],
+    evidence: Evidence | None = None,
+    doc_ids: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Feature matrix (``len(sentences)`` x ``len(FEATURE_NAMES)``, float32).
+
+    ``text`` is the document text (the features read only the sentences' own text and
+    tokens). ``sentences`` are one document's, unless ``doc_ids`` (non-decreasing, one per
+    sentence) says which document each belongs to: training featurises many documents in
+    one call that way. The ``doc_*`` columns are computed per document.
+    """
+    n = len(sentences)
+    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
+    if n == 0:
+        return out
+    out[:, : 3 * _N_FAM] = _span_block(spans_per_sentence, n)
+    docs = np.zeros(n, dtype=np.int64) if doc_ids is None else np.asarray(doc_ids, np.int64)
+
+    n_tok = np.zeros(n)
+    n_words = np.zeros(n)
+    word_chars = np.zeros(n)
+    n_lower = np.zeros(n)
+    n_func = np.zeros(n)
+    n_art = np.zeros(n)
+    n_prep = np.zeros(n)
+    n_punct = np.zeros(n)
+    n_cap = np.zeros(n)
+    n_chars = np.zeros(n)
+    n_digits = np.zeros(n)
+    n_docs = int(docs.max()) + 1
+    doc_types: list[set[str]] = [set() for _ in range(n_docs)]
+    # The key stream: lower-case words and <num>, with _BREAK at punctuation and names.
+    keys: list[str] = []
+    key_owner: list[int] = []
+    func = FUNCTION_WORDS
+    for i, sent in enumerate(sentences):
+        st = sent.text
+        n_chars[i] = len(st)
+        n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
+        types = doc_types[docs[i]]
+        first = True
+        tw = wc = low = fw = ar = pr = pu = cap = 0
+        toks = sent.tokens
+        for tok in toks:
+            kind = tok.kind
+            if kind == "word":
+                w = tok.text
+                tw += 1
+                wc += len(w)
+                if w[0].isupper() or (not w[0].islower() and w[0].isalpha()):
+                    if not first:
+                        cap += 1
+                    # A name (or a sentence-initial word): not counted, breaks the chain.
+                    keys.append(_BREAK)
+                else:
+                    lw = w.lower()
+                    if "’" in lw:
+                        lw = lw.replace("’", "'")
+                    low += 1
+                    types.add(lw)
+                    if lw in func:
+                        fw += 1
+                        if lw in _ARTICLES:
+                            ar += 1
+                        elif lw in _PREPOSITIONS:
+                            pr += 1
+                    keys.append(lw)
+                first = False
+            elif kind == "number":
+                keys.append("<num>")
+                first = False
+            else:
+                if kind == "punct":
+                    pu += 1
+                keys.append(_BREAK)
+            key_owner.append(i)
+        keys.append(_BREAK)  # sentences never chain into each other
+        key_owner.append(i)
+        n_tok[i] = len(toks)
+        n_words[i] = tw
+        word_chars[i] = wc
+        n_lower[i] = low
+        n_func[i] = fw
+        n_art[i] = ar
+        n_prep[i] = pr
+        n_punct[i] = pu
+        n_cap[i] = cap
+
+    def share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
+
+    out[:, _COL["n_tokens"]] = n_tok
+    out[:, _COL["mean_word_len"]] = share(word_chars, n_words)
+    out[:, _COL["function_share"]] = share(n_func, n_lower)
+    out[:, _COL["article_share"]] = share(n_art, n_lower)
+    out[:, _COL["preposition_share"]] = share(n_prep, n_lower)
+    out[:, _COL["punct_share"]] = share(n_punct, n_tok)
+    out[:, _COL["digit_share"]] = share(n_digits, n_chars)
+    out[:, _COL["cap_noninitial_share"]] = share(n_cap, np.maximum(n_words - 1, 0))
+
+    if evidence is not None and keys:
+        _evidence_columns(out, keys, np.asarray(key_owner, dtype=np.int64), n, evidence)
+
+    # Document context: sentence columns averaged over each document (token-weighted).
+    def per_doc(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        w = np.ones(n) if weights is None else weights
+        num = np.bincount(docs, weights=values * w, minlength=n_docs)
+        return share(num, np.bincount(docs, weights=w, minlength=n_docs))[docs]
+
+    fam = out[:, : 3 * _N_FAM]
+    has_span = (fam[:, 0::3].sum(axis=1) > 0).astype(np.float64)
+    n_sent = np.bincount(docs, minlength=n_docs).astype(np.float64)
+    doc_lower = np.bincount(docs, weights=n_lower, minlength=n_docs)
+    n_types = np.array([len(t) for t in doc_types], dtype=np.float64)
+    out[:, _COL["doc_n_sentences_log"]] = np.log1p(n_sent)[docs]
+    out[:, _COL["doc_span_sentence_share"]] = per_doc(has_span)
+    out[:, _COL["doc_span_strength_mean"]] = per_doc(fam[:, 2::3].sum(axis=1))
+    out[:, _COL["doc_tokens_mean"]] = per_doc(n_tok)
+    out[:, _COL["doc_guiraud"]] = share(n_types, np.sqrt(doc_lower))[docs]
+    out[:, _COL["doc_function_share"]] = per_doc(out[:, _COL["function_share"]], n_lower)
+    if evidence is not None:
+        for col in (
+            "unigram_logc_mean",
+            "rare_word_share",
+            "bigram_logc_mean",
+            "bigram_zero_share",
+            "bigram_unexpected_share",
+            "trigram_logc_mean",
+            "trigram_zero_share",
+        ):
+            out[:, _COL["doc_" + col]] = per_doc(out[:, _COL[col]].astype(np.float64), n_lower)
+    return out
+
+
+def _evidence_columns(
+    out: np.ndarray, keys: list[str], owner: np.ndarray, n: int, evidence: Evidence
+) -> None:
+    """Unknown-word share, word and n-gram rarity, with one batch lookup per table."""
+    vocab = evidence._vocab  # direct dict access: this loop is the hot path
+    get = vocab.get
+    # -2: chain break; -1: unknown word.
+    ids = np.fromiter(
+        (-2 if k == _BREAK else get(k, -1) for k in keys), dtype=np.int64, count=len(keys)
+    )
+    is_break = ids == -2
+    is_word = ~is_break
+    known = ids >= 0
+    n_word = np.bincount(owner[is_word], minlength=n)
+    out[:, _COL["unknown_share"]] = np.divide(
+        np.bincount(owner[is_word & ~known], minlength=n),
+        n_word,
+        out=np.zeros(n),
+        where=n_word > 0,
+    )
+    wsel = np.flatnonzero(is_word)
+    uni = np.log1p(evidence.unigram_ids(np.where(known[wsel], ids[wsel], -1)))
+    own_w = owner[wsel]
+    out[:, _COL["unigram_logc_mean"]] = _segment_reduce(uni, own_w, n, "mean")
+    out[:, _COL["unigram_logc_min"]] = _segment_reduce(uni, own_w, n, "min")
+    rare = (uni < np.log1p(RARE_COUNT)).astype(np.float64)
+    out[:, _COL["rare_word_share"]] = _segment_reduce(rare, own_w, n, "mean")
+    # N-grams over adjacent positions with no break between them.
+    for order, prefix in ((2, "bigram"), (3, "trigram")):
+        m = len(ids) - order + 1
+        if m <= 0:
+            continue
+        parts = [ids[k : k + m] for k in range(order)]
+        pair = np.logical_and.reduce([p != -2 for p in parts])
+        if not pair.any():
+            continue
+        both_known = np.logical_and.reduce([p >= 0 for p in parts]) & pair
+        sel = np.flatnonzero(pair)
+        own = owner[sel]
+        counts = np.zeros(len(sel))
+        kk = both_known[sel]
+        if kk.any():
+            sub = [p[sel[kk]] for p in parts]
+            if order == 2:
+                counts[kk] = evidence.bigram_ids(*sub)
+            else:
+                counts[kk] = evidence.trigram_ids(*sub)
+        logc = np.log1p(counts)
+        out[:, _COL[f"{prefix}_logc_mean"]] = _segment_reduce(logc, own, n, "mean")
+        out[:, _COL[f"{prefix}_logc_min"]] = _segment_reduce(logc, own, n, "min")
+        zero = (counts == 0) & kk
+        n_known = np.bincount(own[kk], minlength=n)
+        out[:, _COL[f"{prefix}_zero_share"]] = np.divide(
+            np.bincount(own[zero], minlength=n),
+            n_known,
+            out=np.zeros(n),
+            where=n_known > 0,
+        )
+        if order == 2 and kk.any():
+            # Association: a pair of common words that is (nearly) never seen together is the
+            # trace of a substitution, a pair of rare words with no count is not.
+            a, b = (p[sel] for p in parts)
+            total = max(float(getattr(evidence, "total_words", 1.0)), 1.0)
+            expected = np.zeros(len(sel))
+            expected[kk] = evidence.unigram_ids(a[kk]) * evidence.unigram_ids(b[kk]) / total
+            pmi = np.log((counts + 0.5) / (expected + 0.5))
+            out[:, _COL["bigram_pmi_mean"]] = _segment_reduce(pmi[kk], own[kk], n, "mean")
+            out[:, _COL["bigram_pmi_min"]] = _segment_reduce(pmi[kk], own[kk], n, "min")
+            unexpected = zero & (expected >= 1.0)
+            out[:, _COL["bigram_unexpected_share"]] = np.divide(
+                np.bincount(own[unexpected], minlength=n),
+                n_known,
+                out=np.zeros(n),
+                where=n_known > 0,
+            )

@@ -1,0 +1,310 @@
+"""The trained sentence classifier as a scorer, and safe loading of model files.
+
+A model is a folder with two files:
+
+``model.joblib``
+    a dict: the calibrated scikit-learn classifier over :data:`mtdetect.features.FEATURE_NAMES`,
+    the document aggregation, the verdict thresholds and whether the evidence tables are needed;
+``model_card.json``
+    what it was trained on, its features, dev/test metrics, library versions, the date and the
+    SHA-256 of ``model.joblib``.
+
+Document aggregation (chosen on dev by ``training.train``; one of :data:`AGGREGATIONS`):
+
+* ``mean_logodds``: the logistic of the mean sentence log-odds: every sentence is a weak,
+  independent piece of evidence, so a document of many mildly suspicious sentences scores
+  high while one odd sentence in a long clean article does not;
+* ``top_quarter``: the mean of the highest quarter of sentence scores (as the heuristic);
+* ``mean``: the mean sentence probability.
+
+Joblib files are pickles and can run code when loaded. :func:`load_model` therefore loads the
+shipped model only after checking its SHA-256 against the card, refuses a file from outside the
+package unless ``trust=True``, and refuses a model pickled by another scikit-learn version
+(pickles are not portable across versions, and a silent mismatch gives wrong scores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mtdetect.features import FEATURE_NAMES, sentence_features
+from mtdetect.result import Span
+from mtdetect.scoring import top_quarter_mean
+from mtdetect.style import StyleModel
+from mtdetect.text import Sentence
+
+__all__ = [
+    "AGGREGATIONS",
+    "CARD_FILE",
+    "MODEL_FILE",
+    "TrainedScorer",
+    "default_model_dir",
+    "load_model",
+    "save_model",
+]
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "model_card.json"
+FORMAT = "mtdetect-model/1"
+_EPS = 1e-4
+
+
+def _mean_logodds(scores: Sequence[float]) -> float:
+    if not len(scores):
+        return 0.0
+    p = np.clip(np.asarray(scores, dtype=np.float64), _EPS, 1 - _EPS)
+    z = float(np.mean(np.log(p / (1 - p))))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _mean(scores: Sequence[float]) -> float:
+    return float(np.mean(scores)) if len(scores) else 0.0
+
+
+#: Document aggregations by name: sentence scores -> document score.
+AGGREGATIONS: dict[str, Callable[[Sequence[float]], float]] = {
+    "mean_logodds": _mean_logodds,
+    "top_quarter": top_quarter_mean,
+    "mean": _mean,
+}
+
+
+def default_model_dir() -> Path:
+    """Where the shipped model lives: ``mtdetect/data/model``."""
+    return Path(__file__).resolve().parent / "data" / "model"
+
+
+@dataclass
+class TrainedScorer:
+    """Scores sentences with a calibrated classifier over :func:`sentence_features`."""
+
+    estimator: Any
+    aggregation: str = "mean_logodds"
+    suspect_threshold: float = 0.4
+    rewritten_threshold: float = 0.7
+    name: str = "trained"
+    uses_evidence: bool = False
+    card: dict[str, Any] = field(default_factory=dict)
+    evidence: Any = None
+    #: The lexical style model whose log-odds is the last feature column, if any.
+    style: StyleModel | None = None
+
+    def __post_init__(self) -> None:
+        if self.aggregation not in AGGREGATIONS:
+            raise ValueError(f"unknown document aggregation {self.aggregation!r}")
+
+    @property
+    def description(self) -> str:
+        kind = self.card.get("estimator", type(self.estimator).__name__)
+        return (
+            f"trained classifier {self.name} ({kind}); sentence score = "
+            f"P(machine-rewritten | features); document score = {self.aggregation} of "
+            f"sentence scores"
+        )
+
+    def features(
+        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+    ) -> np.ndarray:
+        """The feature matrix this scorer sees for the sentences."""
+        x = sentence_features(text, sentences, spans, self.evidence)
+        if self.style is None:
+            return x
+        col = self.style.decision_function([s.text for s in sentences]).astype(np.float32)
+        return np.column_stack([x, col])
+
+    def score_sentences(
+        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+    ) -> list[float]:
+        """One probability per sentence."""
+        if not sentences:
+            return []
+        x = self.features(text, sentences, spans)
+        return self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
+
+    def document_score(self, sentence_scores: Sequence[float]) -> float:
+        return float(AGGREGATIONS[self.aggregation](sentence_scores))
+
+    def summary(self) -> list[str]:
+        """A few lines from the model card, for ``mtdetect info``."""
+        c = self.card
+        lines = [
+            f"model: {c.get('name', self.name)} trained {c.get('date', '?')} with "
+            f"scikit-learn {c.get('versions', {}).get('scikit-learn', '?')}",
+            f"  training data: {c.get('training_data', {}).get('summary', '?')}",
+            f"  features: {len(c.get('features', []))} "
+            f"({'with' if self.uses_evidence else 'without'} evidence tables)",
+        ]
+        for key, val in (c.get("headline_metrics") or {}).items():
+            lines.append(f"  {key}: {val}")
+        return lines
+
+
+#: Name of the feature column the style model adds.
+STYLE_FEATURE = "style_logodds"
+
+
+def feature_names(with_style: bool) -> list[str]:
+    """The feature columns of a model, with or without the style column (last)."""
+    return [*FEATURE_NAMES, STYLE_FEATURE] if with_style else list(FEATURE_NAMES)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+def save_model(
+    directory: str | Path,
+    estimator: Any,
+    *,
+    aggregation: str,
+    suspect_threshold: float,
+    rewritten_threshold: float,
+    name: str,
+    uses_evidence: bool,
+    card: dict[str, Any],
+    style: StyleModel | None = None,
+) -> Path:
+    """Write ``model.joblib`` and ``model_card.json`` (with the file's SHA-256) to ``directory``."""
+    import joblib
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    bundle = {
+        "format": FORMAT,
+        "estimator": estimator,
+        "feature_names": feature_names(style is not None),
+        "style": style,
+        "aggregation": aggregation,
+        "suspect_threshold": float(suspect_threshold),
+        "rewritten_threshold": float(rewritten_threshold),
+        "name": name,
+        "uses_evidence": bool(uses_evidence),
+    }
+    model_path = d / MODEL_FILE
+    joblib.dump(bundle, model_path, compress=3)
+    card = dict(card)
+    card.update(
+        {
+            "format": FORMAT,
+            "name": name,
+            "file": MODEL_FILE,
+            "sha256": _sha256(model_path),
+            "bytes": model_path.stat().st_size,
+            "features": feature_names(style is not None),
+            "aggregation": aggregation,
+            "suspect_threshold": float(suspect_threshold),
+            "rewritten_threshold": float(rewritten_threshold),
+            "uses_evidence": bool(uses_evidence),
+        }
+    )
+    card.setdefault("versions", {})["scikit-learn"] = _sklearn_version()
+    (d / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", "utf-8")
+    return model_path
+
+
+def _inside_package(path: Path) -> bool:
+    pkg = Path(__file__).resolve().parent
+    return path == pkg or pkg in path.parents
+
+
+def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedScorer:
+    """Load a model folder (or its ``model.joblib``); the shipped one when ``path`` is None.
+
+    Raises :class:`FileNotFoundError` when there is no model file and :class:`ValueError`
+    when the file is refused: outside the package without ``trust=True``, no card, a
+    checksum that does not match the card, another scikit-learn version, or evidence tables
+    that the model needs but that are not installed.
+    """
+    p = default_model_dir() if path is None else Path(path)
+    p = p.resolve()
+    model_path = p / MODEL_FILE if p.is_dir() or p.suffix != ".joblib" else p
+    card_path = model_path.parent / CARD_FILE
+    if not model_path.is_file():
+        raise FileNotFoundError(f"no model file at {model_path}")
+    if not trust and not _inside_package(model_path):
+        raise ValueError(
+            f"refusing to load model {model_path}: it is outside the mtdetect package and "
+            "model files can run code when loaded; pass trust=True (CLI: --trust-model) only "
+            "for a file you trust"
+        )
+    if not card_path.is_file():
+        raise ValueError(f"model {model_path} has no {CARD_FILE} next to it")
+    try:
+        card = json.loads(card_path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read model card {card_path}: {exc}") from exc
+    digest = _sha256(model_path)
+    if digest != card.get("sha256"):
+        raise ValueError(
+            f"checksum mismatch for {model_path}: file sha256 {digest[:16]}..., card says "
+            f"{str(card.get('sha256'))[:16]}...; the file was changed or damaged, refusing to load"
+        )
+    want = card.get("versions", {}).get("scikit-learn")
+    have = _sklearn_version()
+    if want != have:
+        raise ValueError(
+            f"model {model_path} was saved with scikit-learn {want} but {have} is installed; "
+            f"install scikit-learn=={want} or retrain (python -m training.train)"
+        )
+    import joblib
+
+    bundle = joblib.load(model_path)
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        raise ValueError(f"{model_path} is not an mtdetect model ({FORMAT})")
+    style = bundle.get("style")
+    if list(bundle["feature_names"]) != feature_names(style is not None):
+        raise ValueError(
+            f"model {model_path} was trained on other features than this mtdetect computes; "
+            "retrain it"
+        )
+    evidence = None
+    if bundle["uses_evidence"]:
+        from mtdetect.evidence import load_evidence
+
+        try:
+            evidence = load_evidence()
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(
+                f"model {model_path} needs the evidence tables (mtdetect/data/evidence), "
+                f"which cannot be loaded: {exc}"
+            ) from exc
+        built = evidence.meta.get("built")
+        if card.get("evidence") and built != card["evidence"]:
+            # Counts shift between builds: scores drift, so say so rather than fail.
+            warnings.warn(
+                f"model {model_path} was trained with the evidence tables built "
+                f"{card['evidence']}, the installed ones were built {built}; retrain for "
+                "calibrated scores",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    return TrainedScorer(
+        estimator=bundle["estimator"],
+        aggregation=bundle["aggregation"],
+        suspect_threshold=bundle["suspect_threshold"],
+        rewritten_threshold=bundle["rewritten_threshold"],
+        name=bundle["name"],
+        uses_evidence=bundle["uses_evidence"],
+        card=card,
+        evidence=evidence,
+        style=style,
+    )

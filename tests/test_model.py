@@ -1,0 +1,205 @@
+"""Features, the trained scorer, and safe model loading, on made-up text only."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import mtdetect
+from mtdetect.features import EVIDENCE_FEATURES, FEATURE_NAMES, sentence_features
+from mtdetect.model import CARD_FILE, MODEL_FILE, TrainedScorer, load_model, save_model
+from mtdetect.pipeline import MTDetector
+from mtdetect.result import FAMILIES, Span
+from mtdetect.scoring import HeuristicScorer
+from mtdetect.text import segment
+from training.datasets import Doc, detokenize
+from training.train import Featurized, fit_candidate, sentence_labels
+
+COL = {n: i for i, n in enumerate(FEATURE_NAMES)}
+
+CLEAN = [
+    "The council approved the budget for the new school on Monday evening.",
+    "Farmers said the dry summer had cut their harvest by a third.",
+    "The museum will reopen in the spring after a long renovation.",
+    "Officials expect the bridge to carry more traffic next year.",
+    "The company plans to hire more engineers at its northern plant.",
+    "Residents were asked to save water during the heat wave.",
+    "The team won the final after a tense second half.",
+    "Prices at the market rose sharply in the last month.",
+    "The library has extended its opening hours for students.",
+    "The report found that most patients waited less than an hour.",
+    "Teachers welcomed the decision to reduce class sizes.",
+    "The airport expects record numbers of travellers this summer.",
+]
+REWRITTEN = [
+    "The committee affirmed the {budget|plan} for the new school on Monday evening.",
+    "Agriculturists said the dry summer had cut their harvest by a third in the U. K.",
+    "The gallery will resume in the spring after a long {renovation|restoration}.",
+    "Officials expect the bridge to convey more traffic next year , e. g. trucks.",
+    "The organization plans to employ more architects at its northern {plant|factory}.",
+    "Inhabitants were asked to spare water during the heat wave , the U. S. said.",
+    "The group won the last after a tense {second|other} half.",
+    "Costs at the market rose pointedly in the last month in the U. K.",
+    "The library has extended its opening hours for students , e. g. at night.",
+    "The report found that most patients waited less than an hour {there|here}.",
+    "Educators welcomed the decision to decrease class sizes in the U. S.",
+    "The airport expects record numbers of travellers this summer , i. e. many.",
+]
+
+
+def test_feature_shape_and_values_without_evidence():
+    text = "The U. K. said 42 people came. Anna met the Mayor of Springfield in Paris."
+    sents = segment(text).sentences
+    span = Span(4, 9, text[4:9], "spacing-artifact", 0.8, "re-spaced")
+    x = sentence_features(text, sents, [[span], []])
+    assert x.shape == (2, len(FEATURE_NAMES)) and x.dtype == np.float32
+    assert x[0, COL["spacing-artifact:count"]] == 1
+    assert x[0, COL["spacing-artifact:max"]] == pytest.approx(0.8)
+    assert x[0, COL["spacing-artifact:sum"]] == pytest.approx(0.8)
+    assert x[1, COL["spacing-artifact:count"]] == 0
+    for fam in FAMILIES:
+        if fam != "spacing-artifact":
+            assert x[:, COL[f"{fam}:count"]].sum() == 0
+    for name in EVIDENCE_FEATURES:  # no tables: those columns are 0
+        assert (x[:, COL[name]] == 0).all()
+    assert x[0, COL["digit_share"]] > 0 and x[1, COL["digit_share"]] == 0
+    # "Mayor", "Springfield", "Paris": capitalised, of the 7 words after the initial one.
+    assert x[1, COL["cap_noninitial_share"]] == pytest.approx(3 / 7)
+    # Lower-case words of sentence 2: met, the, of, in -> the is an article, of/in prepositions.
+    assert x[1, COL["article_share"]] == pytest.approx(1 / 4)
+    assert x[1, COL["preposition_share"]] == pytest.approx(2 / 4)
+    assert sentence_features("", [], []).shape == (0, len(FEATURE_NAMES))
+
+
+class _FakeEvidence:
+    """What the features read from an Evidence, with made-up counts."""
+
+    def __init__(self) -> None:
+        words = ["the", "stock", "market", "showcase", "rose", "fell", "<num>", "in"]
+        self._vocab = {w: i for i, w in enumerate(words)}
+        self._bi = {(0, 1): 500.0, (1, 2): 2000.0, (2, 4): 50.0, (6, 7): 0.0}
+        self._tri = {(0, 1, 2): 300.0}
+
+    def unigram_ids(self, ids):
+        return np.where(np.asarray(ids) >= 0, 1000.0, 0.0)
+
+    def bigram_ids(self, a, b):
+        return np.array([self._bi.get((int(i), int(j)), 0.0) for i, j in zip(a, b, strict=True)])
+
+    def trigram_ids(self, a, b, c):
+        return np.array(
+            [self._tri.get((int(i), int(j), int(k)), 0.0) for i, j, k in zip(a, b, c, strict=True)]
+        )
+
+
+def test_evidence_columns_and_names_do_not_count():
+    ev = _FakeEvidence()
+    text = "So the stock market rose. So the stock showcase fell. So Kenyon zzqx rose."
+    sents = segment(text).sentences
+    x = sentence_features(text, sents, [[], [], []], ev)
+    b_zero, b_mean = COL["bigram_zero_share"], COL["bigram_logc_mean"]
+    assert x[0, b_zero] == 0 and x[1, b_zero] > 0  # "stock showcase", "showcase fell" unseen
+    assert x[0, b_mean] > x[1, b_mean]
+    assert x[0, COL["trigram_logc_mean"]] > 0
+    # A name breaks the chain and is not "unknown"; only the lower-case "zzqx" is.
+    assert x[2, COL["unknown_share"]] == pytest.approx(1 / 2)
+    assert x[2, COL["rare_word_share"]] == pytest.approx(1 / 2)
+    # Document columns are shared by the sentences of a document, separate per document.
+    d = COL["doc_bigram_zero_share"]
+    assert x[0, d] == x[1, d] == x[2, d] > 0
+    y = sentence_features(text, sents, [[], [], []], ev, doc_ids=[0, 1, 1])
+    assert y[0, d] == 0 and y[1, d] > 0
+    np.testing.assert_array_equal(
+        y[:, : COL["doc_n_sentences_log"]], x[:, : COL["doc_n_sentences_log"]]
+    )
+
+
+def _docs() -> list[Doc]:
+    docs = []
+    for k in range(0, len(CLEAN), 3):
+        for label, src in ((0, CLEAN), (1, REWRITTEN)):
+            segs = src[k : k + 3]
+            docs.append(Doc(f"d{k}-{label}", "clean" if label == 0 else "synthetic", "train",
+                            segs, [label] * len(segs), label))  # fmt: skip
+    return docs
+
+
+def _featurize(docs: list[Doc]) -> Featurized:
+    det = MTDetector(scorer=HeuristicScorer())
+    xs, ys, own = [], [], []
+    for i, d in enumerate(docs):
+        sents, spans = det.detect(d.text)
+        xs.append(sentence_features(d.text, sents, spans))
+        ys += sentence_labels(d, sents)
+        own += [i] * len(sents)
+    return Featurized(docs, np.concatenate(xs), np.array(ys), np.array(own))
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    f = _featurize(_docs())
+    model = fit_candidate("logreg", f, f)
+    out = tmp_path_factory.mktemp("model")
+    save_model(out, model, aggregation="mean_logodds", suspect_threshold=0.4,
+               rewritten_threshold=0.7, name="tiny", uses_evidence=False,
+               card={"training_data": {"summary": "made-up sentences"}})  # fmt: skip
+    return out, model, f
+
+
+def test_train_save_load_round_trip(tiny_model):
+    out, model, f = tiny_model
+    scorer = load_model(out, trust=True)
+    assert isinstance(scorer, TrainedScorer)
+    np.testing.assert_allclose(
+        scorer.estimator.predict_proba(f.X)[:, 1], model.predict_proba(f.X)[:, 1]
+    )
+    det = MTDetector(scorer=scorer)
+    bad = det.score(" ".join(REWRITTEN[:4]))
+    good = det.score(" ".join(CLEAN[:4]))
+    assert bad.score > good.score
+    assert good.model == "tiny"
+    assert any("tiny" in line for line in det.describe())
+    card = json.loads((out / CARD_FILE).read_text())
+    assert card["features"] == list(FEATURE_NAMES) and len(card["sha256"]) == 64
+
+
+def test_untrusted_path_refused(tiny_model):
+    out, _, _ = tiny_model
+    with pytest.raises(ValueError, match="outside the mtdetect package"):
+        load_model(out)
+    with pytest.raises(ValueError, match="trust"):
+        mtdetect.load(str(out))
+    assert mtdetect.load(str(out), trust=True).model_name == "tiny"
+
+
+def test_tampered_file_refused(tiny_model, tmp_path):
+    out, _, _ = tiny_model
+    for name in (MODEL_FILE, CARD_FILE):
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    with open(tmp_path / MODEL_FILE, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load_model(tmp_path, trust=True)
+
+
+def test_wrong_sklearn_version_refused(tiny_model, tmp_path):
+    out, _, _ = tiny_model
+    (tmp_path / MODEL_FILE).write_bytes((out / MODEL_FILE).read_bytes())
+    card = json.loads((out / CARD_FILE).read_text())
+    card["versions"]["scikit-learn"] = "0.0.1"
+    (tmp_path / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ValueError, match=r"scikit-learn 0\.0\.1"):
+        load_model(tmp_path, trust=True)
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path, trust=True)
+
+
+def test_detokenize():
+    assert (
+        detokenize('He said " no " , didn \'t he ( 2011 ) ?') == 'He said "no", didn\'t he (2011)?'
+    )

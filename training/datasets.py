@@ -1,0 +1,427 @@
+"""Sentence- and document-level data sets for the trained classifier.
+
+A *document* is about eight consecutive segments (sentences of a clean article, lines of a
+WMT22 test set, lines of MLQE-PE), joined as paragraphs; every segment keeps its label, so
+the same documents give sentence-level labels too. Every document has a fixed ``split``:
+
+``train``
+    fits the classifier;
+``dev``
+    calibration, the document aggregation and the verdict thresholds;
+``test``
+    figures only. No test document, segment or source segment is used in training in any
+    form (see the hold-outs below), and test segments whose text also occurs in train/dev
+    are dropped.
+
+Where the documents come from (label 1 = machine-rewritten):
+
+* ``clean`` (0): Reuters and BBC articles. The evidence tables are counted on the *train*
+  split of :func:`training.splits.split_of`, so n-gram rarity would look lower on those
+  articles than on any unseen text; the classifier therefore trains on the ``dev`` split of
+  the tables (halved by a stable hash into our train and dev) and is tested on their ``test``.
+* ``synthetic`` (1): the same clean documents rewritten by :mod:`training.rewriter`, each
+  document with a random subset of :data:`SUBSET_SIZE` families (so that a family can be held
+  out, see :func:`without_family`); the clean original stays in the set as its negative.
+* ``wmt-ref`` (0, hard negatives): WMT22 human references; ``wmt-mt`` (1): WMT22 system
+  outputs; ``wmt-orig`` (0): native English sources of en->X test sets (en-de, en-hr;
+  en-liv is left out: its lines are the liv-en references).
+* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised (the originals have spaces
+  around punctuation, which the model would otherwise learn); ``mlqe-pe`` (0, test only): the
+  human post-edits of the same sentences, for a content-controlled comparison.
+
+Hold-outs (fixed; never change them, it would leak test text into training):
+
+* WMT22 language pairs :data:`WMT_TEST_PAIRS` are test only (every system, every reference);
+* WMT22 systems :data:`WMT_TEST_SYSTEMS` are never trained on (test blocks of the other pairs);
+* WMT22 segments are grouped into blocks of :data:`DOC_SEGMENTS` consecutive lines, and a
+  block goes to one split as a whole, so a source segment's MT and its reference are always
+  in the same split;
+* MLQE-PE pair :data:`MLQE_TEST_PAIR` is test only; the other pairs use MLQE's own
+  train/dev/test20 files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtdetect.text import segment
+from training.corpora import data_dir, iter_clean
+from training.rewriter import SYNTH_FAMILIES, RewriteConfig, Rewriter, default_thesaurus
+
+__all__ = [
+    "DOC_SEGMENTS",
+    "LEXICAL_FAMILIES",
+    "MLQE_TEST_PAIR",
+    "WMT_TEST_PAIRS",
+    "WMT_TEST_SYSTEMS",
+    "Doc",
+    "build_all",
+    "detokenize",
+    "family_test_docs",
+    "without_family",
+]
+
+DOC_SEGMENTS = 8
+WMT_TEST_PAIRS: tuple[str, ...] = ("ja-en", "uk-en")
+WMT_TEST_SYSTEMS: tuple[str, ...] = ("Online-B", "Lan-Bridge")
+MLQE_TEST_PAIR = "ro-en"
+#: Families a synthetic training document is rewritten with (a random subset of this size).
+SUBSET_SIZE = 4
+#: The lexical families, each held out once in the cross-family evaluation.
+LEXICAL_FAMILIES: tuple[str, ...] = (
+    "synonym-substitution",
+    "broken-collocation",
+    "function-word-swap",
+    "mangled-entity",
+    "dropped-word",
+    "literal-translation",
+)
+
+
+@dataclass
+class Doc:
+    """One document with its segments and labels.
+
+    ``seg_labels[i]`` is 1 when segment ``i`` was machine-rewritten; for synthetic documents
+    ``edits`` holds ``(start, end, family)`` label spans with offsets into :attr:`text`.
+    """
+
+    id: str
+    kind: str
+    split: str
+    segments: list[str]
+    seg_labels: list[int]
+    label: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    edits: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.segments)
+
+    def seg_offsets(self) -> list[tuple[int, int]]:
+        """Character range of each segment in :attr:`text`."""
+        out, pos = [], 0
+        for s in self.segments:
+            out.append((pos, pos + len(s)))
+            pos += len(s) + 2
+        return out
+
+
+def _bucket(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % 100
+
+
+def _split3(key: str, train: int = 80, dev: int = 10) -> str:
+    b = _bucket(key)
+    return "train" if b < train else "dev" if b < train + dev else "test"
+
+
+def _chunks(items: Sequence[str], n: int = DOC_SEGMENTS) -> Iterator[tuple[int, list[str]]]:
+    """Consecutive groups of ``n`` (the last one kept if at least half full)."""
+    for b, i in enumerate(range(0, len(items), n)):
+        chunk = list(items[i : i + n])
+        if len(chunk) >= max(1, n // 2):
+            yield b, chunk
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def _norm(s: str) -> str:
+    return _WS_RE.sub(" ", s.strip())
+
+
+# --- detokenising MLQE-PE -------------------------------------------------------------------
+
+_DETOK_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r" ([.,;:!?%)\]}])"), r"\1"),
+    (re.compile(r"([(\[{$£€]) "), r"\1"),
+    (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|’s)\b", re.IGNORECASE), r"\1"),
+    (re.compile(r"(\d) ([.,]) (\d)"), r"\1\2\3"),
+    (re.compile(r"n '(t)\b"), r"n'\1"),
+    (re.compile(r"(\d)([.,:]) (\d)"), r"\1\2\3"),
+]
+
+
+def detokenize(line: str) -> str:
+    """Undo Moses-style tokenisation: ``'Kenya 's " Love " ( 2011 ) .'`` -> ``'Kenya's "Love" (2011).'``."""
+    s = _norm(line)
+    # Straight double quotes: attach alternately to the following and the preceding word.
+    if '"' in s:
+        parts = s.split('"')
+        out = parts[0]
+        for k, part in enumerate(parts[1:]):
+            # Even quotes open (glue to the next word), odd ones close (glue to the previous).
+            out = out + '"' + part.lstrip() if k % 2 == 0 else out.rstrip() + '"' + part
+        s = out
+    for rx, rep in _DETOK_RULES:
+        s = rx.sub(rep, s)
+    s = s.replace(" @-@ ", "-").replace("@-@", "-")
+    return _WS_RE.sub(" ", s).strip()
+
+
+# --- clean and synthetic ----------------------------------------------------------------------
+
+
+def _clean_split(source: str, doc_id: str, table_split: str) -> str | None:
+    """Our split for a clean article: tables' dev halved into train/dev, tables' test = test."""
+    if table_split == "test":
+        return "test"
+    if table_split == "dev":
+        return "train" if _bucket(f"model:{source}:{doc_id}") < 60 else "dev"
+    return None  # counted in the evidence tables: never used here
+
+
+def clean_docs(
+    root: Path | None = None, sources: Sequence[str] = ("reuters", "bbc"), limit: int | None = None
+) -> list[Doc]:
+    """Reuters and BBC articles cut into documents of consecutive sentences (>= 5 words)."""
+    out: list[Doc] = []
+    for doc in iter_clean(list(sources), split={"dev", "test"}, root=root):
+        split = _clean_split(doc.source, doc.id, doc.split)
+        if split is None:
+            continue
+        sents = [
+            _norm(s.text)
+            for s in segment(doc.text).sentences
+            if sum(t.kind == "word" for t in s.tokens) >= 5
+        ]
+        for b, chunk in _chunks(sents):
+            out.append(
+                Doc(
+                    f"clean:{doc.source}:{doc.id}:{b}",
+                    "clean",
+                    split,
+                    chunk,
+                    [0] * len(chunk),
+                    0,
+                    {"source": doc.source},
+                )
+            )
+            if limit and len(out) >= limit:
+                return out
+    return out
+
+
+def synthesize(
+    doc: Doc,
+    rewriter: Rewriter,
+    families: Sequence[str],
+    scale: float = 1.0,
+    seed: int = 0,
+    kind: str = "synthetic",
+) -> Doc | None:
+    """Rewrite every segment of a clean document with ``families``; None if nothing changed."""
+    rng = random.Random(f"{seed}:{doc.id}:{','.join(families)}")
+    config = RewriteConfig.only(families, scale=scale, seed=seed)
+    segs, labels, edits = [], [], []
+    pos = 0
+    fams_used: set[str] = set()
+    for seg in doc.segments:
+        new, seg_edits = rewriter.rewrite(seg, config, rng)
+        segs.append(new)
+        labels.append(int(bool(seg_edits)))
+        for e in seg_edits:
+            a, b = e.label_span(new)
+            edits.append((pos + a, pos + b, e.family))
+            fams_used.add(e.family)
+        pos += len(new) + 2
+    if not edits:
+        return None
+    meta = {**doc.meta, "families": sorted(fams_used), "config": sorted(families)}
+    return Doc(
+        doc.id.replace("clean:", f"{kind}:", 1), kind, doc.split, segs, labels, 1, meta, edits
+    )
+
+
+def synthetic_docs(clean: Sequence[Doc], rewriter: Rewriter, seed: int = 0) -> list[Doc]:
+    """One rewrite of each clean document, with a random subset of the families."""
+    out = []
+    for d in clean:
+        rng = random.Random(f"subset:{seed}:{d.id}")
+        fams = sorted(rng.sample(list(SYNTH_FAMILIES), SUBSET_SIZE))
+        new = synthesize(d, rewriter, fams, scale=1.5, seed=seed)
+        if new is not None:
+            out.append(new)
+    return out
+
+
+def without_family(docs: Sequence[Doc], family: str) -> list[Doc]:
+    """Documents whose rewrite config did not include ``family`` (for the cross-family test)."""
+    return [d for d in docs if d.kind != "synthetic" or family not in d.meta.get("config", ())]
+
+
+def family_test_docs(
+    clean_test: Sequence[Doc], rewriter: Rewriter, family: str, seed: int = 0
+) -> list[Doc]:
+    """Clean test documents rewritten with ``family`` alone (at twice its default rate)."""
+    out = []
+    for d in clean_test:
+        new = synthesize(d, rewriter, [family], scale=2.0, seed=seed, kind=f"only-{family}")
+        if new is not None:
+            out.append(new)
+    return out
+
+
+# --- WMT22 ------------------------------------------------------------------------------------
+
+_HYP_RE = re.compile(r"generaltest2022\.(\w+-en)\.hyp\.(.+)\.en$")
+_REF_RE = re.compile(r"generaltest2022\.(\w+-en)\.ref\.(.+)\.en$")
+
+
+def _read_lines(path: Path) -> list[str]:
+    return [_norm(x) for x in path.read_text("utf-8").split("\n")[:-1]] if path.exists() else []
+
+
+def wmt_split(pair: str, block: int, system: str | None) -> str | None:
+    """Split of a WMT22 block for one system (None for a reference) or None (unused)."""
+    if pair in WMT_TEST_PAIRS:
+        return "test"
+    split = _split3(f"wmt:{pair}:{block}")
+    if system in WMT_TEST_SYSTEMS:
+        return "test" if split == "test" else None
+    if split == "test" and system is not None:
+        return None  # test blocks of training pairs: only held-out systems and references
+    return split
+
+
+def wmt_docs(root: Path, systems_per_block: int = 2, test_systems_per_block: int = 3) -> list[Doc]:
+    """WMT22 MT outputs, references and English originals as documents.
+
+    Per block a few systems are sampled (stably) so that no block dominates: in training pairs
+    ``systems_per_block`` of the training systems, in test pairs ``test_systems_per_block``.
+    """
+    base = root / "mt" / "wmt22_toen"
+    hyps: dict[str, dict[str, list[str]]] = {}
+    for p in sorted((base / "system-outputs").glob("*.en")):
+        m = _HYP_RE.match(p.name)
+        if m:
+            hyps.setdefault(m.group(1), {})[m.group(2)] = _read_lines(p)
+    out: list[Doc] = []
+    for p in sorted((base / "references").glob("*.en")):
+        m = _REF_RE.match(p.name)
+        if not m:
+            continue
+        pair, ref_id = m.groups()
+        for b, chunk in _chunks(_read_lines(p)):
+            split = wmt_split(pair, b, None)
+            if split is None:
+                continue
+            meta = {"pair": pair, "system": f"ref-{ref_id}", "block": b}
+            out.append(Doc(f"wmt-ref:{pair}:{ref_id}:{b}", "wmt-ref", split, chunk,
+                           [0] * len(chunk), 0, meta))  # fmt: skip
+    for pair, systems in sorted(hyps.items()):
+        names = sorted(systems)
+        n_blocks = max((len(v) for v in systems.values()), default=0) // DOC_SEGMENTS + 1
+        for b in range(n_blocks):
+            rng = random.Random(f"wmt-systems:{pair}:{b}")
+            if pair in WMT_TEST_PAIRS:
+                chosen = rng.sample(names, min(test_systems_per_block, len(names)))
+            else:
+                train_sys = [s for s in names if s not in WMT_TEST_SYSTEMS]
+                chosen = rng.sample(train_sys, min(systems_per_block, len(train_sys)))
+                chosen += [s for s in names if s in WMT_TEST_SYSTEMS]
+            for system in chosen:
+                split = wmt_split(pair, b, system)
+                if split is None:
+                    continue
+                chunk = systems[system][b * DOC_SEGMENTS : (b + 1) * DOC_SEGMENTS]
+                if len(chunk) < DOC_SEGMENTS // 2:
+                    continue
+                meta = {"pair": pair, "system": system, "block": b}
+                out.append(Doc(f"wmt-mt:{pair}:{system}:{b}", "wmt-mt", split, chunk,
+                               [1] * len(chunk), 1, meta))  # fmt: skip
+    for lang in ("de", "hr"):  # en-liv originals are the liv-en references: left out
+        lines = _read_lines(base / "english-originals" / f"generaltest2022.en-{lang}.src.en")
+        for b, chunk in _chunks(lines):
+            # A larger test share: there are few native documents of this domain.
+            split = _split3(f"wmt-orig:en-{lang}:{b}", train=60, dev=10)
+            meta = {"pair": f"en-{lang}", "system": "original", "block": b}
+            out.append(Doc(f"wmt-orig:en-{lang}:{b}", "wmt-orig", split, chunk,
+                           [0] * len(chunk), 0, meta))  # fmt: skip
+    return out
+
+
+# --- MLQE-PE ----------------------------------------------------------------------------------
+
+
+def mlqe_docs(root: Path, train_every: int = 3) -> list[Doc]:
+    """MLQE-PE MT (positives) and, for test, post-edits (negatives), detokenised.
+
+    Training uses every ``train_every``-th training block, to keep the set balanced.
+    """
+    base = root / "mt" / "mlqe_pe_toen" / "extracted"
+    out: list[Doc] = []
+    for folder in sorted(base.glob("post-editing.*-en-*")):
+        pair, part = re.match(r"post-editing\.(\w+-en)-(\w+)$", folder.name).groups()  # type: ignore[union-attr]
+        sub = next(folder.iterdir(), None)
+        if sub is None:
+            continue
+        stem = {"train": "train", "dev": "dev", "test": "test20"}[part]
+        mt = [detokenize(x) for x in _read_lines(sub / f"{stem}.mt")]
+        pe = [detokenize(x) for x in _read_lines(sub / f"{stem}.pe")]
+        split = "test" if pair == MLQE_TEST_PAIR else part
+        for b, chunk in _chunks(mt):
+            if split == "train" and b % train_every:
+                continue
+            meta = {"pair": pair, "block": b, "mlqe_split": part}
+            out.append(Doc(f"mlqe-mt:{pair}:{part}:{b}", "mlqe-mt", split, chunk,
+                           [1] * len(chunk), 1, meta))  # fmt: skip
+            if split == "test" and pe:
+                pchunk = pe[b * DOC_SEGMENTS : b * DOC_SEGMENTS + len(chunk)]
+                out.append(Doc(f"mlqe-pe:{pair}:{part}:{b}", "mlqe-pe", split, pchunk,
+                               [0] * len(pchunk), 0, meta))  # fmt: skip
+    return out
+
+
+# --- everything -------------------------------------------------------------------------------
+
+
+def drop_leaks(docs: list[Doc]) -> list[Doc]:
+    """Remove from test every segment whose text occurs in train or dev (documents left
+    with fewer than half their segments are dropped)."""
+    seen = {s.lower() for d in docs if d.split != "test" for s in d.segments}
+    out = []
+    for d in docs:
+        if d.split != "test" or d.kind.startswith(("synthetic", "only-")):
+            out.append(d)  # rewrites are of test articles only: already disjoint
+            continue
+        keep = [i for i, s in enumerate(d.segments) if s.lower() not in seen]
+        if len(keep) == len(d.segments):
+            out.append(d)
+        elif len(keep) >= DOC_SEGMENTS // 2 and not d.edits:
+            d.segments = [d.segments[i] for i in keep]
+            d.seg_labels = [d.seg_labels[i] for i in keep]
+            out.append(d)
+    return out
+
+
+def build_all(
+    root: str | Path | None = None, quick: bool = False, seed: int = 0
+) -> dict[str, list[Doc]]:
+    """All data sets, keyed by name: ``main`` (train/dev/test documents of every kind) and
+    ``family:<name>`` (test documents rewritten with one family only)."""
+    base = data_dir(root)
+    rewriter = Rewriter(default_thesaurus(base))
+    clean = clean_docs(base, limit=600 if quick else None)
+    synth = synthetic_docs(clean, rewriter, seed=seed)
+    wmt = wmt_docs(base)
+    mlqe = mlqe_docs(base, train_every=12 if quick else 3)
+    if quick:  # a small, stable subsample for the end-to-end check
+        wmt = [d for d in wmt if _bucket("q:" + d.id) < 15]
+        mlqe = [d for d in mlqe if _bucket("q:" + d.id) < 25]
+    main = drop_leaks(clean + synth + wmt + mlqe)
+    out = {"main": main}
+    clean_test = [d for d in clean if d.split == "test"]
+    # A stable sample of the test articles is enough for the per-family figures.
+    clean_test = sorted(clean_test, key=lambda d: _bucket("fam:" + d.id))[: 150 if quick else 600]
+    for fam in LEXICAL_FAMILIES:
+        out[f"family:{fam}"] = family_test_docs(clean_test, rewriter, fam, seed=seed)
+    return out
