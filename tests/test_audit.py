@@ -314,3 +314,24 @@ def test_cli_end_to_end_with_report(tmp_path: Path) -> None:
     missing = subprocess.run([*cmd[:4], str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "x")],
                              capture_output=True, timeout=120)  # fmt: skip
     assert missing.returncode == 2 and b"no such file" in missing.stderr
+
+
+def test_mixed_language_document_is_scored_on_its_english_part(tmp_path) -> None:
+    import json as _json
+
+    from mtdetect.audit import run_audit
+
+    english = "The harbour council met on Tuesday and agreed to build a new sea wall for the town."
+    german = (
+        "Der Stadtrat hat am Dienstag beschlossen, eine neue Ufermauer zu bauen, weil die "
+        "Stürme im Winter die alte Mauer schwer beschädigt haben und die Häuser am Hafen gefährdet sind."
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(_json.dumps({"id": "m", "text": f"{english}\n\n{german}\n\n{english}"}) + "\n")
+    out = tmp_path / "out"
+    run_audit([str(src)], out, workers=1, detail="sentences", progress=False)
+    row = _json.loads((out / "part-00000.jsonl").read_text().splitlines()[0])
+    assert row["status"] == "ok"
+    assert "mixed languages" in row["reason"]
+    texts = [s["text"] for s in row["result"]["sentences"]]
+    assert texts == [english, english]

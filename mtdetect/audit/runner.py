@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtdetect.audit.language import looks_english
+from mtdetect.audit.language import looks_english, mask_non_english
 from mtdetect.audit.readers import (
     DEFAULT_MAX_INFLATE,
     DEFAULT_SHARD_BYTES,
@@ -168,6 +168,14 @@ def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any
             "status": "skipped",
             "reason": "not English: too few English letters or words",
         }, None
+    reason = None
+    if opts.lang_check:
+        # A mixed document is scored on its English paragraphs only (same length, so every
+        # offset still points into the original text).
+        masked, other, paragraphs = mask_non_english(text)
+        if other:
+            text = masked
+            reason = f"mixed languages: scored on the English part ({other} of {paragraphs} paragraphs left out)"
     try:
         result = det.score(text, id=rec.id, source=rec.source, min_strength=opts.min_strength)
     except Exception as exc:  # a detector bug must not lose the record or stop the run
@@ -182,6 +190,8 @@ def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any
         "families": dict(sorted(result.family_counts().items())),
         "kept": result.score < threshold,
     }
+    if reason:
+        audit["reason"] = reason
     return audit, result
 
 
