@@ -73,6 +73,11 @@ class MTDetector:
         lines.append("detectors:")
         for det in self.detectors:
             lines.append(f"  {det.name} ({det.family})")
+        lines.extend(_evidence_lines())
+        lines.append(
+            "tortured-phrase list: Cabanac, Labbe and Magazinov (2021), Problematic Paper "
+            "Screener fingerprints, MIT (mtdetect/data/TORTURED_PHRASES_LICENSE.md)"
+        )
         return lines
 
     def detect(self, text: str) -> tuple[list[Sentence], list[list[Span]]]:
@@ -138,6 +143,28 @@ class MTDetector:
             delayed(_score_batch)(self, b, min_strength) for b in batches
         ):
             yield from batch_results
+
+
+def _evidence_lines() -> list[str]:
+    """The evidence tables in use, with their sources and licences (attribution)."""
+    from mtdetect.evidence import default_path, load_evidence
+
+    if not (default_path() / "meta.json").exists():
+        return ["evidence tables: not installed (statistical detectors off)"]
+    d = load_evidence().describe()
+    lines = [
+        f"evidence tables: built {d.get('built')}, {d['vocab_size']:,} words, "
+        f"{d['bigrams']:,} bigrams, {d['trigrams']:,} trigrams, "
+        f"{d['bytes_on_disk'] / 1e6:.1f} MB",
+        "  licence: CC BY-SA 4.0 data file (mtdetect/data/evidence/LICENSE-DATA.md); sources:",
+    ]
+    lines.extend(f"    {name}: {text}" for name, text in d.get("licences", {}).items())
+    lines.append(
+        "  Open English WordNet by John P. McCrae, Alexandre Rademaker, Francis Bond, Ewa "
+        "Rudnicka and Christiane Fellbaum (English WordNet 2019), CC BY 4.0; based on "
+        "Princeton WordNet 3.0"
+    )
+    return lines
 
 
 def _score_batch(detector: MTDetector, texts: list[str], min_strength: float) -> list:

@@ -148,3 +148,9 @@ def test_stdin_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", FakeTTY())
     with pytest.raises(InputError, match="terminal"):
         read_input("-")
+
+
+def test_info_names_sources_and_licences() -> None:
+    out = run("info").stdout.decode()
+    assert "Open English WordNet" in out and "CC BY 4.0" in out
+    assert "Cabanac" in out
