@@ -49,6 +49,8 @@ _ALT = 0xD6E8FEB86659FD93  # perturbs the second bucket's hash
 _BUCKET = 4
 
 _U = np.uint64
+#: Batches up to this size are looked up key by key (same results, less overhead).
+_SCALAR_MAX = 12
 
 
 def pack_keys(*ids: np.ndarray) -> np.ndarray:
@@ -204,6 +206,10 @@ class CountTable:
         keys = np.asarray(keys, dtype=np.uint64)
         if keys.size == 0:
             return np.zeros(keys.shape, dtype=np.float64)
+        if keys.size <= _SCALAR_MAX:
+            # Tiny batches: a dozen numpy calls cost more than the pure-Python path.
+            get = self.get
+            return np.array([get(k) for k in keys.ravel().tolist()]).reshape(keys.shape)
         fp, b1, b2 = _locate(keys.reshape(-1), self.seed, self.n_buckets)
         fpc = fp[:, None]
         # XOR with the shifted fingerprint: a matching slot leaves only its count code (< 256).
@@ -242,7 +248,9 @@ class Evidence:
         self._vocab: dict[str, int] = dict(zip(words, range(len(words)), strict=True))
 
         def arr(name: str) -> np.ndarray:
-            return np.load(self.path / f"{name}.npy", mmap_mode="r")
+            # A plain ndarray view of the memory map: indexing a np.memmap creates a memmap
+            # object per result, which costs more than the lookup itself.
+            return np.load(self.path / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
         self._uni_corpus = arr("unigram_corpus")
         self._uni_web = arr("unigram_web")
