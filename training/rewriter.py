@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from mtdetect.result import FAMILIES
 from mtdetect.text import Token, segment
 
 __all__ = [
@@ -51,16 +52,7 @@ __all__ = [
 ]
 
 #: The families of ARTIFACTS.md that can be synthesised (``non-prose`` cannot).
-SYNTH_FAMILIES: tuple[str, ...] = (
-    "synonym-substitution",
-    "broken-collocation",
-    "function-word-swap",
-    "mangled-entity",
-    "dropped-word",
-    "spacing-artifact",
-    "spinner-leftover",
-    "literal-translation",
-)
+SYNTH_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f != "non-prose")
 
 #: Probability per eligible site. Sites differ a lot in frequency (every content word is a
 #: synonym site, few sentences hold an initialism), hence the spread of the defaults.
