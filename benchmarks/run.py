@@ -386,9 +386,10 @@ def _run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[f
 def _cli() -> tuple[list[str], str]:
     """The installed ``mtdetect`` script next to this interpreter, else ``python -m``."""
     script = Path(sys.executable).parent / "mtdetect"
+    # The report shows the command without this machine's paths.
     if script.exists():
-        return [str(script)], str(script)
-    return [sys.executable, "-m", "mtdetect.cli"], f"{sys.executable} -m mtdetect.cli"
+        return [str(script)], "mtdetect"
+    return [sys.executable, "-m", "mtdetect.cli"], "python -m mtdetect.cli"
 
 
 def _child_env() -> dict[str, str]:

@@ -2,12 +2,16 @@
 
 A model is a folder with two files:
 
-``model.joblib``
-    a dict: the calibrated scikit-learn classifier over :data:`mtdetect.features.FEATURE_NAMES`,
-    the document aggregation, the verdict thresholds and whether the evidence tables are needed;
+``model.npz`` (the shipped form) or ``model.joblib``
+    the classifier over :data:`mtdetect.features.FEATURE_NAMES` (plus the style model's
+    column, see :mod:`mtdetect.style`), the document aggregation, the verdict thresholds and
+    whether the evidence tables are needed. A sigmoid-calibrated, standardised logistic
+    regression is stored as plain numeric arrays (:class:`LinearModel`, read with
+    ``allow_pickle=False``: loading runs no code and needs no scikit-learn); any other
+    scikit-learn estimator as a joblib pickle;
 ``model_card.json``
     what it was trained on, its features, dev/test metrics, library versions, the date and the
-    SHA-256 of ``model.joblib``.
+    SHA-256 of the model file.
 
 Document aggregation (chosen on dev by ``training.train``; one of :data:`AGGREGATIONS`):
 
@@ -17,10 +21,10 @@ Document aggregation (chosen on dev by ``training.train``; one of :data:`AGGREGA
 * ``top_quarter``: the mean of the highest quarter of sentence scores (as the heuristic);
 * ``mean``: the mean sentence probability.
 
-Joblib files are pickles and can run code when loaded. :func:`load_model` therefore loads the
-shipped model only after checking its SHA-256 against the card, refuses a file from outside the
-package unless ``trust=True``, and refuses a model pickled by another scikit-learn version
-(pickles are not portable across versions, and a silent mismatch gives wrong scores).
+:func:`load_model` checks every model file's SHA-256 against its card and refuses a file from
+outside the package unless ``trust=True``. Joblib files are pickles and can run code when
+loaded; they are also refused when pickled by another scikit-learn version (pickles are not
+portable across versions, and a silent mismatch gives wrong scores).
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ from mtdetect.text import Sentence
 __all__ = [
     "AGGREGATIONS",
     "CARD_FILE",
+    "LINEAR_FILE",
     "MODEL_FILE",
+    "LinearModel",
     "TrainedScorer",
     "default_model_dir",
     "load_model",
@@ -53,8 +59,10 @@ __all__ = [
 ]
 
 MODEL_FILE = "model.joblib"
+LINEAR_FILE = "model.npz"
 CARD_FILE = "model_card.json"
 FORMAT = "mtdetect-model/1"
+LINEAR_FORMAT = "mtdetect-linear/1"
 _EPS = 1e-4
 
 
@@ -148,6 +156,58 @@ class TrainedScorer:
         return lines
 
 
+@dataclass
+class LinearModel:
+    """A standardised logistic regression with sigmoid calibration, in plain numpy.
+
+    The shipped model has this form. It is stored as numeric arrays (``model.npz``, loaded
+    with ``allow_pickle=False``), so loading it runs no code and needs no scikit-learn:
+    ``p = 1 / (1 + exp(a * z + b))`` with ``z = coef . (x - mean) / scale + intercept``.
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    cal_a: float
+    cal_b: float
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        z = (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+        return z @ self.coef + self.intercept
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(n, 2) class probabilities, as scikit-learn classifiers return them."""
+        t = self.cal_a * self.decision_function(X) + self.cal_b
+        p = 1.0 / (1.0 + np.exp(np.clip(t, -500, 500)))
+        return np.column_stack([1.0 - p, p])
+
+    @classmethod
+    def from_sklearn(cls, calibrated: Any) -> LinearModel | None:
+        """The plain form of a sigmoid-calibrated StandardScaler + LogisticRegression
+        pipeline, or None for any other estimator."""
+        try:
+            (cc,) = calibrated.calibrated_classifiers_
+            (cal,) = cc.calibrators
+            pipe = getattr(cc.estimator, "estimator", cc.estimator)  # FrozenEstimator
+            scaler, logreg = pipe[0], pipe[-1]
+            if type(scaler).__name__ != "StandardScaler" or len(pipe) != 2:
+                return None
+            if type(logreg).__name__ != "LogisticRegression" or logreg.coef_.shape[0] != 1:
+                return None
+            scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
+            return cls(
+                mean=np.asarray(scaler.mean_, dtype=np.float64),
+                scale=np.asarray(scale, dtype=np.float64),
+                coef=logreg.coef_.ravel().astype(np.float64),
+                intercept=float(logreg.intercept_[0]),
+                cal_a=float(cal.a_),
+                cal_b=float(cal.b_),
+            )
+        except (AttributeError, TypeError, ValueError, IndexError):
+            return None
+
+
 #: Name of the feature column the style model adds.
 STYLE_FEATURE = "style_logodds"
 
@@ -183,11 +243,48 @@ def save_model(
     card: dict[str, Any],
     style: StyleModel | None = None,
 ) -> Path:
-    """Write ``model.joblib`` and ``model_card.json`` (with the file's SHA-256) to ``directory``."""
-    import joblib
+    """Write the model file and ``model_card.json`` (with the file's SHA-256) to ``directory``.
 
+    A sigmoid-calibrated scaled logistic regression is written as plain arrays
+    (``model.npz``, :class:`LinearModel`); any other estimator as ``model.joblib``.
+    """
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
+    linear = (
+        estimator if isinstance(estimator, LinearModel) else LinearModel.from_sklearn(estimator)
+    )
+    names = feature_names(style is not None)
+    for stale in (MODEL_FILE, LINEAR_FILE):
+        (d / stale).unlink(missing_ok=True)
+    if linear is not None:
+        model_path = d / LINEAR_FILE
+        meta = {
+            "format": LINEAR_FORMAT,
+            "aggregation": aggregation,
+            "suspect_threshold": float(suspect_threshold),
+            "rewritten_threshold": float(rewritten_threshold),
+            "name": name,
+            "uses_evidence": bool(uses_evidence),
+            "style_n_features": style.n_features if style is not None else 0,
+            "style_intercept": style.intercept if style is not None else 0.0,
+            "intercept": linear.intercept,
+            "cal_a": linear.cal_a,
+            "cal_b": linear.cal_b,
+        }
+        with open(model_path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                meta=np.array(json.dumps(meta)),
+                feature_names=np.array(names),
+                mean=linear.mean,
+                scale=linear.scale,
+                coef=linear.coef,
+                style_coef=style.coef if style is not None else np.zeros(0, np.float32),
+            )
+        return _write_card(d, model_path, card, LINEAR_FORMAT, name, names, aggregation,
+                           suspect_threshold, rewritten_threshold, uses_evidence)  # fmt: skip
+    import joblib
+
     bundle = {
         "format": FORMAT,
         "estimator": estimator,
@@ -201,15 +298,31 @@ def save_model(
     }
     model_path = d / MODEL_FILE
     joblib.dump(bundle, model_path, compress=3)
+    return _write_card(d, model_path, card, FORMAT, name, names, aggregation,
+                       suspect_threshold, rewritten_threshold, uses_evidence)  # fmt: skip
+
+
+def _write_card(
+    d: Path,
+    model_path: Path,
+    card: dict[str, Any],
+    fmt: str,
+    name: str,
+    names: list[str],
+    aggregation: str,
+    suspect_threshold: float,
+    rewritten_threshold: float,
+    uses_evidence: bool,
+) -> Path:
     card = dict(card)
     card.update(
         {
-            "format": FORMAT,
+            "format": fmt,
             "name": name,
-            "file": MODEL_FILE,
+            "file": model_path.name,
             "sha256": _sha256(model_path),
             "bytes": model_path.stat().st_size,
-            "features": feature_names(style is not None),
+            "features": names,
             "aggregation": aggregation,
             "suspect_threshold": float(suspect_threshold),
             "rewritten_threshold": float(rewritten_threshold),
@@ -236,15 +349,18 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
     """
     p = default_model_dir() if path is None else Path(path)
     p = p.resolve()
-    model_path = p / MODEL_FILE if p.is_dir() or p.suffix != ".joblib" else p
+    if p.suffix in (".joblib", ".npz") and not p.is_dir():
+        model_path = p
+    else:
+        model_path = p / LINEAR_FILE if (p / LINEAR_FILE).is_file() else p / MODEL_FILE
     card_path = model_path.parent / CARD_FILE
     if not model_path.is_file():
         raise FileNotFoundError(f"no model file at {model_path}")
     if not trust and not _inside_package(model_path):
         raise ValueError(
-            f"refusing to load model {model_path}: it is outside the mtdetect package and "
-            "model files can run code when loaded; pass trust=True (CLI: --trust-model) only "
-            "for a file you trust"
+            f"refusing to load model {model_path}: it is outside the mtdetect package, and a "
+            "model decides every verdict (joblib model files can also run code when loaded); "
+            "pass trust=True (CLI: --trust-model) only for a file you trust"
         )
     if not card_path.is_file():
         raise ValueError(f"model {model_path} has no {CARD_FILE} next to it")
@@ -258,6 +374,8 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
             f"checksum mismatch for {model_path}: file sha256 {digest[:16]}..., card says "
             f"{str(card.get('sha256'))[:16]}...; the file was changed or damaged, refusing to load"
         )
+    if model_path.suffix == ".npz":
+        return _load_linear(model_path, card)
     want = card.get("versions", {}).get("scikit-learn")
     have = _sklearn_version()
     if want != have:
@@ -276,8 +394,67 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
             f"model {model_path} was trained on other features than this mtdetect computes; "
             "retrain it"
         )
+    return TrainedScorer(
+        estimator=bundle["estimator"],
+        aggregation=bundle["aggregation"],
+        suspect_threshold=bundle["suspect_threshold"],
+        rewritten_threshold=bundle["rewritten_threshold"],
+        name=bundle["name"],
+        uses_evidence=bundle["uses_evidence"],
+        card=card,
+        evidence=_model_evidence(model_path, card, bundle["uses_evidence"]),
+        style=style,
+    )
+
+
+def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
+    """Load a :class:`LinearModel` file: numeric arrays only, no pickle, no scikit-learn."""
+    try:
+        with np.load(model_path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            names = [str(x) for x in z["feature_names"]]
+            arrays = {k: np.asarray(z[k]) for k in ("mean", "scale", "coef", "style_coef")}
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
+    if meta.get("format") != LINEAR_FORMAT:
+        raise ValueError(f"{model_path} is not an mtdetect model ({LINEAR_FORMAT})")
+    style = None
+    if meta["style_n_features"]:
+        style = StyleModel(
+            n_features=int(meta["style_n_features"]),
+            coef=arrays["style_coef"].astype(np.float32),
+            intercept=float(meta["style_intercept"]),
+        )
+    if names != feature_names(style is not None):
+        raise ValueError(
+            f"model {model_path} was trained on other features than this mtdetect computes; "
+            "retrain it"
+        )
+    estimator = LinearModel(
+        mean=arrays["mean"].astype(np.float64),
+        scale=arrays["scale"].astype(np.float64),
+        coef=arrays["coef"].astype(np.float64),
+        intercept=float(meta["intercept"]),
+        cal_a=float(meta["cal_a"]),
+        cal_b=float(meta["cal_b"]),
+    )
+    return TrainedScorer(
+        estimator=estimator,
+        aggregation=meta["aggregation"],
+        suspect_threshold=float(meta["suspect_threshold"]),
+        rewritten_threshold=float(meta["rewritten_threshold"]),
+        name=meta["name"],
+        uses_evidence=bool(meta["uses_evidence"]),
+        card=card,
+        evidence=_model_evidence(model_path, card, bool(meta["uses_evidence"])),
+        style=style,
+    )
+
+
+def _model_evidence(model_path: Path, card: dict[str, Any], uses_evidence: bool) -> Any:
+    """The evidence tables a model needs (None if it needs none)."""
     evidence = None
-    if bundle["uses_evidence"]:
+    if uses_evidence:
         from mtdetect.evidence import load_evidence
 
         try:
@@ -295,16 +472,6 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
                 f"{card['evidence']}, the installed ones were built {built}; retrain for "
                 "calibrated scores",
                 RuntimeWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-    return TrainedScorer(
-        estimator=bundle["estimator"],
-        aggregation=bundle["aggregation"],
-        suspect_threshold=bundle["suspect_threshold"],
-        rewritten_threshold=bundle["rewritten_threshold"],
-        name=bundle["name"],
-        uses_evidence=bundle["uses_evidence"],
-        card=card,
-        evidence=evidence,
-        style=style,
-    )
+    return evidence

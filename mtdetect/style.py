@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from zlib import crc32
 
 import numpy as np
 
@@ -39,17 +40,37 @@ def style_tokens(text: str) -> list[str]:
     return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
 
-def _vectorizer(n_features: int):
-    from sklearn.feature_extraction.text import HashingVectorizer
+def _hashed(texts: Sequence[str], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR parts (indptr, indices, data) of the L2-normalised hashed token counts.
 
-    return HashingVectorizer(
-        analyzer=style_tokens, n_features=n_features, alternate_sign=False, norm="l2"
-    )
+    Tokens are hashed with CRC-32 (stable across runs and platforms, in the standard
+    library), so scoring needs no scikit-learn.
+    """
+    mask = n_features - 1
+    indptr = [0]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    for text in texts:
+        h = np.fromiter(
+            (crc32(t.encode("utf-8", "surrogatepass")) & mask for t in style_tokens(text)),
+            dtype=np.int64,
+        )
+        idx, cnt = np.unique(h, return_counts=True)
+        val = cnt / np.sqrt(float((cnt * cnt).sum())) if cnt.size else cnt.astype(float)
+        indices.append(idx)
+        data.append(val)
+        indptr.append(indptr[-1] + idx.size)
+    if not indices:
+        return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.asarray(indptr), np.concatenate(indices), np.concatenate(data)
 
 
 @dataclass
 class StyleModel:
-    """Hashed n-gram logistic regression; only its weights are stored (float32)."""
+    """Hashed n-gram logistic regression; only its weights are stored (float32).
+
+    ``n_features`` must be a power of two (the hash is masked, not reduced modulo).
+    """
 
     n_features: int = 2**18
     C: float = 3.0
@@ -60,9 +81,11 @@ class StyleModel:
         self, texts: Sequence[str], y: Sequence[int], sample_weight: np.ndarray | None = None
     ) -> StyleModel:
         """Fit on sentences ``texts`` with labels ``y`` (1 = machine-rewritten)."""
+        from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
 
-        X = _vectorizer(self.n_features).transform(texts)
+        indptr, indices, data = _hashed(texts, self.n_features)
+        X = csr_matrix((data, indices, indptr), shape=(len(texts), self.n_features))
         clf = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
         clf.fit(X, np.asarray(y), sample_weight=sample_weight)
         self.coef = clf.coef_.ravel().astype(np.float32)
@@ -75,5 +98,9 @@ class StyleModel:
             return np.zeros(0)
         if self.coef.size == 0:
             return np.zeros(len(texts))
-        X = _vectorizer(self.n_features).transform(texts)
-        return np.asarray(X @ self.coef, dtype=np.float64) + self.intercept
+        indptr, indices, data = _hashed(texts, self.n_features)
+        contrib = self.coef[indices].astype(np.float64) * data
+        sums = np.add.reduceat(contrib, indptr[:-1]) if contrib.size else np.zeros(len(texts))
+        # reduceat repeats the next value for an empty row: empty rows contribute nothing.
+        sums[indptr[:-1] == indptr[1:]] = 0.0
+        return sums + self.intercept

@@ -9,7 +9,15 @@ import pytest
 
 import mtdetect
 from mtdetect.features import EVIDENCE_FEATURES, FEATURE_NAMES, sentence_features
-from mtdetect.model import CARD_FILE, MODEL_FILE, TrainedScorer, load_model, save_model
+from mtdetect.model import (
+    CARD_FILE,
+    LINEAR_FILE,
+    MODEL_FILE,
+    LinearModel,
+    TrainedScorer,
+    load_model,
+    save_model,
+)
 from mtdetect.pipeline import MTDetector
 from mtdetect.result import FAMILIES, Span
 from mtdetect.scoring import HeuristicScorer
@@ -152,8 +160,9 @@ def test_train_save_load_round_trip(tiny_model):
     out, model, f = tiny_model
     scorer = load_model(out, trust=True)
     assert isinstance(scorer, TrainedScorer)
+    # The shipped form is the same model in plain numpy: equal up to float rounding.
     np.testing.assert_allclose(
-        scorer.estimator.predict_proba(f.X)[:, 1], model.predict_proba(f.X)[:, 1]
+        scorer.estimator.predict_proba(f.X)[:, 1], model.predict_proba(f.X)[:, 1], rtol=1e-5
     )
     det = MTDetector(scorer=scorer)
     bad = det.score(" ".join(REWRITTEN[:4]))
@@ -174,18 +183,41 @@ def test_untrusted_path_refused(tiny_model):
     assert mtdetect.load(str(out), trust=True).model_name == "tiny"
 
 
+def test_linear_model_is_stored_as_plain_arrays_and_loads_without_sklearn(tiny_model):
+    out, _, _ = tiny_model
+    assert (out / LINEAR_FILE).is_file() and not (out / MODEL_FILE).exists()
+    assert isinstance(load_model(out, trust=True).estimator, LinearModel)
+    code = (
+        "import sys, mtdetect.pipeline; from mtdetect.model import load_model; "
+        f"s = load_model({str(out)!r}, trust=True); "
+        "mtdetect.pipeline.MTDetector(scorer=s).score('The U. K. said so. It rained.'); "
+        "print('sklearn' in sys.modules)"
+    )
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip().endswith("False")
+
+
 def test_tampered_file_refused(tiny_model, tmp_path):
     out, _, _ = tiny_model
-    for name in (MODEL_FILE, CARD_FILE):
+    for name in (LINEAR_FILE, CARD_FILE):
         (tmp_path / name).write_bytes((out / name).read_bytes())
-    with open(tmp_path / MODEL_FILE, "ab") as fh:
+    with open(tmp_path / LINEAR_FILE, "ab") as fh:
         fh.write(b"\0")
     with pytest.raises(ValueError, match="checksum mismatch"):
         load_model(tmp_path, trust=True)
 
 
-def test_wrong_sklearn_version_refused(tiny_model, tmp_path):
-    out, _, _ = tiny_model
+def test_wrong_sklearn_version_refused_for_pickled_models(tiny_model, tmp_path):
+    _, _, f = tiny_model
+    out = tmp_path / "hgb"
+    save_model(
+        out, fit_candidate("hgb", f, f), aggregation="mean", suspect_threshold=0.4,
+        rewritten_threshold=0.7, name="tiny-hgb", uses_evidence=False, card={},
+    )  # fmt: skip
+    assert (out / MODEL_FILE).is_file()
     (tmp_path / MODEL_FILE).write_bytes((out / MODEL_FILE).read_bytes())
     card = json.loads((out / CARD_FILE).read_text())
     card["versions"]["scikit-learn"] = "0.0.1"

@@ -1014,7 +1014,9 @@ def main(argv: list[str] | None = None) -> int:
             "split": "train only (training.splits.split_of)",
             "web": {"wordfreq_unigrams": len(web[0]), "wordsegment_bigrams": len(web[1])},
             "oewn_synsets": len(lexicon.synsets),
-            "command": "python -m training.build_evidence " + " ".join(argv or sys.argv[1:]),
+            # Absolute paths are this machine's, not the recipe: shown as <path>.
+            "command": "python -m training.build_evidence "
+            + " ".join("<path>" if a.startswith("/") else a for a in (argv or sys.argv[1:])),
         },
     )
     meta["build_seconds"] = round(time.time() - t0, 1)
