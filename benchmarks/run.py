@@ -371,16 +371,29 @@ def _short_location(file: str, line: int, func: str) -> str:
 # --- start-up and memory -------------------------------------------------------------------
 
 
+_GNU_TIME = Path("/usr/bin/time")
+
+
 def _run_child(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB, the child and its waited-for descendants) and exit code."""
+    """Wall seconds, peak RSS (MB, the child and its waited-for descendants) and exit code.
+
+    A child forked from this (large) process inherits its peak RSS in ``ru_maxrss`` until it
+    execs, so the peak is read through GNU time, whose own child starts small, when present.
+    """
+    timed = _GNU_TIME.exists()
+    full = [str(_GNU_TIME), "-f", "%M", *cmd] if timed else list(cmd)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
+    rss = usage.ru_maxrss / 1024  # KiB on Linux
     if proc.stderr is not None:
+        err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
         proc.stderr.close()
-    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+        if timed and err and err[-1].strip().isdigit():
+            rss = int(err[-1].strip()) / 1024
+    return wall, rss, proc.returncode
 
 
 def _cli() -> tuple[list[str], str]:
