@@ -25,15 +25,6 @@ import mtdetect
 from mtdetect.result import FAMILIES
 from training.corpora import data_dir, iter_clean
 
-LEXICAL = (
-    "synonym-substitution",
-    "broken-collocation",
-    "function-word-swap",
-    "mangled-entity",
-    "dropped-word",
-    "literal-translation",
-)
-
 
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
     return a0 < b1 and b0 < a1
