@@ -53,9 +53,14 @@ def expand_paths(paths: list[str]) -> Iterator[str | InputError]:
 
     Problems are yielded as :class:`InputError` in place, so good inputs are still read.
     """
+    stdin_seen = False
     for p in paths:
         if p == "-":
-            yield p
+            if stdin_seen:
+                yield InputError("-: standard input named more than once")
+            else:
+                stdin_seen = True
+                yield p
             continue
         path = Path(p)
         if path.is_dir():

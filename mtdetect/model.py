@@ -355,7 +355,10 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
         model_path = p / LINEAR_FILE if (p / LINEAR_FILE).is_file() else p / MODEL_FILE
     card_path = model_path.parent / CARD_FILE
     if not model_path.is_file():
-        raise FileNotFoundError(f"no model file at {model_path}")
+        where = (
+            model_path if model_path.suffix in (".npz", ".joblib") and p != model_path.parent else p
+        )
+        raise FileNotFoundError(f"no model file ({LINEAR_FILE} or {MODEL_FILE}) at {where}")
     if not trust and not _inside_package(model_path):
         raise ValueError(
             f"refusing to load model {model_path}: it is outside the mtdetect package, and a "
@@ -366,8 +369,10 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
         raise ValueError(f"model {model_path} has no {CARD_FILE} next to it")
     try:
         card = json.loads(card_path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read model card {card_path}: {exc}") from exc
+    if not isinstance(card, dict):
+        raise ValueError(f"model card {card_path} is not a JSON object")
     digest = _sha256(model_path)
     if digest != card.get("sha256"):
         raise ValueError(
@@ -385,7 +390,10 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
         )
     import joblib
 
-    bundle = joblib.load(model_path)
+    try:
+        bundle = joblib.load(model_path)
+    except Exception as exc:  # checksum matched, so the file is the one the card names
+        raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise ValueError(f"{model_path} is not an mtdetect model ({FORMAT})")
     style = bundle.get("style")
@@ -414,7 +422,7 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
             meta = json.loads(str(z["meta"]))
             names = [str(x) for x in z["feature_names"]]
             arrays = {k: np.asarray(z[k]) for k in ("mean", "scale", "coef", "style_coef")}
-    except (OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # a damaged archive can fail in many ways; none may escape raw
         raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
     if meta.get("format") != LINEAR_FORMAT:
         raise ValueError(f"{model_path} is not an mtdetect model ({LINEAR_FORMAT})")

@@ -154,3 +154,24 @@ def test_info_names_sources_and_licences() -> None:
     out = run("info").stdout.decode()
     assert "Open English WordNet" in out and "CC BY 4.0" in out
     assert "Cabanac" in out
+
+
+def test_stdin_named_twice_is_refused_once() -> None:
+    out = run("score", "-", "-", "-f", "jsonl", stdin=b"It was {good|fine}.")
+    assert out.returncode == 2
+    assert len(out.stdout.decode().splitlines()) == 1
+    assert "more than once" in out.stderr.decode()
+
+
+def test_audit_unwritable_output_and_report_are_usage_errors(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "The U. K. said so."}\n', encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for extra in (
+        ["-o", str(blocker / "out")],
+        ["-o", str(tmp_path / "o"), "--report", str(blocker / "r.html")],
+    ):
+        res = run("audit", str(src), *extra, "-q", "--workers", "1")
+        assert res.returncode == 2, res.stderr
+        assert "Traceback" not in res.stderr.decode()

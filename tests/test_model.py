@@ -235,3 +235,13 @@ def test_detokenize():
     assert (
         detokenize('He said " no " , didn \'t he ( 2011 ) ?') == 'He said "no", didn\'t he (2011)?'
     )
+
+
+def test_damaged_model_archive_gives_a_clear_error(tmp_path):
+    import hashlib
+
+    (tmp_path / LINEAR_FILE).write_bytes(b"PK\x03\x04garbage")
+    digest = hashlib.sha256((tmp_path / LINEAR_FILE).read_bytes()).hexdigest()
+    (tmp_path / CARD_FILE).write_text(json.dumps({"sha256": digest, "file": LINEAR_FILE}))
+    with pytest.raises(ValueError, match="not a readable mtdetect model"):
+        load_model(tmp_path, trust=True)

@@ -417,12 +417,21 @@ def summarize_counts(f: Featurized) -> dict[str, dict[str, int]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
-    ap.add_argument("--out", default="mtdetect/data/model")
-    ap.add_argument("--quick", action="store_true", help="small subsample, end-to-end check")
+    ap.add_argument("--out", default=None, help="model folder (default mtdetect/data/model)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="small subsample, end-to-end check (writes to runs/quick, not the shipped model)",
+    )
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--no-eval", action="store_true", help="skip training.evaluate")
-    ap.add_argument("--report", default="training/report")
+    ap.add_argument("--report", default=None, help="report folder (default training/report)")
     args = ap.parse_args(argv)
+    # A quick check must never replace the shipped model or its report.
+    if args.out is None:
+        args.out = "runs/quick/model" if args.quick else "mtdetect/data/model"
+    if args.report is None:
+        args.report = "runs/quick/report" if args.quick else "training/report"
     np.random.seed(SEED)
     t_start = time.time()
     data = load_data(args.data, args.quick, args.n_jobs)

@@ -441,8 +441,30 @@ def _prepare_output(
                     p.unlink()
         for p in split_parts:
             p.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(plan_file, json.dumps(plan, indent=1, sort_keys=True).encode())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(plan_file, json.dumps(plan, indent=1, sort_keys=True).encode())
+    except OSError as exc:
+        raise AuditUsageError(
+            f"{out}: cannot create the output folder ({exc.strerror or exc})"
+        ) from None
+
+
+def _check_writable(split: Path | None, report: str | os.PathLike[str] | None) -> None:
+    """Fail before the work, not after it, when the split folder or report cannot be written."""
+    if split is not None:
+        try:
+            split.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AuditUsageError(
+                f"{split}: cannot create the split folder ({exc.strerror or exc})"
+            ) from None
+    if report is not None:
+        parent = Path(report).absolute().parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise AuditUsageError(
+                f"{report}: cannot write the report there (no such writable folder)"
+            )
 
 
 @dataclass
@@ -498,6 +520,7 @@ def run_audit(
     except AuditInputError as exc:
         raise AuditUsageError(str(exc)) from None
     split = Path(opts.split_dir) if opts.split_dir else None
+    _check_writable(split, report)
     _prepare_output(out, _plan_doc(shards, opts, shard_bytes), split, resume, overwrite)
     clean_temp_files(out, *([split] if split else []))
     (out / "_SUCCESS").unlink(missing_ok=True)
@@ -527,12 +550,18 @@ def run_audit(
     total = merge_stats(all_stats, opts.top_k)
     atomic_write_bytes(out / "_summary.json",
                        dumps_json(total, indent=1, sort_keys=True).encode())  # fmt: skip
+    (out / "_SUCCESS").write_bytes(b"")  # the audit is complete, whatever the report does
     if report is not None:
         from mtdetect.audit.report import render_audit_html
 
         html = render_audit_html(total, title=f"mtdetect audit of {out.name}")
-        atomic_write_bytes(Path(report), html.encode("utf-8"))
-    (out / "_SUCCESS").write_bytes(b"")
+        try:
+            atomic_write_bytes(Path(report), html.encode("utf-8"))
+        except OSError as exc:
+            raise AuditUsageError(
+                f"{report}: cannot write the report ({exc.strerror or exc}); the audit itself "
+                f"finished in {out}"
+            ) from None
     return AuditSummary(out, len(shards), len(pending), total, time.perf_counter() - t0)
 
 
