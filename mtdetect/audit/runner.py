@@ -461,10 +461,14 @@ def _check_writable(split: Path | None, report: str | os.PathLike[str] | None) -
             ) from None
     if report is not None:
         parent = Path(report).absolute().parent
-        if not parent.is_dir() or not os.access(parent, os.W_OK):
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
             raise AuditUsageError(
-                f"{report}: cannot write the report there (no such writable folder)"
-            )
+                f"{report}: cannot write the report there ({exc.strerror or exc})"
+            ) from None
+        if not os.access(parent, os.W_OK):
+            raise AuditUsageError(f"{report}: cannot write the report there (folder not writable)")
 
 
 @dataclass
