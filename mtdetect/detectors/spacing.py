@@ -21,7 +21,7 @@ FAMILY = "spacing-artifact"
 # capitalised word follows, these are a person's initials and stay unflagged.
 _SPACED_INITIALISM_RE = re.compile(r"(?<![\w.])((?:[A-Z]\. )+[A-Z]\.)(?=(\s*)(\S?))")
 # Lower-case abbreviations split apart: "e. g.", "i. e.", "a. m.".
-_SPACED_LOWER_ABBR_RE = re.compile(r"(?<![\w.])([a-z])\. ([a-z])\.(?!\w)")
+_SPACED_LOWER_ABBR_RE = re.compile(r"(?<![\w.])([a-z]\. [a-z]\.)(?!\w)")
 # Host names split at their dots: "www. example. com", "example. org".
 _TLDS = "com|org|net|edu|gov|mil|int|info|biz|io|co|uk|us|de|fr|au|ca|in|eu|ru|cn|jp|nl|es|it"
 _SPACED_HOST_RE = re.compile(
@@ -60,6 +60,21 @@ _COMMON_INITIALISMS = frozenset(
 )
 
 
+# The other patterns: (regex, strength, explanation). Group 1 is the span; the suggestion
+# is the span without its spaces.
+_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
+    (
+        _SPACED_LOWER_ABBR_RE,
+        0.85,
+        "abbreviation re-spaced: '{}' is normally written without a space",
+    ),
+    (_SPACED_HOST_RE, 0.9, "web address re-spaced at its dots"),
+    (_DETACHED_QUOTE_RE, 0.7, "closing quotation mark separated from its sentence"),
+    (_OPEN_QUOTE_SPACE_RE, 0.5, "space after an opening quotation mark"),
+    (_SPACE_BEFORE_RE, 0.5, "space before punctuation, as tokenised text has"),
+)
+
+
 class SpacingDetector:
     """Flags re-spaced initialisms, abbreviations, host names, quotes and tokenised text."""
 
@@ -70,9 +85,7 @@ class SpacingDetector:
         spans: list[Span] = []
         for sent in sentences:
             s, e = sent.start, sent.end
-            # Cheap gate: every pattern needs one of these characters.
-            chunk = sent.text
-            if ". " not in chunk and " " not in chunk:
+            if " " not in sent.text:  # every pattern needs a space
                 continue
             for m in _SPACED_INITIALISM_RE.finditer(text, s, e):
                 letters = m.group(1).replace(". ", "").replace(".", "")
@@ -91,37 +104,7 @@ class SpacingDetector:
                         m.group(1).replace(". ", "."),
                     )
                 )
-            for m in _SPACED_LOWER_ABBR_RE.finditer(text, s, e):
-                spans.append(
-                    make_span(
-                        text,
-                        m.start(),
-                        m.end(),
-                        FAMILY,
-                        0.85,
-                        f"abbreviation re-spaced: '{m.group()}' is normally written without a space",
-                        m.group().replace(". ", "."),
-                    )
-                )
-            for m in _SPACED_HOST_RE.finditer(text, s, e):
-                if ". " not in m.group(1):
-                    continue
-                spans.append(
-                    make_span(
-                        text,
-                        m.start(1),
-                        m.end(1),
-                        FAMILY,
-                        0.9,
-                        "web address re-spaced at its dots",
-                        m.group(1).replace(". ", "."),
-                    )
-                )
-            for rx, why, strength in (
-                (_DETACHED_QUOTE_RE, "closing quotation mark separated from its sentence", 0.7),
-                (_OPEN_QUOTE_SPACE_RE, "space after an opening quotation mark", 0.5),
-                (_SPACE_BEFORE_RE, "space before punctuation, as tokenised text has", 0.5),
-            ):
+            for rx, strength, why in _RULES:
                 found = list(rx.finditer(text, s, e))
                 if rx is _SPACE_BEFORE_RE and len(found) < 2:
                     # One stray space before a comma is a typing slip; a tokeniser leaves
@@ -135,12 +118,8 @@ class SpacingDetector:
                             m.end(1),
                             FAMILY,
                             strength,
-                            why,
-                            _despace(m.group(1), rx),
+                            why.format(m.group(1)),
+                            m.group(1).replace(" ", ""),
                         )
                     )
         return spans
-
-
-def _despace(found: str, rx: re.Pattern[str]) -> str:
-    return found.replace(" ", "")

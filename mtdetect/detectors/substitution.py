@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -105,13 +105,12 @@ class Finding:
 _INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly")
 
 
-@lru_cache(maxsize=65536)
-def _forms_cached(ev_key: int, word: str) -> tuple[tuple[str, int], ...]:
-    ev = _EVIDENCE[ev_key]
-    return tuple(_forms(ev, word))
-
-
-_EVIDENCE: dict[int, Evidence] = {}
+# Per evidence base (held weakly, so a base that is dropped takes its cache with it): the
+# neighbour forms and sets of each word looked up so far.
+_FORMS: weakref.WeakKeyDictionary[Evidence, dict[str, tuple[tuple[str, int], ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_SETS: weakref.WeakKeyDictionary[Evidence, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def neighbour_forms(evidence: Evidence, word: str) -> tuple[tuple[str, int], ...]:
@@ -120,19 +119,20 @@ def neighbour_forms(evidence: Evidence, word: str) -> tuple[tuple[str, int], ...
     The thesaurus lists lemmas; for "showcases" the neighbours of "showcase" are looked up and
     given the same ending ("markets") when that form is a known word.
     """
-    _EVIDENCE.setdefault(id(evidence), evidence)
-    return _forms_cached(id(evidence), word)
-
-
-@lru_cache(maxsize=65536)
-def _set_cached(ev_key: int, word: str) -> frozenset[str]:
-    return frozenset(x for x, _ in _forms_cached(ev_key, word))
+    cache = _FORMS.setdefault(evidence, {})
+    forms = cache.get(word)
+    if forms is None:
+        forms = cache[word] = tuple(_forms(evidence, word))
+    return forms
 
 
 def neighbour_set(evidence: Evidence, word: str) -> frozenset[str]:
     """The words of :func:`neighbour_forms`, as a set for membership tests."""
-    _EVIDENCE.setdefault(id(evidence), evidence)
-    return _set_cached(id(evidence), word)
+    cache = _SETS.setdefault(evidence, {})
+    found = cache.get(word)
+    if found is None:
+        found = cache[word] = frozenset(x for x, _ in neighbour_forms(evidence, word))
+    return found
 
 
 def _forms(ev: Evidence, word: str) -> list[tuple[str, int]]:
