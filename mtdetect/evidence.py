@@ -1,22 +1,35 @@
-"""Run-time access to the evidence base: word, n-gram, thesaurus and name tables.
+"""Run-time access to the evidence base: word, n-gram, language-model, thesaurus and name tables.
 
 The tables are built by ``python -m training.build_evidence`` into ``mtdetect/data/evidence``
 (see ``PROVENANCE.md`` there). Importing this module loads nothing; :func:`load_evidence`
-memory-maps the arrays and reads the vocabulary once, then caches the :class:`Evidence`.
+memory-maps the arrays (nothing is parsed into Python dicts at start-up), then caches the
+:class:`Evidence`.
+
+Vocabulary
+    Words are found by a 64-bit hash of their n-gram key (:func:`hash_keys`, vectorised over
+    a batch of words) in a sorted, memory-mapped hash array; the word strings themselves are
+    one UTF-8 blob with offsets, read only to show a suggestion. Ids are in order of
+    frequency (0 is the most frequent word).
 
 Counts and scales
     Every count is on the *corpus scale*: weighted occurrences in the training split of the
-    clean corpora (about 37 M words, see :attr:`Evidence.total_words`). Web frequencies
-    (wordfreq, wordsegment) are stored per billion words and, where a table merges them,
-    rescaled to the corpus size; a merged count is ``max(corpus, web)``, so a web source fills
-    gaps of the news/encyclopedia corpora without counting the same usage twice.
+    clean corpora (see :attr:`Evidence.total_words` and ``PROVENANCE.md`` for the weights).
+    Web unigram frequencies (wordfreq) are stored per billion words.
 
 N-gram tables
     Bigrams and trigrams live in static bucketed cuckoo hash tables (:class:`CountTable`):
     4-slot buckets, two candidate buckets per key, each slot a ``uint32`` holding a 24-bit key
     fingerprint and an 8-bit log-scale count. A lookup reads two buckets, whatever the table
     size; a key that is absent can falsely match at most 8 fingerprints, so the false-hit rate
-    is below ``8 / 2**24`` (about 5e-7).
+    is below ``8 / 2**24`` (about 5e-7). The bigram table carries two more bytes per slot,
+    the Kneser-Ney *fan-outs* of the bigram: how many distinct words follow it and precede it.
+
+Language model
+    :meth:`Evidence.lm_forward` and :meth:`Evidence.lm_backward` give interpolated
+    Kneser-Ney trigram probabilities of every word of a word sequence given its two left
+    (right) neighbours, so a word pair seen 0 times is still judged by how freely its words
+    combine with others: "made it transparent" is compared with the continuation mass of "it"
+    and of "transparent", not with one exact trigram count.
 
 Distributional tables (memory-mapped on first use)
     Word vectors (PPMI + truncated SVD of windowed co-occurrence counts, int8 rows compared by
@@ -36,7 +49,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ID_BITS", "CountTable", "Evidence", "load_evidence", "pack_keys"]
+__all__ = [
+    "FORMAT",
+    "GAZ_TYPES",
+    "ID_BITS",
+    "LINK_FLAGS",
+    "CountTable",
+    "Evidence",
+    "hash_keys",
+    "load_evidence",
+    "pack_keys",
+]
 
 #: Word ids are packed ``ID_BITS`` apiece into 64-bit n-gram keys (three fit in 63 bits).
 ID_BITS = 21
@@ -51,6 +74,8 @@ _BUCKET = 4
 _U = np.uint64
 #: Batches up to this size are looked up key by key (same results, less overhead).
 _SCALAR_MAX = 12
+#: Format of the evidence folder this module reads (``meta.json`` ``format``).
+FORMAT = 2
 
 
 def pack_keys(*ids: np.ndarray) -> np.ndarray:
@@ -111,11 +136,66 @@ def _locate_int(key: int, seed: int, n_buckets: int) -> tuple[int, int, int]:
     return fp, b1, b2
 
 
+# --- word hashing ---------------------------------------------------------------------------
+
+#: Multiplier of the polynomial string hash (odd, so it is invertible modulo 2**64).
+_POLY = 0x100000001B3
+_POLY_INV = pow(_POLY, -1, 1 << 64)
+_pow_lock = threading.Lock()
+_pow_cache: list[np.ndarray] = [np.ones(1, np.uint64), np.ones(1, np.uint64)]
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(_POLY**j, _POLY_INV**j)`` for ``j < n`` as wrapping uint64 arrays (cached, grown)."""
+    fwd, inv = _pow_cache
+    if len(fwd) < n:
+        with _pow_lock:
+            size = max(n, 2 * len(_pow_cache[0]), 4096)
+            with np.errstate(over="ignore"):
+                fwd = np.cumprod(np.full(size, _POLY, np.uint64), dtype=np.uint64)
+                inv = np.cumprod(np.full(size, _POLY_INV, np.uint64), dtype=np.uint64)
+            fwd = np.concatenate([np.ones(1, np.uint64), fwd[:-1]])
+            inv = np.concatenate([np.ones(1, np.uint64), inv[:-1]])
+            _pow_cache[:] = [fwd, inv]
+    return fwd, inv
+
+
+def hash_keys(keys: Sequence[str]) -> np.ndarray:
+    """A 64-bit hash (uint64) of each string, computed for the whole batch at once.
+
+    A polynomial hash of the UTF-8 bytes modulo 2**64, position-normalised with the inverse
+    multiplier so that one cumulative sum serves every string of the batch, then mixed with
+    the string's length by the splitmix64 finaliser. The same function builds the tables
+    (``training.build_evidence``) and reads them, so it must never change.
+    """
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, np.uint64)
+    data = "\x00".join(keys).encode("utf-8", "surrogatepass") + b"\x00"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0)
+    if len(ends) != n:  # a key contained NUL: hash each key alone
+        return np.concatenate([hash_keys([k.replace("\x00", "\ufffd")]) for k in keys])
+    starts = np.empty(n, np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    fwd, inv = _powers(len(buf) + 1)
+    with np.errstate(over="ignore"):
+        terms = (buf.astype(np.uint64) + _U(1)) * inv[: len(buf)]
+        csum = np.zeros(len(buf) + 1, np.uint64)
+        np.cumsum(terms, dtype=np.uint64, out=csum[1:])
+        h = (csum[ends] - csum[starts]) * fwd[starts]
+        h ^= (ends - starts).astype(np.uint64) * _U(_C2)
+        return _mix(h)
+
+
 class CountTable:
     """A static hash table from uint64 keys to approximate counts.
 
     Counts are quantised on a log scale: code ``q`` in 1..255 stands for
-    ``base * 2 ** ((q - 1) / scale)``; absent keys read as 0.0.
+    ``base * 2 ** ((q - 1) / scale)``; absent keys read as 0.0. :meth:`slots_of` gives the
+    slot that holds each key, so that arrays aligned with the slots can carry more values
+    per key (the bigram fan-outs), coded the same way (:meth:`decode`).
     """
 
     def __init__(self, slots: np.ndarray, seed: int, scale: float, base: float) -> None:
@@ -131,6 +211,16 @@ class CountTable:
         self._lut_list = lut.tolist()
 
     # -- building -------------------------------------------------------------------------
+    def encode(self, values: np.ndarray) -> np.ndarray:
+        """Log-scale codes (uint8; 0 for values <= 0) of positive values."""
+        v = np.asarray(values, dtype=np.float64)
+        q = np.clip(np.rint(self.scale * np.log2(np.maximum(v, 1e-300) / self.base)) + 1, 1, 255)
+        return np.where(v > 0, q, 0).astype(np.uint8)
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        """Values (float64) of log-scale codes."""
+        return self._lut[np.asarray(codes, dtype=np.intp)]
+
     @classmethod
     def build(
         cls,
@@ -144,6 +234,23 @@ class CountTable:
         rng_seed: int = 0,
     ) -> CountTable:
         """Build a table for distinct ``keys`` with positive ``counts``."""
+        return cls.build_with_slots(
+            keys, counts, seed=seed, scale=scale, base=base, load=load, rng_seed=rng_seed
+        )[0]
+
+    @classmethod
+    def build_with_slots(
+        cls,
+        keys: np.ndarray,
+        counts: np.ndarray,
+        *,
+        seed: int,
+        scale: float = 12.0,
+        base: float = 0.5,
+        load: float = 0.9,
+        rng_seed: int = 0,
+    ) -> tuple[CountTable, np.ndarray]:
+        """:meth:`build`, also returning the key index held by each slot (-1 if empty)."""
         keys = np.asarray(keys, dtype=np.uint64)
         counts = np.asarray(counts, dtype=np.float64)
         n = len(keys)
@@ -173,7 +280,7 @@ class CountTable:
             pending = sp[~ok]
         if len(pending):
             cls._evict_insert(pending, b1, b2, value, slots, owner, fill, rng_seed)
-        return cls(slots.reshape(-1), seed, scale, base)
+        return cls(slots.reshape(-1), seed, scale, base), owner.reshape(-1)
 
     @staticmethod
     def _evict_insert(pending, b1, b2, value, slots, owner, fill, rng_seed) -> None:
@@ -201,6 +308,23 @@ class CountTable:
                 raise RuntimeError("cuckoo insertion failed: lower the load factor")
 
     # -- lookups --------------------------------------------------------------------------
+    def slots_of(self, keys: np.ndarray) -> np.ndarray:
+        """Flat slot index holding each uint64 key (int64), -1 where absent."""
+        keys = np.asarray(keys, dtype=np.uint64).reshape(-1)
+        if keys.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        fp, b1, b2 = _locate(keys, self.seed, self.n_buckets)
+        fpc = fp[:, None]
+        r1 = (np.take(self.slots, b1, axis=0) ^ fpc) < 256
+        r2 = (np.take(self.slots, b2, axis=0) ^ fpc) < 256
+        k1 = r1.argmax(axis=1)
+        k2 = r2.argmax(axis=1)
+        return np.where(
+            r1.any(axis=1),
+            b1 * _BUCKET + k1,
+            np.where(r2.any(axis=1), b2 * _BUCKET + k2, -1),
+        )
+
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Counts (float64) for an array of uint64 keys; 0.0 where absent."""
         keys = np.asarray(keys, dtype=np.uint64)
@@ -232,6 +356,17 @@ class CountTable:
         return int(np.count_nonzero(self._flat))
 
 
+#: Thesaurus link sources, one bit each in ``thesaurus_flags``.
+LINK_FLAGS: dict[str, int] = {
+    "oewn": 1,  # Open English WordNet synonyms (all senses) and similar adjectives
+    "inflection": 2,  # a regular inflection of an OEWN link ("rights" ~ "privileges")
+    "moby": 4,  # Moby thesaurus: the observed word is listed under this root
+    "tortured": 8,  # aligned words of published tortured/expected phrase pairs
+}
+#: Gazetteer type codes (``gazetteer_type.npy``).
+GAZ_TYPES: tuple[str, ...] = ("", "location", "demonym", "organization", "person", "name")
+
+
 class Evidence:
     """The loaded evidence base. Build it with :func:`load_evidence`.
 
@@ -243,15 +378,20 @@ class Evidence:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.meta: dict[str, Any] = json.loads((self.path / "meta.json").read_text("utf-8"))
-        words = (self.path / "vocab.txt").read_text("utf-8").split("\n")
-        self._words: list[str] = words
-        self._vocab: dict[str, int] = dict(zip(words, range(len(words)), strict=True))
+        if self.meta.get("format") != FORMAT:
+            raise ValueError(
+                f"evidence tables in {self.path} have format {self.meta.get('format')}, "
+                f"this version reads format {FORMAT}: rebuild with training.build_evidence"
+            )
 
         def arr(name: str) -> np.ndarray:
             # A plain ndarray view of the memory map: indexing a np.memmap creates a memmap
             # object per result, which costs more than the lookup itself.
             return np.load(self.path / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
+        self._arr_ = arr
+        self._vocab_hash = arr("vocab_hash")
+        self._vocab_hash_ids = arr("vocab_hash_ids")
         self._uni_corpus = arr("unigram_corpus")
         self._uni_web = arr("unigram_web")
         self._cap = arr("cap_ratio")
@@ -262,17 +402,21 @@ class Evidence:
         self._trigrams = CountTable(arr("trigram"), **tables["trigram"]["params"])
         #: Weighted corpus tokens (words and numbers) counted: the base of relative frequencies.
         self.total_words: float = float(self.meta["total_words"])
-        self._web_scale = self.total_words / 1e9
-        self._gazetteer_cache: dict[str, str] | None = None  # read on first use
+        kn = self.meta["kn"]
+        self._d2 = float(kn["d2"])
+        self._d3 = float(kn["d3"])
+        self._n_bigram_types = float(kn["bigram_types"])
         self._lazy: dict[str, np.ndarray] = {}
+        self._p1_norm: dict[str, float] = {}
         self._unit_cache: np.ndarray | None = None
+        self._blob: np.ndarray | None = None
 
     def _arr(self, name: str) -> np.ndarray:
         """A table memory-mapped on first use (empty if the build did not write it)."""
         a = self._lazy.get(name)
         if a is None:
             p = self.path / f"{name}.npy"
-            a = np.load(p, mmap_mode="r") if p.exists() else np.zeros(0, dtype=np.uint32)
+            a = self._arr_(name) if p.exists() else np.zeros(0, dtype=np.uint32)
             self._lazy[name] = a
         return a
 
@@ -280,49 +424,72 @@ class Evidence:
     @property
     def vocab_size(self) -> int:
         """Number of words with an id."""
-        return len(self._words)
+        return len(self._uni_corpus)
+
+    def ids(self, words: Sequence[str]) -> np.ndarray:
+        """Ids (int64 array, -1 for unknown) of a sequence of n-gram keys, in one batch."""
+        if not len(words):
+            return np.zeros(0, dtype=np.int64)
+        return self.ids_of_hashes(hash_keys(words))
+
+    def ids_of_hashes(self, hashes: np.ndarray) -> np.ndarray:
+        """Ids (int64, -1 for unknown) of words given by their :func:`hash_keys` hashes."""
+        table = self._vocab_hash
+        if not len(table):
+            return np.full(len(hashes), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(table, hashes), len(table) - 1)
+        hit = table[pos] == hashes
+        return np.where(hit, self._vocab_hash_ids[pos].astype(np.int64), -1)
 
     def word_id(self, word: str) -> int:
-        """Id of ``word`` (an n-gram key or a raw word), or -1 if unknown."""
-        i = self._vocab.get(word)
-        if i is None:
-            i = self._vocab.get(word.lower().replace("’", "'"), -1)
-        return i
+        """Id of ``word`` (an n-gram key or a raw word, folded to its key), or -1."""
+        return int(self.ids([word.lower().replace("’", "'")])[0])
 
     def word(self, word_id: int) -> str:
         """The word (n-gram key) with this id."""
-        return self._words[word_id]
+        if not 0 <= word_id < self.vocab_size:
+            raise IndexError(f"no word with id {word_id}")
+        if self._blob is None:
+            self._blob = np.fromfile(self.path / "vocab_blob.bin", dtype=np.uint8)
+        off = self._arr("vocab_offsets")
+        lo, hi = int(off[word_id]), int(off[word_id + 1])
+        return self._blob[lo:hi].tobytes().decode("utf-8", "surrogatepass")
 
-    def ids(self, words: Sequence[str]) -> np.ndarray:
-        """Ids (int64 array, -1 for unknown) of a sequence of words."""
-        get = self.word_id
-        return np.fromiter((get(w) for w in words), dtype=np.int64, count=len(words))
+    def words(self, ids: Sequence[int]) -> list[str]:
+        """The words of several ids."""
+        return [self.word(int(i)) for i in ids]
 
     # -- unigrams -------------------------------------------------------------------------
     def unigram(self, word: str) -> float:
         """Count of ``word``: ``max(corpus count, web frequency rescaled to the corpus)``."""
-        i = self.word_id(word)
-        if i < 0:
-            return 0.0
-        return max(float(self._uni_corpus[i]), float(self._uni_web[i]) * self._web_scale)
+        return float(self.unigram_ids(np.array([self.word_id(word)]))[0])
 
     def unigram_ids(self, ids: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`unigram` over an array of ids (-1 gives 0.0)."""
         ids = np.asarray(ids, dtype=np.int64)
         ok = ids >= 0
         safe = np.where(ok, ids, 0)
-        val = np.maximum(self._uni_corpus[safe], self._uni_web[safe] * self._web_scale)
+        web = self._uni_web[safe].astype(np.float64) * (self.total_words / 1e9)
+        val = np.maximum(self._uni_corpus[safe].astype(np.float64), web)
         return np.where(ok, val, 0.0)
+
+    def corpus_unigram_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Weighted training-corpus counts of ids (no web data; 0.0 for -1)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        return np.where(ids >= 0, self._uni_corpus[np.maximum(ids, 0)].astype(np.float64), 0.0)
+
+    def web_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Web frequencies per billion words (wordfreq) of ids (0.0 for -1)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        return np.where(ids >= 0, self._uni_web[np.maximum(ids, 0)].astype(np.float64), 0.0)
 
     def corpus_unigram(self, word: str) -> float:
         """Weighted count of ``word`` in the training corpora only (no web data)."""
-        i = self.word_id(word)
-        return float(self._uni_corpus[i]) if i >= 0 else 0.0
+        return float(self.corpus_unigram_ids(np.array([self.word_id(word)]))[0])
 
     def web_frequency(self, word: str) -> float:
-        """Web frequency of ``word`` per billion words (wordfreq, else wordsegment), or 0."""
-        i = self.word_id(word)
-        return float(self._uni_web[i]) if i >= 0 else 0.0
+        """Web frequency of ``word`` per billion words (wordfreq), or 0."""
+        return float(self.web_ids(np.array([self.word_id(word)]))[0])
 
     def cap_ratio(self, word: str) -> float:
         """Share of non-sentence-initial corpus occurrences that were capitalised.
@@ -330,8 +497,7 @@ class Evidence:
         Near 1 for names and demonyms ("Kenyan"), near 0 for common words; NaN when the
         word was never seen in a non-initial position.
         """
-        i = self.word_id(word)
-        return float(self._cap[i]) if i >= 0 else math.nan
+        return float(self.cap_ratio_ids(np.array([self.word_id(word)]))[0])
 
     def cap_ratio_ids(self, ids: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`cap_ratio` (NaN for unknown ids)."""
@@ -341,15 +507,15 @@ class Evidence:
 
     # -- n-grams --------------------------------------------------------------------------
     def bigram(self, w1: str, w2: str) -> float:
-        """Count of the bigram ``w1 w2`` (corpus, merged with rescaled web bigrams)."""
-        a, b = self.word_id(w1), self.word_id(w2)
+        """Weighted count of the bigram ``w1 w2``."""
+        a, b = self.ids([w1.lower(), w2.lower()]).tolist()
         if a < 0 or b < 0:
             return 0.0
         return self._bigrams.get((a << ID_BITS) | b)
 
     def trigram(self, w1: str, w2: str, w3: str) -> float:
-        """Count of the trigram ``w1 w2 w3`` in the corpora (and OEWN glosses)."""
-        a, b, c = self.word_id(w1), self.word_id(w2), self.word_id(w3)
+        """Weighted count of the trigram ``w1 w2 w3``."""
+        a, b, c = self.ids([w1.lower(), w2.lower(), w3.lower()]).tolist()
         if a < 0 or b < 0 or c < 0:
             return 0.0
         return self._trigrams.get((((a << ID_BITS) | b) << ID_BITS) | c)
@@ -375,45 +541,164 @@ class Evidence:
         out[~ok] = 0.0
         return out
 
-    # -- lexicon --------------------------------------------------------------------------
-    def neighbours(self, word: str) -> list[str]:
-        """Thesaurus neighbours (OEWN synonyms of all senses and similar adjectives).
+    def _bigram_full(self, ids1: np.ndarray, ids2: np.ndarray):
+        """(count, right fan-out, left fan-out) of aligned bigrams; zeros where absent."""
+        a = np.asarray(ids1, dtype=np.int64)
+        b = np.asarray(ids2, dtype=np.int64)
+        ok = (a >= 0) & (b >= 0)
+        slot = self._bigrams.slots_of(pack_keys(np.where(ok, a, 0), np.where(ok, b, 0)))
+        slot = np.where(ok, slot, -1)
+        have = slot >= 0
+        s = np.maximum(slot, 0)
+        t = self._bigrams
+        count = np.where(have, t.decode(t._flat[s] & np.uint32(0xFF)), 0.0)
+        right = np.where(have, t.decode(self._arr("bigram_fanout_right")[s]), 0.0)
+        left = np.where(have, t.decode(self._arr("bigram_fanout_left")[s]), 0.0)
+        return count, right, left
 
-        The relation is symmetric before the cap of ``max_neighbours`` per word; the most
-        frequent neighbours come first.
+    # -- language model -------------------------------------------------------------------
+    def _kn_word(self, name: str, ids: np.ndarray) -> np.ndarray:
+        a = self._arr(name)
+        return np.where(ids >= 0, a[np.maximum(ids, 0)].astype(np.float64), 0.0)
+
+    def _p_continuation(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """Lowest-order KN probability: continuation count over all bigram types; a word
+        never seen in a bigram (or unknown) counts half a type, so the vocabulary sums to 1."""
+        norm = self._p1_norm.get(name)
+        if norm is None:
+            zero = np.count_nonzero(np.asarray(self._arr(name)) == 0)
+            norm = self._p1_norm[name] = max(self._n_bigram_types, 1.0) + 0.5 * zero
+        return np.maximum(self._kn_word(name, ids), 0.5) / norm
+
+    def lm_triples(
+        self, c2: np.ndarray, c1: np.ndarray, w: np.ndarray, *, backward: bool = False
+    ) -> np.ndarray:
+        """Interpolated Kneser-Ney ``ln P(w | c2 c1)`` for aligned id arrays.
+
+        Forward, ``c2 c1`` are the two words before ``w``; with ``backward=True`` they are
+        the two words after it (``w c1 c2``) and the model predicts a word from its right.
+        A negative context id (unknown word or chain break) drops that context and what lies
+        beyond it; an unknown ``w`` gets the floor probability of an unseen word.
         """
-        i = self.word_id(word)
-        if i < 0:
-            return []
-        lo, hi = int(self._thes_off[i]), int(self._thes_off[i + 1])
-        return [self._words[j] for j in self._thes_ids[lo:hi].tolist()]
+        w = np.asarray(w, dtype=np.int64)
+        c1 = np.asarray(c1, dtype=np.int64)
+        c2 = np.where(np.asarray(c1) >= 0, np.asarray(c2, dtype=np.int64), -1)
+        d2, d3 = self._d2, self._d3
+        p1 = self._p_continuation("kn_right" if backward else "kn_left", w)
+        # Bigram level: continuation counts of (c1, w) among trigram types.
+        if backward:
+            _, fan, _ = self._bigram_full(w, c1)  # N1+(w c1 .)
+            other = self._kn_word("kn_mid_left", c1)  # |{w: N1+(w c1 .) > 0}|
+        else:
+            _, _, fan = self._bigram_full(c1, w)  # N1+(. c1 w)
+            other = self._kn_word("kn_mid_right", c1)  # |{w: N1+(. c1 w) > 0}|
+        mid = self._kn_word("kn_mid", c1)
+        ok2 = (c1 >= 0) & (mid > 0)
+        safe_mid = np.where(ok2, mid, 1.0)
+        p2 = np.where(ok2, np.maximum(fan - d2, 0.0) / safe_mid + d2 * other / safe_mid * p1, p1)
+        # Trigram level.
+        if backward:
+            c3 = self.trigram_ids(w, c1, c2)
+            ctx, _, fan3 = self._bigram_full(c1, c2)  # count(c1 c2), N1+(. c1 c2)
+        else:
+            c3 = self.trigram_ids(c2, c1, w)
+            ctx, fan3, _ = self._bigram_full(c2, c1)  # count(c2 c1), N1+(c2 c1 .)
+        ok3 = (c2 >= 0) & (ctx > 0)
+        safe_ctx = np.where(ok3, ctx, 1.0)
+        p3 = np.where(ok3, np.maximum(c3 - d3, 0.0) / safe_ctx + d3 * fan3 / safe_ctx * p2, p2)
+        return np.log(np.clip(p3, 1e-12, 1.0))
 
+    def lm_forward(self, ids: np.ndarray, link: np.ndarray) -> np.ndarray:
+        """``ln P(w_i | w_{i-2} w_{i-1})`` for a word sequence; ``link[i]`` says whether word
+        ``i`` continues the chain of word ``i-1`` (no punctuation between them)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        link = np.asarray(link, dtype=bool)
+        c1 = np.full(len(ids), -1, np.int64)
+        c2 = np.full(len(ids), -1, np.int64)
+        c1[1:] = np.where(link[1:], ids[:-1], -1)
+        c2[2:] = np.where(link[2:] & link[1:-1], ids[:-2], -1)
+        return self.lm_triples(c2, c1, ids)
+
+    def lm_backward(self, ids: np.ndarray, link: np.ndarray) -> np.ndarray:
+        """``ln P(w_i | w_{i+1} w_{i+2})``: the same model read from the right."""
+        ids = np.asarray(ids, dtype=np.int64)
+        link = np.asarray(link, dtype=bool)
+        c1 = np.full(len(ids), -1, np.int64)
+        c2 = np.full(len(ids), -1, np.int64)
+        c1[:-1] = np.where(link[1:], ids[1:], -1)
+        c2[:-2] = np.where(link[1:-1] & link[2:], ids[2:], -1)
+        return self.lm_triples(c2, c1, ids, backward=True)
+
+    def lm_unigram(self, ids: np.ndarray) -> np.ndarray:
+        """``ln`` of the Kneser-Ney continuation probability of each word (no context)."""
+        return np.log(self._p_continuation("kn_left", np.asarray(ids, dtype=np.int64)))
+
+    # -- lexicon --------------------------------------------------------------------------
     def neighbour_ids(self, word_id: int) -> np.ndarray:
-        """Ids of the thesaurus neighbours of a word id (empty for -1)."""
-        if word_id < 0:
+        """Ids of the thesaurus neighbours of a word id (empty for -1), most frequent first."""
+        if word_id < 0 or word_id + 1 >= len(self._thes_off):
             return np.zeros(0, dtype=np.int64)
         lo, hi = int(self._thes_off[word_id]), int(self._thes_off[word_id + 1])
         return np.asarray(self._thes_ids[lo:hi], dtype=np.int64)
 
-    @property
-    def _gazetteer(self) -> dict[str, str]:
-        if self._gazetteer_cache is None:
-            text = (self.path / "gazetteer.tsv").read_text("utf-8")
-            self._gazetteer_cache = dict(
-                line.split("\t", 1) for line in text.splitlines() if "\t" in line
-            )
-        return self._gazetteer_cache
+    def neighbour_flags(self, word_id: int) -> np.ndarray:
+        """:data:`LINK_FLAGS` bits of each neighbour of :meth:`neighbour_ids`."""
+        if word_id < 0 or word_id + 1 >= len(self._thes_off):
+            return np.zeros(0, dtype=np.uint8)
+        lo, hi = int(self._thes_off[word_id]), int(self._thes_off[word_id + 1])
+        return np.asarray(self._arr("thesaurus_flags")[lo:hi], dtype=np.uint8)
 
-    def gazetteer_type(self, word: str) -> str | None:
-        """Name type of a word or phrase, or None.
+    def neighbours_batch(
+        self, ids: np.ndarray, k: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All (owner index, neighbour id, flags) for an array of ids, at most ``k`` each.
+
+        ``owner`` indexes into ``ids``; neighbours come most frequent first per owner.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        off = self._thes_off
+        ok = (ids >= 0) & (ids + 1 < len(off))
+        safe = np.where(ok, ids, 0)
+        lo = np.where(ok, off[safe].astype(np.int64), 0)
+        hi = np.where(ok, off[np.minimum(safe + 1, len(off) - 1)].astype(np.int64), 0)
+        n = hi - lo
+        if k is not None:
+            n = np.minimum(n, k)
+        total = int(n.sum())
+        if total == 0:
+            z = np.zeros(0, np.int64)
+            return z, z, np.zeros(0, np.uint8)
+        owner = np.repeat(np.arange(len(ids)), n)
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
+        pos = starts + np.arange(total)
+        flags = self._arr("thesaurus_flags")
+        return (
+            owner,
+            np.asarray(self._thes_ids[pos], dtype=np.int64),
+            np.asarray(flags[pos], dtype=np.uint8) if len(flags) else np.zeros(total, np.uint8),
+        )
+
+    def neighbours(self, word: str) -> list[str]:
+        """Thesaurus neighbours of a word (OEWN, Moby, tortured-phrase alignments)."""
+        return self.words(self.neighbour_ids(self.word_id(word)).tolist())
+
+    def gazetteer_types(self, phrases: Sequence[str]) -> list[str | None]:
+        """Name type of each (lower-cased, space-joined) word or phrase, or None.
 
         Types: ``location``, ``demonym``, ``organization``, ``person``, ``name`` (another
-        proper name). Multi-word names are looked up as lower-cased, space-joined phrases.
+        proper name).
         """
-        kind = self._gazetteer.get(word)
-        if kind is None:
-            kind = self._gazetteer.get(word.lower().replace("’", "'"))
-        return kind
+        table = self._arr("gazetteer_hash")
+        if not len(table) or not len(phrases):
+            return [None] * len(phrases)
+        h = hash_keys([p.lower().replace("’", "'") for p in phrases])
+        pos = np.minimum(np.searchsorted(table, h), len(table) - 1)
+        codes = np.where(table[pos] == h, self._arr("gazetteer_type")[pos], 0)
+        return [GAZ_TYPES[int(c)] or None for c in codes]
+
+    def gazetteer_type(self, word: str) -> str | None:
+        """Name type of a word or phrase (see :meth:`gazetteer_types`), or None."""
+        return self.gazetteer_types([word])[0]
 
     # -- word vectors ---------------------------------------------------------------------
     def _vector_rows(self, ids: np.ndarray) -> np.ndarray:
@@ -464,7 +749,7 @@ class Evidence:
 
     def similarity(self, w1: str, w2: str) -> float:
         """Cosine similarity of two words' vectors (0.0 if either has none)."""
-        ids = self.ids([w1, w2])
+        ids = self.ids([w1.lower(), w2.lower()])
         return float(self.similarity_ids(ids[:1], ids[1:])[0])
 
     def most_similar(self, word: str, k: int = 20) -> list[tuple[str, float]]:
@@ -481,7 +766,7 @@ class Evidence:
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top], kind="stable")]
         vid = self._arr("vector_ids")
-        return [(self._words[int(vid[r])], float(sims[r])) for r in top]
+        return [(self.word(int(vid[r])), float(sims[r])) for r in top]
 
     # -- collocates -----------------------------------------------------------------------
     def _csr(self, name: str, word_id: int, k: int | None) -> np.ndarray:
@@ -497,7 +782,7 @@ class Evidence:
         """Ids of the top right collocates ``x`` of ``word_id`` (``w x``), best first.
 
         Ranked by local mutual information ``count * log(count * N / (f_w * f_x))`` over the
-        merged bigram counts; only the most frequent words (see ``describe()``) have lists.
+        bigram counts; only the most frequent words (see ``describe()``) have lists.
         """
         return self._csr("successor", word_id, k)
 
@@ -520,7 +805,7 @@ class Evidence:
 
     def is_compound(self, w1: str, w2: str) -> bool:
         """Whether ``w1 w2`` is a two-word lemma of Open English WordNet ("heart disease")."""
-        ids = self.ids([w1, w2])
+        ids = self.ids([w1.lower(), w2.lower()])
         return bool(self.compound_ids(ids[:1], ids[1:])[0])
 
     # -- summary --------------------------------------------------------------------------

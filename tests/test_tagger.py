@@ -1,0 +1,179 @@
+"""The document view, the candidate searches and the span tagger on a made-up evidence base.
+
+The corpus is invented for these tests: fixed expressions repeated often enough to be
+frequent, and neutral filler. The thesaurus links come from made-up OEWN synsets, a made-up
+Moby entry and a made-up tortured-phrase alignment.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+import pytest
+
+from mtdetect.candidates import function_swaps, insertions, pair_substitutions, substitutions
+from mtdetect.docview import build_view
+from mtdetect.evidence import load_evidence
+from mtdetect.tagger import TOKEN_FEATURES, TaggerModel, _near_names, tag_spans, token_features
+from mtdetect.text import segment
+from training.build_evidence import Lexicon, build_from_documents
+
+Doc = namedtuple("Doc", "source text split")
+
+_TEMPLATES = [
+    ("Prices on the stock market rose again today.", 150),
+    ("Researchers say artificial intelligence will change medicine.", 150),
+    ("The old bazaar sold spice and cloth to visitors.", 60),
+    ("Officials kept an eye on the border all week.", 150),
+    ("The number of the victims has risen since Monday.", 150),
+    ("The number of visitors has risen this year.", 80),
+    ("Farmers in Kenya grow tea on the hills.", 120),
+    ("A Kenyan runner won the race in the city.", 120),
+    ("His consciousness returned slowly after the fall.", 40),
+    ("The counterfeit notes were found in a bag.", 40),
+    ("We waited for the bus in the rain with friends.", 300),
+    ("They met at the station at noon.", 200),
+    ("A quiet town sits by the river with a small school.", 300),
+]
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tagger-evidence")
+    docs = [Doc(f"s{i}", " ".join([s] * n), "train") for i, (s, n) in enumerate(_TEMPLATES)]
+    lexicon = Lexicon(
+        synsets=[["market", "bazaar", "mart"], ["eye", "oculus"]],
+        pos=["n", "n"],
+        gazetteer={"kenya": "location", "kenyan": "demonym"},
+    )
+    build_from_documents(
+        docs,
+        out,
+        weights={},
+        lexicon=lexicon,
+        moby={"intelligence": ["consciousness", "wit"]},
+        tortured={("artificial", "counterfeit"): 3},
+        min_unigram=1,
+        min_bigram=1,
+        min_trigram=1,
+    )
+    return load_evidence(out)
+
+
+def view_of(evidence, text):
+    return build_view(evidence, text, segment(text).sentences)
+
+
+def test_view_tokens_links_and_probes(evidence):
+    text = "Prices on the stock market rose, again today."
+    v = view_of(evidence, text)
+    assert v.surface == ["Prices", "on", "the", "stock", "market", "rose", "again", "today"]
+    assert [text[a:b] for a, b in zip(v.start, v.end, strict=True)] == v.surface
+    # the comma breaks the chain between "rose" and "again"
+    assert v.link.tolist() == [False, True, True, True, True, True, False, True]
+    assert v.prev1[4] == evidence.word_id("stock") and v.next1[5] == -1
+    assert v.bigram_left[4] == pytest.approx(evidence.bigram("stock", "market"))
+    assert v.bigram_left[6] == 0.0
+    np.testing.assert_allclose(v.lm_forward, evidence.lm_forward(v.ids, v.link))
+    np.testing.assert_allclose(v.lm_backward, evidence.lm_backward(v.ids, v.link))
+    assert v.sentence_slices() == [slice(0, 8)]
+
+
+def test_substitution_finds_the_original(evidence):
+    v = view_of(evidence, "Prices on the stock bazaar rose again today.")
+    sub = substitutions(v)
+    k = v.surface.index("bazaar")
+    assert evidence.word(int(sub.best[k])) == "market"
+    assert sub.gain[k] > 2.0
+    clean = view_of(evidence, "Prices on the stock market rose again today.")
+    assert substitutions(clean).gain.max() == 0.0
+
+
+def test_pair_substitution_needs_both_swaps(evidence):
+    v = view_of(evidence, "Researchers say counterfeit consciousness will change medicine.")
+    single = substitutions(v)
+    pair = pair_substitutions(v, single)
+    k = v.surface.index("counterfeit")
+    assert evidence.word(int(pair.best[k])) == "artificial"
+    assert evidence.word(int(pair.best[k + 1])) == "intelligence"
+    assert pair.gain[k] > single.gain[k]
+
+
+def test_function_word_swap(evidence):
+    v = view_of(evidence, "Officials kept an eye at the border all week.")
+    f = function_swaps(v)
+    k = v.surface.index("at")
+    assert evidence.word(int(f.best[k])) == "on" and f.gain[k] > 1.0
+    clean = view_of(evidence, "Officials kept an eye on the border all week.")
+    assert function_swaps(clean).gain[clean.surface.index("on")] == 0.0
+
+
+def test_dropped_word_filler(evidence):
+    v = view_of(evidence, "The number of the has risen since Monday.")
+    ins = insertions(v)
+    k = v.surface.index("has")
+    assert ins.gain[k] > 0 and ins.best[k] >= 0
+
+
+def test_near_names_in_the_same_document(evidence):
+    v = view_of(evidence, "Farmers in Kenya grow tea. A Kenyon runner won the race.")
+    near = _near_names(v)
+    assert near[v.surface.index("Kenyon")] == "Kenya"
+    # an inflection is not a slip; a lone name has nothing to be near
+    ok = view_of(evidence, "Farmers in Kenya grow tea. A Kenyan runner won the race.")
+    assert all(x is None for x in _near_names(ok))
+
+
+def test_features_shape_and_finite(evidence):
+    v = view_of(evidence, "Researchers say counterfeit consciousness will change medicine.")
+    X, _ = token_features(v)
+    assert X.shape == (len(v), len(TOKEN_FEATURES))
+    assert np.isfinite(X).all()
+    assert X[v.surface.index("counterfeit"), TOKEN_FEATURES.index("pair_gain")] > 0
+    empty = view_of(evidence, "!!!")
+    assert token_features(empty)[0].shape == (0, len(TOKEN_FEATURES))
+
+
+def _hand_model(threshold: float = 0.5) -> TaggerModel:
+    """A model that only looks at the substitution gains (for testing the span machinery)."""
+    edges, weights = [], []
+    for name in TOKEN_FEATURES:
+        if name in ("sub_gain", "pair_gain"):
+            edges.append(np.array([1.0]))
+            weights.append(np.array([0.0, 6.0]))
+        else:
+            edges.append(np.array([0.0]))
+            weights.append(np.array([0.0, 0.0]))
+    return TaggerModel(
+        TOKEN_FEATURES, edges, weights, np.zeros(len(TOKEN_FEATURES)), -3.0, threshold=threshold
+    )
+
+
+def test_spans_explain_themselves(evidence, tmp_path):
+    model = _hand_model()
+    model.save(tmp_path / "tagger.npz")
+    model = TaggerModel.load(tmp_path / "tagger.npz")
+    text = "Researchers say counterfeit consciousness will change medicine."
+    v = view_of(evidence, text)
+    X, te = token_features(v)
+    contrib = model.contributions(X)
+    p = model.predict_proba(X, contrib)
+    spans = tag_spans(v, X, p, contrib, te, model.threshold)
+    assert [(s.text, s.family, s.suggestion) for s in spans] == [
+        ("counterfeit consciousness", "synonym-substitution", "artificial intelligence")
+    ]
+    assert "artificial intelligence" in spans[0].explanation
+    assert text[spans[0].start : spans[0].end] == spans[0].text
+    clean = view_of(evidence, "Researchers say artificial intelligence will change medicine.")
+    X, te = token_features(clean)
+    c = model.contributions(X)
+    assert tag_spans(clean, X, model.predict_proba(X, c), c, te, model.threshold) == []
+
+
+def test_model_file_must_match_features(tmp_path):
+    model = _hand_model()
+    model.features = ("other",) * len(TOKEN_FEATURES)
+    model.save(tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match="other token features"):
+        TaggerModel.load(tmp_path / "bad.npz")
