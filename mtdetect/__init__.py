@@ -41,9 +41,33 @@ def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
 
     if model is None:
         if _DEFAULT is None:
-            _DEFAULT = MTDetector(scorer=_default_scorer())
+            scorer = _default_scorer()
+            _DEFAULT = MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
         return _DEFAULT
-    return MTDetector(scorer=load_model(model, trust=trust))
+    scorer = load_model(model, trust=trust)
+    return MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
+
+
+def _tagger_for(scorer: Scorer):
+    """The span tagger: the one a trained model was built with (checked by its card), else
+    the packaged one when its model file and the evidence tables are installed."""
+    tagger = getattr(scorer, "tagger", None)
+    if tagger is not None:
+        return tagger
+    from mtdetect.evidence import default_path
+    from mtdetect.model import default_model_dir
+    from mtdetect.tagger import load_tagger
+
+    path = default_model_dir() / "tagger.npz"
+    if not path.is_file() or not (default_path() / "meta.json").is_file():
+        return None
+    try:
+        return load_tagger(path)
+    except (OSError, ValueError) as exc:
+        import warnings
+
+        warnings.warn(f"span tagger not loaded: {exc}", RuntimeWarning, stacklevel=3)
+        return None
 
 
 def _default_scorer() -> Scorer:

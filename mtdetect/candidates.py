@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtdetect.docview import DocView
+from mtdetect.evidence import LINK_FLAGS
 
 __all__ = [
     "Candidates",
@@ -124,6 +125,10 @@ _FILLERS = [
 ]
 
 
+#: Share of content words a spinner swaps (the prior of :func:`swap_prior`).
+SWAP_RATE = 0.15
+
+
 @dataclass(slots=True)
 class Candidates:
     """Per-token result of a candidate search."""
@@ -163,8 +168,31 @@ def _best_per_owner(owner: np.ndarray, score: np.ndarray, n_owners: int):
     return best
 
 
-def _search(view: DocView, pos: np.ndarray, owner: np.ndarray, cand: np.ndarray, flags):
-    """Score candidates ``cand`` (at ``pos[owner]``) against the observed words."""
+def swap_prior(view: DocView, cand: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """``ln P(observed word | original cand)`` under a spinner model, minus the log-probability
+    of leaving a word alone: a tool swaps a word with probability :data:`SWAP_RATE`, for one
+    of the original's thesaurus neighbours picked uniformly. An original with many
+    neighbours ("near", "light") explains any one of them poorly; a swap that published
+    tortured phrases show (``counterfeit`` for ``artificial``) counts as one of two choices.
+    """
+    off = view.evidence._thes_off
+    safe = np.clip(cand, 0, len(off) - 2)
+    degree = np.maximum(off[safe + 1].astype(np.int64) - off[safe].astype(np.int64), 1)
+    degree = np.where((flags & LINK_FLAGS["tortured"]) > 0, 2, degree)
+    return np.log(SWAP_RATE / (1 - SWAP_RATE)) - np.log(degree)
+
+
+def _search(
+    view: DocView,
+    pos: np.ndarray,
+    owner: np.ndarray,
+    cand: np.ndarray,
+    flags,
+    prior: bool = True,
+):
+    """Score candidates ``cand`` (at ``pos[owner]``) against the observed words: the gain is
+    the log posterior odds of the candidate being the original (context fit plus, with
+    ``prior``, the spinner model of :func:`swap_prior`)."""
     n = len(view)
     out = Candidates.empty(n)
     out.tried[pos] = True
@@ -174,6 +202,8 @@ def _search(view: DocView, pos: np.ndarray, owner: np.ndarray, cand: np.ndarray,
         return out
     observed = _window_score(view, pos, view.ids[pos])
     score = _window_score(view, pos[owner], cand) - observed[owner]
+    if prior:
+        score = score + swap_prior(view, cand, flags)
     best = _best_per_owner(owner, score, len(pos))
     has = best >= 0
     b = best[has]
@@ -189,7 +219,10 @@ def suspect_content(view: DocView) -> np.ndarray:
     a pair the tables have (almost) never seen."""
     rare_left = view.link & (view.bigram_left < 2)
     rare_right = view.link_right & (view.bigram_right < 2)
-    name = view.capital & ~view.initial
+    # A capitalised word is a name unless it is a common word that a name borrowed
+    # ("the White Home": "home" is nearly always lower case).
+    usually_lower = np.nan_to_num(view.cap_ratio, nan=1.0) < 0.3
+    name = view.capital & ~view.initial & ~usually_lower
     return view.alpha & ~view.function & (view.ids >= 0) & ~name & (rare_left | rare_right)
 
 
@@ -202,40 +235,54 @@ def substitutions(view: DocView, k: int = 60) -> Candidates:
     return _search(view, pos, owner, cand, flags)
 
 
-def pair_substitutions(view: DocView, single: Candidates, k: int = 12) -> Candidates:
+def pair_substitutions(
+    view: DocView, single: Candidates, k: int = 80, shortlist: int = 16
+) -> Candidates:
     """Adjacent suspect words replaced together; the gain is put on both positions.
 
-    Only the ``k`` best single candidates of each word are combined.
+    All combinations of the two words' neighbours (each word may also stay) are ranked by
+    how often the pair occurs, and the ``shortlist`` most frequent are scored in context:
+    each swap alone may leave a rare pair ("artificial consciousness"), both together make
+    the expression ("artificial intelligence").
     """
     n = len(view)
     out = Candidates.empty(n)
     sus = suspect_content(view)
-    left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:]) if n > 1 else np.zeros(0, np.int64)
+    if n < 2:
+        return out
+    left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:])
     if not len(left):
         return out
     ev = view.evidence
-    o1, c1, _ = ev.neighbours_batch(view.ids[left], k)
-    o2, c2, _ = ev.neighbours_batch(view.ids[left + 1], k)
-    if not len(o1) or not len(o2):
-        return out
-    # Cartesian product per pair: (owner, x1, x2).
-    n1 = np.bincount(o1, minlength=len(left))
-    n2 = np.bincount(o2, minlength=len(left))
-    s1 = np.concatenate([[0], np.cumsum(n1)[:-1]])
-    s2 = np.concatenate([[0], np.cumsum(n2)[:-1]])
-    owners, xs1, xs2 = [], [], []
-    for j in np.flatnonzero((n1 > 0) & (n2 > 0)).tolist():
-        a = c1[s1[j] : s1[j] + n1[j]]
-        b = c2[s2[j] : s2[j] + n2[j]]
-        owners.append(np.full(len(a) * len(b), j))
-        xs1.append(np.repeat(a, len(b)))
-        xs2.append(np.tile(b, len(a)))
-    if not owners:
+    o1, c1, f1 = ev.neighbours_batch(view.ids[left], k)
+    o2, c2, f2 = ev.neighbours_batch(view.ids[left + 1], k)
+    owners, xs1, xs2, fl1, fl2 = [], [], [], [], []
+    for j in range(len(left)):
+        a = np.concatenate([[view.ids[left[j]]], c1[o1 == j]])
+        b = np.concatenate([[view.ids[left[j] + 1]], c2[o2 == j]])
+        fa = np.concatenate([[0], f1[o1 == j]]).astype(np.uint8)
+        fb = np.concatenate([[0], f2[o2 == j]]).astype(np.uint8)
+        if len(a) < 2 and len(b) < 2:
+            continue
+        aa = np.repeat(a, len(b))
+        bb = np.tile(b, len(a))
+        cnt = ev.bigram_ids(aa, bb)
+        cnt[0] = -1.0  # the observed pair itself
+        top = np.argsort(-cnt, kind="stable")[:shortlist]
+        top = top[cnt[top] > 0]
+        owners.append(np.full(len(top), j))
+        xs1.append(aa[top])
+        xs2.append(bb[top])
+        fl1.append(np.repeat(fa, len(b))[top])
+        fl2.append(np.tile(fb, len(a))[top])
+    if not owners or not sum(len(o) for o in owners):
         return out
     owner = np.concatenate(owners)
     x1 = np.concatenate(xs1)
     x2 = np.concatenate(xs2)
     i = left[owner]
+    prior = np.where(x1 != view.ids[i], swap_prior(view, x1, np.concatenate(fl1)), 0.0)
+    prior += np.where(x2 != view.ids[i + 1], swap_prior(view, x2, np.concatenate(fl2)), 0.0)
 
     def pair_score(i, a, b):
         p2, p1 = view.prev2[i], view.prev1[i]
@@ -245,7 +292,7 @@ def pair_substitutions(view: DocView, single: Candidates, k: int = 12) -> Candid
         return s + np.where(has, ev.lm_triples(a, b, np.where(has, nx, 0)), 0.0)
 
     obs = pair_score(left, view.ids[left], view.ids[left + 1])
-    score = pair_score(i, x1, x2) - obs[owner]
+    score = pair_score(i, x1, x2) - obs[owner] + prior
     best = _best_per_owner(owner, score, len(left))
     for j, b in enumerate(best.tolist()):
         if b < 0 or score[b] <= 0:
@@ -278,10 +325,11 @@ def function_swaps(view: DocView) -> Candidates:
         ]
     )
     cand = np.concatenate([np.tile(prep_ids, len(pos_p)), np.tile(art_ids, len(pos_a))])
-    return _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8))
+    # Every candidate is as likely a swap as any other: no prior (the tagger learns the scale).
+    return _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
 
 
-def insertions(view: DocView, k: int = 8, max_logp: float = -7.0) -> Candidates:
+def insertions(view: DocView, k: int = 24, max_logp: float = -7.0) -> Candidates:
     """A dropped word before token ``i``: the best filler between ``i - 1`` and ``i``.
 
     Searched where token ``i`` is linked to its left neighbour and poorly predicted by it

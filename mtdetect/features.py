@@ -29,8 +29,15 @@ from mtdetect.text import Sentence
 
 if TYPE_CHECKING:
     from mtdetect.evidence import Evidence
+    from mtdetect.tagger import TokenOutputs
 
-__all__ = ["EVIDENCE_FEATURES", "FEATURE_NAMES", "FUNCTION_WORDS", "sentence_features"]
+__all__ = [
+    "EVIDENCE_FEATURES",
+    "FEATURE_NAMES",
+    "FUNCTION_WORDS",
+    "TAGGER_FEATURES",
+    "sentence_features",
+]
 
 _ARTICLES = frozenset(["the", "a", "an"])
 _PREPOSITIONS = frozenset(
@@ -220,8 +227,38 @@ _DOC_COLS = [
     "doc_trigram_zero_share",
     "doc_function_share",
 ]
+#: Summaries of the span tagger's token outputs (:class:`mtdetect.tagger.TokenOutputs`):
+#: its probabilities, the Kneser-Ney fluency of the words from both sides, and the gains of
+#: the candidate searches; ``doc_*`` the same over the whole document.
+_TAGGER_COLS = [
+    "tag_max",
+    "tag_mean",
+    "tag_top2_mean",
+    "tag_share_03",
+    "tag_share_thr",
+    "lm_fwd_mean",
+    "lm_bwd_mean",
+    "lm_fwd_min",
+    "lm_bwd_min",
+    "lm_ctx_gain_mean",
+    "lm_low_share",
+    "lm_fwd_rel_doc",
+    "sub_gain_max",
+    "sub_gain_sum",
+    "pair_gain_max",
+    "func_gain_max",
+    "ins_gain_max",
+    "doc_tag_mean",
+    "doc_tag_share_thr",
+    "doc_lm_fwd_mean",
+    "doc_lm_low_share",
+    "doc_sub_gain_mean",
+    "doc_func_gain_mean",
+]
 #: Column names, in order.
-FEATURE_NAMES: tuple[str, ...] = tuple(_FAMILY_COLS + _STAT_COLS + _DOC_COLS)
+FEATURE_NAMES: tuple[str, ...] = tuple(_FAMILY_COLS + _STAT_COLS + _DOC_COLS + _TAGGER_COLS)
+#: Columns that need the span tagger's outputs (0 without them).
+TAGGER_FEATURES: frozenset[str] = frozenset(_TAGGER_COLS)
 #: Columns that need the evidence tables (0 without them).
 EVIDENCE_FEATURES: frozenset[str] = frozenset(
     {
@@ -287,13 +324,15 @@ def sentence_features(
     spans_per_sentence: Sequence[Sequence[Span]],
     evidence: Evidence | None = None,
     doc_ids: Sequence[int] | np.ndarray | None = None,
+    tokens: TokenOutputs | None = None,
 ) -> np.ndarray:
     """Feature matrix (``len(sentences)`` x ``len(FEATURE_NAMES)``, float32).
 
     ``text`` is the document text (the features read only the sentences' own text and
     tokens). ``sentences`` are one document's, unless ``doc_ids`` (non-decreasing, one per
     sentence) says which document each belongs to: training featurises many documents in
-    one call that way. The ``doc_*`` columns are computed per document.
+    one call that way. The ``doc_*`` columns are computed per document. ``tokens`` are the
+    span tagger's outputs for these sentences (one document), for the tagger columns.
     """
     n = len(sentences)
     out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
@@ -415,7 +454,66 @@ def sentence_features(
             "trigram_zero_share",
         ):
             out[:, _COL["doc_" + col]] = per_doc(out[:, _COL[col]].astype(np.float64), n_lower)
+    if tokens is not None and len(tokens.proba):
+        _tagger_columns(out, tokens, n)
     return out
+
+
+def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
+    """The tagger columns from one document's token outputs."""
+    from mtdetect.tagger import TOKEN_FEATURES
+
+    col = {name: j for j, name in enumerate(TOKEN_FEATURES)}
+    own = t.view.sent
+    p = t.proba
+    X = t.X
+    fwd = X[:, col["lm_fwd"]].astype(np.float64)
+    bwd = X[:, col["lm_bwd"]].astype(np.float64)
+    ctx = X[:, col["lm_fwd_ctx_gain"]].astype(np.float64)
+    low = (fwd < -12.0).astype(np.float64)
+    sub = X[:, col["sub_gain"]].astype(np.float64)
+    func = X[:, col["func_gain"]].astype(np.float64)
+    over = (p >= t.threshold).astype(np.float64)
+
+    def mx(v: np.ndarray) -> np.ndarray:
+        r = np.full(n, -np.inf)
+        np.maximum.at(r, own, v)
+        return np.where(np.isinf(r), 0.0, r)
+
+    cnt = np.bincount(own, minlength=n)
+    # mean of the two highest probabilities per sentence
+    order = np.lexsort((-p, own))
+    rank = np.arange(len(order)) - np.searchsorted(own[order], own[order])
+    top2 = order[rank < 2]
+    top2_mean = _segment_reduce(p[top2], own[top2], n, "mean")
+    cols = {
+        "tag_max": mx(p),
+        "tag_mean": _segment_reduce(p, own, n, "mean"),
+        "tag_top2_mean": top2_mean,
+        "tag_share_03": _segment_reduce((p >= 0.3).astype(np.float64), own, n, "mean"),
+        "tag_share_thr": _segment_reduce(over, own, n, "mean"),
+        "lm_fwd_mean": _segment_reduce(fwd, own, n, "mean"),
+        "lm_bwd_mean": _segment_reduce(bwd, own, n, "mean"),
+        "lm_fwd_min": _segment_reduce(fwd, own, n, "min"),
+        "lm_bwd_min": _segment_reduce(bwd, own, n, "min"),
+        "lm_ctx_gain_mean": _segment_reduce(ctx, own, n, "mean"),
+        "lm_low_share": _segment_reduce(low, own, n, "mean"),
+        "sub_gain_max": mx(sub),
+        "sub_gain_sum": _segment_reduce(sub, own, n, "sum"),
+        "pair_gain_max": mx(X[:, col["pair_gain"]].astype(np.float64)),
+        "func_gain_max": mx(func),
+        "ins_gain_max": mx(X[:, col["ins_gain"]].astype(np.float64)),
+    }
+    doc_fwd = float(fwd.mean())
+    cols["lm_fwd_rel_doc"] = np.where(cnt > 0, cols["lm_fwd_mean"] - doc_fwd, 0.0)
+    cols["doc_tag_mean"] = np.full(n, float(p.mean()))
+    cols["doc_tag_share_thr"] = np.full(n, float(over.mean()))
+    cols["doc_lm_fwd_mean"] = np.full(n, doc_fwd)
+    cols["doc_lm_low_share"] = np.full(n, float(low.mean()))
+    cols["doc_sub_gain_mean"] = np.full(n, float(sub.mean()))
+    cols["doc_func_gain_mean"] = np.full(n, float(func.mean()))
+    for name, v in cols.items():
+        out[:, _COL[name]] = v
 
 
 def _evidence_columns(

@@ -51,6 +51,7 @@ __all__ = [
     "CARD_FILE",
     "LINEAR_FILE",
     "MODEL_FILE",
+    "EnsembleModel",
     "LinearModel",
     "TrainedScorer",
     "default_model_dir",
@@ -63,6 +64,8 @@ LINEAR_FILE = "model.npz"
 CARD_FILE = "model_card.json"
 FORMAT = "mtdetect-model/1"
 LINEAR_FORMAT = "mtdetect-linear/1"
+ENSEMBLE_FORMAT = "mtdetect-ensemble/1"
+TAGGER_FILE = "tagger.npz"
 _EPS = 1e-4
 
 
@@ -105,6 +108,8 @@ class TrainedScorer:
     evidence: Any = None
     #: The lexical style model whose log-odds is the last feature column, if any.
     style: StyleModel | None = None
+    #: The span tagger whose outputs the model was trained on (see the card's ``tagger``).
+    tagger: Any = None
 
     def __post_init__(self) -> None:
         if self.aggregation not in AGGREGATIONS:
@@ -120,22 +125,30 @@ class TrainedScorer:
         )
 
     def features(
-        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
     ) -> np.ndarray:
         """The feature matrix this scorer sees for the sentences."""
-        x = sentence_features(text, sentences, spans, self.evidence)
+        x = sentence_features(text, sentences, spans, self.evidence, tokens=tokens)
         if self.style is None:
             return x
         col = self.style.decision_function([s.text for s in sentences]).astype(np.float32)
         return np.column_stack([x, col])
 
     def score_sentences(
-        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
     ) -> list[float]:
-        """One probability per sentence."""
+        """One probability per sentence (``tokens``: the tagger's outputs, if it ran)."""
         if not sentences:
             return []
-        x = self.features(text, sentences, spans)
+        x = self.features(text, sentences, spans, tokens)
         return self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
 
     def document_score(self, sentence_scores: Sequence[float]) -> float:
@@ -208,6 +221,37 @@ class LinearModel:
             return None
 
 
+@dataclass
+class EnsembleModel:
+    """Specialised sentence classifiers (*heads*) and a combiner, in plain numpy.
+
+    Machine output is not one thing: round-trip and spinner garble is *less* fluent than
+    human text, neural MT *more* fluent than a human translation, so one model over the same
+    features learns them against each other. Each head (a :class:`LinearModel`, trained on
+    its own sources, with zero weight on the features it must not use) gives a calibrated
+    probability; the combiner is a logistic regression over the heads' log-odds, fitted on
+    dev data of every source and register.
+    """
+
+    heads: dict[str, LinearModel]
+    comb_coef: np.ndarray
+    comb_intercept: float
+
+    def head_proba(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Each head's probability per row."""
+        return {name: h.predict_proba(X)[:, 1] for name, h in self.heads.items()}
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """(n, 2) class probabilities of the combined score."""
+        ps = self.head_proba(X)
+        z = np.full(len(X), self.comb_intercept, dtype=np.float64)
+        for w, p in zip(self.comb_coef, ps.values(), strict=True):
+            q = np.clip(p, 1e-6, 1 - 1e-6)
+            z += w * np.log(q / (1 - q))
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+        return np.column_stack([1.0 - p, p])
+
+
 #: Name of the feature column the style model adds.
 STYLE_FEATURE = "style_logodds"
 
@@ -250,12 +294,47 @@ def save_model(
     """
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
-    linear = (
-        estimator if isinstance(estimator, LinearModel) else LinearModel.from_sklearn(estimator)
-    )
     names = feature_names(style is not None)
     for stale in (MODEL_FILE, LINEAR_FILE):
         (d / stale).unlink(missing_ok=True)
+    if (d / TAGGER_FILE).is_file():
+        card = {**card, "tagger": {"file": TAGGER_FILE, "sha256": _sha256(d / TAGGER_FILE)}}
+    if isinstance(estimator, EnsembleModel):
+        model_path = d / LINEAR_FILE
+        meta = {
+            "format": ENSEMBLE_FORMAT,
+            "aggregation": aggregation,
+            "suspect_threshold": float(suspect_threshold),
+            "rewritten_threshold": float(rewritten_threshold),
+            "name": name,
+            "uses_evidence": bool(uses_evidence),
+            "style_n_features": style.n_features if style is not None else 0,
+            "style_intercept": style.intercept if style is not None else 0.0,
+            "heads": {
+                h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
+                for h, m in estimator.heads.items()
+            },
+            "comb_coef": [float(x) for x in estimator.comb_coef],
+            "comb_intercept": float(estimator.comb_intercept),
+        }
+        arrays = {}
+        for h, m in estimator.heads.items():
+            arrays[f"{h}_mean"] = m.mean
+            arrays[f"{h}_scale"] = m.scale
+            arrays[f"{h}_coef"] = m.coef
+        with open(model_path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                meta=np.array(json.dumps(meta)),
+                feature_names=np.array(names),
+                style_coef=style.coef if style is not None else np.zeros(0, np.float32),
+                **arrays,
+            )
+        return _write_card(d, model_path, card, ENSEMBLE_FORMAT, name, names, aggregation,
+                           suspect_threshold, rewritten_threshold, uses_evidence)  # fmt: skip
+    linear = (
+        estimator if isinstance(estimator, LinearModel) else LinearModel.from_sklearn(estimator)
+    )
     if linear is not None:
         model_path = d / LINEAR_FILE
         meta = {
@@ -421,10 +500,10 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
         with np.load(model_path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             names = [str(x) for x in z["feature_names"]]
-            arrays = {k: np.asarray(z[k]) for k in ("mean", "scale", "coef", "style_coef")}
+            arrays = {k: np.asarray(z[k]) for k in z.files if k not in ("meta", "feature_names")}
     except Exception as exc:  # a damaged archive can fail in many ways; none may escape raw
         raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
-    if meta.get("format") != LINEAR_FORMAT:
+    if meta.get("format") not in (LINEAR_FORMAT, ENSEMBLE_FORMAT):
         raise ValueError(f"{model_path} is not an mtdetect model ({LINEAR_FORMAT})")
     style = None
     if meta["style_n_features"]:
@@ -438,14 +517,35 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
             f"model {model_path} was trained on other features than this mtdetect computes; "
             "retrain it"
         )
-    estimator = LinearModel(
-        mean=arrays["mean"].astype(np.float64),
-        scale=arrays["scale"].astype(np.float64),
-        coef=arrays["coef"].astype(np.float64),
-        intercept=float(meta["intercept"]),
-        cal_a=float(meta["cal_a"]),
-        cal_b=float(meta["cal_b"]),
-    )
+    estimator: LinearModel | EnsembleModel
+    try:
+        if meta["format"] == ENSEMBLE_FORMAT:
+            heads = {
+                h: LinearModel(
+                    mean=arrays[f"{h}_mean"].astype(np.float64),
+                    scale=arrays[f"{h}_scale"].astype(np.float64),
+                    coef=arrays[f"{h}_coef"].astype(np.float64),
+                    intercept=float(v["intercept"]),
+                    cal_a=float(v["cal_a"]),
+                    cal_b=float(v["cal_b"]),
+                )
+                for h, v in meta["heads"].items()
+            }
+            estimator = EnsembleModel(
+                heads, np.asarray(meta["comb_coef"], np.float64), float(meta["comb_intercept"])
+            )
+        else:
+            estimator = LinearModel(
+                mean=arrays["mean"].astype(np.float64),
+                scale=arrays["scale"].astype(np.float64),
+                coef=arrays["coef"].astype(np.float64),
+                intercept=float(meta["intercept"]),
+                cal_a=float(meta["cal_a"]),
+                cal_b=float(meta["cal_b"]),
+            )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
+    evidence = _model_evidence(model_path, card, bool(meta["uses_evidence"]))
     return TrainedScorer(
         estimator=estimator,
         aggregation=meta["aggregation"],
@@ -454,9 +554,30 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
         name=meta["name"],
         uses_evidence=bool(meta["uses_evidence"]),
         card=card,
-        evidence=_model_evidence(model_path, card, bool(meta["uses_evidence"])),
+        evidence=evidence,
         style=style,
+        tagger=_model_tagger(model_path, card, evidence),
     )
+
+
+def _model_tagger(model_path: Path, card: dict[str, Any], evidence: Any) -> Any:
+    """The span tagger named by the card (checked by SHA-256), or None."""
+    entry = card.get("tagger")
+    if not entry:
+        return None
+    path = model_path.parent / str(entry.get("file", TAGGER_FILE))
+    if not path.is_file():
+        raise ValueError(f"model {model_path} needs its span tagger {path.name}, which is missing")
+    digest = _sha256(path)
+    if digest != entry.get("sha256"):
+        raise ValueError(
+            f"checksum mismatch for {path}: the tagger was changed or damaged, refusing to load"
+        )
+    if evidence is None:
+        return None
+    from mtdetect.tagger import load_tagger
+
+    return load_tagger(path, evidence)
 
 
 def _model_evidence(model_path: Path, card: dict[str, Any], uses_evidence: bool) -> Any:

@@ -9,6 +9,7 @@ from itertools import islice
 from mtdetect.detectors import Detector, default_detectors
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
 from mtdetect.scoring import HeuristicScorer, Scorer
+from mtdetect.tagger import Tagger, TokenOutputs
 from mtdetect.text import Sentence, segment
 
 __all__ = ["MTDetector", "assign_spans"]
@@ -50,11 +51,14 @@ class MTDetector:
         self,
         detectors: Sequence[Detector] | None = None,
         scorer: Scorer | None = None,
+        tagger: Tagger | None = None,
     ) -> None:
         self.detectors: list[Detector] = (
             list(detectors) if detectors is not None else default_detectors()
         )
         self.scorer: Scorer = scorer if scorer is not None else HeuristicScorer()
+        #: The learned span tagger (word-level evidence), if installed.
+        self.tagger: Tagger | None = tagger
 
     @property
     def model_name(self) -> str:
@@ -73,6 +77,14 @@ class MTDetector:
         lines.append("detectors:")
         for det in self.detectors:
             lines.append(f"  {det.name} ({det.family})")
+        if self.tagger is not None:
+            thr = self.tagger.model.threshold
+            lines.append(
+                f"  tagger (lexical families; learned from real machine output, "
+                f"span threshold {thr:.3g})"
+            )
+        else:
+            lines.append("  tagger: not installed (lexical families off)")
         lines.extend(_evidence_lines())
         lines.append(
             "tortured-phrase list: Cabanac, Labbe and Magazinov (2021), Problematic Paper "
@@ -82,11 +94,20 @@ class MTDetector:
 
     def detect(self, text: str) -> tuple[list[Sentence], list[list[Span]]]:
         """Sentences of ``text`` and the spans of each, before scoring."""
+        sentences, spans, _ = self.analyse(text)
+        return sentences, spans
+
+    def analyse(self, text: str) -> tuple[list[Sentence], list[list[Span]], TokenOutputs | None]:
+        """Sentences, the spans of each, and the tagger's token outputs (None without it)."""
         sentences = segment(text).sentences
         found: list[Span] = []
         for det in self.detectors:
             found.extend(det.detect(text, sentences))
-        return sentences, assign_spans(sentences, found)
+        tokens = None
+        if self.tagger is not None and sentences:
+            tagged, tokens = self.tagger.run(text, sentences)
+            found.extend(tagged)
+        return sentences, assign_spans(sentences, found), tokens
 
     def score(
         self,
@@ -99,8 +120,10 @@ class MTDetector:
         (they still count towards the score)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        sentences, spans = self.detect(text)
-        scores = self.scorer.score_sentences(text, sentences, spans) if sentences else []
+        sentences, spans, tokens = self.analyse(text)
+        scores = (
+            self.scorer.score_sentences(text, sentences, spans, tokens=tokens) if sentences else []
+        )
         doc_score = float(self.scorer.document_score(scores))
         results = [
             SentenceResult(

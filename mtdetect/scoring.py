@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from mtdetect.result import Span
 from mtdetect.text import Sentence
@@ -31,7 +31,11 @@ class Scorer(Protocol):
     rewritten_threshold: float
 
     def score_sentences(
-        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
     ) -> list[float]: ...
 
     def document_score(self, sentence_scores: Sequence[float]) -> float: ...
@@ -75,9 +79,13 @@ class HeuristicScorer:
     )
 
     def score_sentences(
-        self, text: str, sentences: Sequence[Sentence], spans: Sequence[Sequence[Span]]
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
     ) -> list[float]:
-        """One score per sentence from that sentence's spans."""
+        """One score per sentence from that sentence's spans (``tokens`` unused)."""
         out = []
         for sent_spans in spans:
             keep = 1.0

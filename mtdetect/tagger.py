@@ -38,8 +38,11 @@ from mtdetect.result import Span
 __all__ = [
     "FEATURE_FAMILY",
     "TOKEN_FEATURES",
+    "Tagger",
     "TaggerModel",
     "TokenEvidence",
+    "TokenOutputs",
+    "load_tagger",
     "tag_spans",
     "token_features",
 ]
@@ -497,3 +500,55 @@ def _explain(
         f"{_fmt(count)} times",
         None,
     )
+
+
+# --- run time ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TokenOutputs:
+    """The tagger's view of one document, for the sentence features."""
+
+    view: DocView
+    X: np.ndarray
+    proba: np.ndarray
+    threshold: float
+
+
+class Tagger:
+    """Runs the tagger on a segmented document: spans for the report, token outputs for the
+    sentence classifier. Build with :func:`load_tagger`."""
+
+    name = "tagger"
+    family = "synonym-substitution"  # reports several families; this is the most common
+
+    def __init__(self, model: TaggerModel, evidence) -> None:
+        self.model = model
+        self.evidence = evidence
+
+    def run(self, text: str, sentences) -> tuple[list[Span], TokenOutputs]:
+        from mtdetect.docview import build_view
+
+        view = build_view(self.evidence, text, sentences)
+        X, te = token_features(view)
+        if len(view):
+            contrib = self.model.contributions(X)
+            proba = self.model.predict_proba(X, contrib)
+            spans = tag_spans(view, X, proba, contrib, te, self.model.threshold)
+        else:
+            proba = np.zeros(0)
+            spans = []
+        return spans, TokenOutputs(view, X, proba, self.model.threshold)
+
+    def detect(self, text: str, sentences) -> list[Span]:
+        """The :class:`~mtdetect.detectors.Detector` interface: spans only."""
+        return self.run(text, sentences)[0]
+
+
+def load_tagger(path: str | Path, evidence=None) -> Tagger:
+    """A :class:`Tagger` for the model file at ``path`` and the (packaged) evidence base."""
+    if evidence is None:
+        from mtdetect.evidence import load_evidence
+
+        evidence = load_evidence()
+    return Tagger(TaggerModel.load(path), evidence)

@@ -1,13 +1,14 @@
 """Sentence- and document-level data sets for the trained classifier.
 
-A *document* is about eight consecutive segments (sentences of a clean article, lines of a
-WMT22 test set, lines of MLQE-PE), joined as paragraphs; every segment keeps its label, so
-the same documents give sentence-level labels too. Every document has a fixed ``split``:
+A *document* is a block of up to eight consecutive segments (sentences of a clean article or
+of its rewrite, lines of a WMT test set, lines of MLQE-PE), joined as paragraphs; every
+segment keeps its label, so the same documents give sentence-level labels too. Every document
+has a fixed model ``split``:
 
 ``train``
-    fits the classifier;
+    fits the tagger and the classifiers;
 ``dev``
-    calibration, the document aggregation and the verdict thresholds;
+    calibration, the document aggregation and the verdict thresholds (per register);
 ``test``
     figures only. No test document, segment or source segment is used in training in any
     form (see the hold-outs below), and test segments whose text also occurs in train/dev
@@ -15,27 +16,28 @@ the same documents give sentence-level labels too. Every document has a fixed ``
 
 Where the documents come from (label 1 = machine-rewritten):
 
-* ``clean`` (0): Reuters and BBC articles. The evidence tables are counted on the *train*
-  split of :func:`training.splits.split_of`, so n-gram rarity would look lower on those
-  articles than on any unseen text; the classifier therefore trains on the ``dev`` split of
-  the tables (halved by a stable hash into our train and dev) and is tested on their ``test``.
-* ``synthetic`` (1): the same clean documents rewritten by :mod:`training.rewriter`, each
-  document with a random subset of :data:`SUBSET_SIZE` families (so that a family can be held
-  out, see :func:`without_family`); the clean original stays in the set as its negative.
-* ``wmt-ref`` (0, hard negatives): WMT22 human references; ``wmt-mt`` (1): WMT22 system
-  outputs; ``wmt-orig`` (0): native English sources of en->X test sets (en-de, en-hr;
-  en-liv is left out: its lines are the liv-en references).
-* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised (the originals have spaces
-  around punctuation, which the model would otherwise learn); ``mlqe-pe`` (0, test only): the
-  human post-edits of the same sentences, for a content-controlled comparison.
+* ``clean`` (0): blocks of every register of clean prose (news, encyclopedic, science,
+  informal, fiction, reports). The count tables are built from the *train* split of
+  :func:`training.splits.split_of_text`, so only their ``dev`` split (halved into our train
+  and dev, :func:`training.tagger_data.model_split`) and ``test`` split are used here;
+* ``roundtrip`` (1): the same blocks through Apertium and back (:mod:`training.roundtrip`:
+  Spanish, Catalan, Galician, and a Catalan-then-Galician chain);
+* ``spin`` (1): the same blocks rewritten by a spinner simulation with a broad thesaurus
+  (:func:`training.tagger_data.spin_docs`);
+* ``wmt-mt`` (1), ``wmt-ref`` (0, hard negatives: human translations), ``wmt-orig`` (0):
+  WMT22 and WMT21 system outputs into English, their references and native English sources;
+* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0, test only): their
+  human post-edits, for a content-controlled comparison.
 
 Hold-outs (fixed; never change them, it would leak test text into training):
 
-* WMT22 language pairs :data:`WMT_TEST_PAIRS` are test only (every system, every reference);
-* WMT22 systems :data:`WMT_TEST_SYSTEMS` are never trained on (test blocks of the other pairs);
-* WMT22 segments are grouped into blocks of :data:`DOC_SEGMENTS` consecutive lines, and a
+* language pairs :data:`WMT_TEST_PAIRS` are test only (every system, every reference, in
+  both years);
+* systems :data:`WMT_TEST_SYSTEMS` are never trained on (both years);
+* WMT segments are grouped into blocks of :data:`DOC_SEGMENTS` consecutive lines, and a
   block goes to one split as a whole, so a source segment's MT and its reference are always
-  in the same split;
+  in the same split; WMT21 is training data only (``train``/``dev``), so WMT22 also measures
+  a year the classifier never saw;
 * MLQE-PE pair :data:`MLQE_TEST_PAIR` is test only; the other pairs use MLQE's own
   train/dev/test20 files.
 """
@@ -50,9 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtdetect.text import segment
-from training.corpora import data_dir, iter_clean
-from training.rewriter import SYNTH_FAMILIES, RewriteConfig, Rewriter, default_thesaurus
+from training.corpora import data_dir
+from training.rewriter import RewriteConfig, Rewriter
 
 __all__ = [
     "DOC_SEGMENTS",
@@ -65,6 +66,7 @@ __all__ = [
     "detokenize",
     "family_test_docs",
     "without_family",
+    "wmt21_docs",
 ]
 
 DOC_SEGMENTS = 8
@@ -170,46 +172,6 @@ def detokenize(line: str) -> str:
 # --- clean and synthetic ----------------------------------------------------------------------
 
 
-def _clean_split(source: str, doc_id: str, table_split: str) -> str | None:
-    """Our split for a clean article: tables' dev halved into train/dev, tables' test = test."""
-    if table_split == "test":
-        return "test"
-    if table_split == "dev":
-        return "train" if _bucket(f"model:{source}:{doc_id}") < 60 else "dev"
-    return None  # counted in the evidence tables: never used here
-
-
-def clean_docs(
-    root: Path | None = None, sources: Sequence[str] = ("reuters", "bbc"), limit: int | None = None
-) -> list[Doc]:
-    """Reuters and BBC articles cut into documents of consecutive sentences (>= 5 words)."""
-    out: list[Doc] = []
-    for doc in iter_clean(list(sources), split={"dev", "test"}, root=root):
-        split = _clean_split(doc.source, doc.id, doc.split)
-        if split is None:
-            continue
-        sents = [
-            _norm(s.text)
-            for s in segment(doc.text).sentences
-            if sum(t.kind == "word" for t in s.tokens) >= 5
-        ]
-        for b, chunk in _chunks(sents):
-            out.append(
-                Doc(
-                    f"clean:{doc.source}:{doc.id}:{b}",
-                    "clean",
-                    split,
-                    chunk,
-                    [0] * len(chunk),
-                    0,
-                    {"source": doc.source},
-                )
-            )
-            if limit and len(out) >= limit:
-                return out
-    return out
-
-
 def synthesize(
     doc: Doc,
     rewriter: Rewriter,
@@ -239,18 +201,6 @@ def synthesize(
     return Doc(
         doc.id.replace("clean:", f"{kind}:", 1), kind, doc.split, segs, labels, 1, meta, edits
     )
-
-
-def synthetic_docs(clean: Sequence[Doc], rewriter: Rewriter, seed: int = 0) -> list[Doc]:
-    """One rewrite of each clean document, with a random subset of the families."""
-    out = []
-    for d in clean:
-        rng = random.Random(f"subset:{seed}:{d.id}")
-        fams = sorted(rng.sample(list(SYNTH_FAMILIES), SUBSET_SIZE))
-        new = synthesize(d, rewriter, fams, scale=1.5, seed=seed)
-        if new is not None:
-            out.append(new)
-    return out
 
 
 def without_family(docs: Sequence[Doc], family: str) -> list[Doc]:
@@ -403,25 +353,77 @@ def drop_leaks(docs: list[Doc]) -> list[Doc]:
     return out
 
 
-def build_all(
-    root: str | Path | None = None, quick: bool = False, seed: int = 0
-) -> dict[str, list[Doc]]:
-    """All data sets, keyed by name: ``main`` (train/dev/test documents of every kind) and
-    ``family:<name>`` (test documents rewritten with one family only)."""
-    base = data_dir(root)
-    rewriter = Rewriter(default_thesaurus(base))
-    clean = clean_docs(base, limit=600 if quick else None)
-    synth = synthetic_docs(clean, rewriter, seed=seed)
-    wmt = wmt_docs(base)
-    mlqe = mlqe_docs(base, train_every=12 if quick else 3)
-    if quick:  # a small, stable subsample for the end-to-end check
-        wmt = [d for d in wmt if _bucket("q:" + d.id) < 15]
-        mlqe = [d for d in mlqe if _bucket("q:" + d.id) < 25]
-    main = drop_leaks(clean + synth + wmt + mlqe)
-    out = {"main": main}
-    clean_test = [d for d in clean if d.split == "test"]
-    # A stable sample of the test articles is enough for the per-family figures.
-    clean_test = sorted(clean_test, key=lambda d: _bucket("fam:" + d.id))[: 150 if quick else 600]
-    for fam in LEXICAL_FAMILIES:
-        out[f"family:{fam}"] = family_test_docs(clean_test, rewriter, fam, seed=seed)
+def wmt21_docs(root: Path, systems_per_block: int = 2) -> list[Doc]:
+    """WMT21 MT outputs, references and English originals (train/dev only).
+
+    Pairs in :data:`WMT_TEST_PAIRS` and systems in :data:`WMT_TEST_SYSTEMS` are left out, so
+    that the WMT22 test pairs and systems stay unseen in every year.
+    """
+    import gzip
+
+    base = root / "mt" / "wmt21_toen"
+
+    def lines(path: Path) -> list[str]:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return [_norm(x) for x in fh.read().split("\n")[:-1]]
+
+    out: list[Doc] = []
+    hyp_re = re.compile(r"newstest2021\.(\w+-en)\.hyp\.(.+)\.en\.gz$")
+    ref_re = re.compile(r"newstest2021\.(\w+-en)\.ref\.(.+)\.en\.gz$")
+    hyps: dict[str, dict[str, Path]] = {}
+    for p in sorted((base / "system-outputs").glob("*.gz")):
+        m = hyp_re.match(p.name)
+        if m and m.group(1) not in WMT_TEST_PAIRS and m.group(2) not in WMT_TEST_SYSTEMS:
+            hyps.setdefault(m.group(1), {})[m.group(2)] = p
+    for p in sorted((base / "references").glob("*.gz")):
+        m = ref_re.match(p.name)
+        if not m or m.group(1) in WMT_TEST_PAIRS:
+            continue
+        pair, ref_id = m.groups()
+        for b, chunk in _chunks(lines(p)):
+            split = _split3(f"wmt21:{pair}:{b}", train=80, dev=20)
+            meta = {"pair": pair, "system": f"ref-{ref_id}", "block": b, "year": 2021}
+            out.append(Doc(f"wmt-ref:2021:{pair}:{ref_id}:{b}", "wmt-ref", split, chunk,
+                           [0] * len(chunk), 0, meta))  # fmt: skip
+    for pair, systems in sorted(hyps.items()):
+        texts = {name: lines(path) for name, path in systems.items()}
+        names = sorted(texts)
+        n_blocks = max((len(v) for v in texts.values()), default=0) // DOC_SEGMENTS + 1
+        for b in range(n_blocks):
+            rng = random.Random(f"wmt21-systems:{pair}:{b}")
+            split = _split3(f"wmt21:{pair}:{b}", train=80, dev=20)
+            for system in rng.sample(names, min(systems_per_block, len(names))):
+                chunk = texts[system][b * DOC_SEGMENTS : (b + 1) * DOC_SEGMENTS]
+                chunk = [c for c in chunk if c]
+                if len(chunk) < DOC_SEGMENTS // 2:
+                    continue
+                meta = {"pair": pair, "system": system, "block": b, "year": 2021}
+                out.append(Doc(f"wmt-mt:2021:{pair}:{system}:{b}", "wmt-mt", split, chunk,
+                               [1] * len(chunk), 1, meta))  # fmt: skip
+    for name in ("en-cs", "en-ha"):
+        for b, chunk in _chunks(
+            lines(base / "english-originals" / f"newstest2021.{name}.src.en.gz")
+        ):
+            split = _split3(f"wmt21-orig:{name}:{b}", train=80, dev=20)
+            meta = {"pair": name, "system": "original", "block": b, "year": 2021}
+            out.append(Doc(f"wmt-orig:2021:{name}:{b}", "wmt-orig", split, chunk,
+                           [0] * len(chunk), 0, meta))  # fmt: skip
     return out
+
+
+def build_all(root: str | Path | None = None, quick: bool = False, seed: int = 0) -> list[Doc]:
+    """Every document of the classifier's data set (see the module docstring)."""
+    from training.tagger_data import roundtrip_docs, spin_docs
+
+    base = data_dir(root)
+    rt = roundtrip_docs()
+    clean = [d for d in rt if d.kind == "clean"]
+    spin = spin_docs(clean, seed=seed, root=str(base))
+    wmt = wmt_docs(base) + wmt21_docs(base)
+    for d in wmt:
+        d.meta.setdefault("year", 2022)
+    mlqe = mlqe_docs(base, train_every=12 if quick else 3)
+    docs = rt + spin + wmt + mlqe
+    if quick:  # a small, stable subsample for the end-to-end check
+        docs = [d for d in docs if _bucket("q:" + d.id) < 12]
+    return drop_leaks(docs)

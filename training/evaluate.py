@@ -3,24 +3,28 @@
 Usage::
 
     python -m training.evaluate [--model mtdetect/data/model] [--data DIR] [--quick]
+                                [--old-scores FILE]
 
-Every figure is on ``test`` documents (see :mod:`training.datasets` for the hold-outs):
-ROC-AUC, PR-AUC and F1 at the model's ``rewritten`` threshold, with 95 % bootstrap intervals
-(documents resampled; a sentence-level interval resamples whole documents too), at sentence
-and document level, for:
+The protocol, meant to predict what users will see on tools and text nobody here has seen
+(every figure is on ``test`` documents, see :mod:`training.datasets` for the hold-outs):
 
-* ``synthetic``: rewrites of held-out Reuters/BBC articles vs the articles themselves;
-* ``heldout:<family>``: a model trained *without* that family (same recipe) on test articles
-  rewritten with that family only, vs the clean articles;
-* ``wmt_mt_vs_ref`` (primary MT figure, content-controlled): WMT22 system outputs vs human
-  references of the same source segments, held-out pairs and systems; also split into
-  ``..._heldout_pairs`` and ``..._heldout_systems``;
-* ``wmt_mt_vs_native``: the same outputs vs native English (WMT22 en->X sources);
-* ``mlqe_mt_vs_postedit`` and ``mlqe_mt_vs_native``: MLQE-PE MT (test20, and the held-out pair)
-  vs its human post-edits, and vs native English;
-* false-flag rates on clean test documents;
-* confound check: names and numbers masked (non-initial capitalised words -> "Name",
-  numbers -> "0"), the score change and the ROC-AUC after masking.
+1. **Round trips through a pivot the model never saw**: for each Apertium pivot (Spanish,
+   Catalan, Galician), the garble head and the combiner are refitted without that pivot (and
+   without the chain through it) and tested on that pivot's round trips of held-out articles
+   against the articles themselves (content-controlled).
+2. **Neural MT**: WMT22 system outputs against the human references of the same segments
+   (content-controlled) and against native English; on language pairs and systems never
+   trained on; and **across years**: the nmt head and the style model refitted on WMT21 and
+   MLQE-PE only (no WMT22 at all), tested on the same WMT22 test documents.
+3. MLQE-PE MT against native English and against its human post-edits.
+4. **False verdicts** on clean test documents of every register (news, encyclopedic,
+   science, informal, fiction, reports) and on human translations.
+5. Last, the synthetic set: spinner rewrites of held-out articles (our own generator).
+
+Every AUC has a 95 % bootstrap interval (documents resampled). Beside the model: a word and
+bigram rarity baseline (``benchmarks.baselines.FluencyBaseline``: the mean negative log
+bigram probability of a document's words from the same count tables), and, when
+``--old-scores`` gives them, the previous model's document scores on the same documents.
 """
 
 from __future__ import annotations
@@ -29,286 +33,210 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mtdetect.model import CARD_FILE, load_model
-from mtdetect.text import tokenize
-from training.datasets import LEXICAL_FAMILIES, Doc, _bucket, without_family
+from mtdetect.model import CARD_FILE, EnsembleModel, load_model
+from training.datasets import WMT_TEST_PAIRS, WMT_TEST_SYSTEMS, Doc
 from training.train import (
     CLEAN_KINDS,
-    TRAIN_KINDS,
+    HEADS,
     Featurized,
-    add_column,
-    choose_thresholds,
+    attach_style,
+    doc_registers,
     doc_scores,
-    drop_style,
-    featurize,
-    fit_candidate,
+    fit_combiner,
+    fit_head,
     load_data,
     log,
-    sentence_texts,
 )
 
-__all__ = ["mask_names_numbers", "metrics", "run"]
+__all__ = ["bootstrap_auc", "run"]
 
-N_BOOT_DOC = 1000
-N_BOOT_SENT = 200
-
-
-def mask_names_numbers(text: str) -> str:
-    """Replace capitalised words that do not start a line or sentence by ``Name`` and numbers
-    by ``0``, keeping everything else."""
-    out, pos, initial = [], 0, True
-    for tok in tokenize(text):
-        out.append(text[pos : tok.start])
-        if "\n" in text[pos : tok.start]:
-            initial = True
-        rep = tok.text
-        if tok.kind == "number":
-            rep = "0"
-        elif tok.kind == "word" and tok.text[0].isupper() and not initial:
-            rep = "Name"
-        out.append(rep)
-        pos = tok.end
-        initial = tok.kind == "punct" and tok.text in ".!?"
-    out.append(text[pos:])
-    return "".join(out)
+N_BOOT = 1000
+PIVOTS = ("spa", "cat", "glg")
 
 
-def _auc_ap(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    return float(roc_auc_score(y, s)), float(average_precision_score(y, s))
-
-
-def _auc_ap_fast(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:
-    """Rank-based ROC-AUC (ties averaged) and AP (ties in input order): for the bootstrap,
-    where sklearn's per-call overhead dominates."""
+def _auc(y: np.ndarray, s: np.ndarray) -> float:
+    """Rank-based ROC-AUC (ties averaged)."""
     from scipy.stats import rankdata
 
     pos = y == 1
     n1 = float(pos.sum())
     n0 = len(y) - n1
-    auc = (rankdata(s)[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
-    yy = pos[np.argsort(-s, kind="stable")]
-    prec = np.cumsum(yy) / np.arange(1, len(yy) + 1)
-    return float(auc), float(prec[yy].sum() / n1)
+    return float((rankdata(s)[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-def _f1(y: np.ndarray, s: np.ndarray, thr: float) -> float:
-    pred = s >= thr
-    tp = float(np.sum(pred & (y == 1)))
-    fp = float(np.sum(pred & (y == 0)))
-    fn = float(np.sum(~pred & (y == 1)))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def _ci(vals: list[float]) -> list[float]:
-    if not vals:
-        return [float("nan"), float("nan")]
-    return [round(float(np.percentile(vals, 2.5)), 4), round(float(np.percentile(vals, 97.5)), 4)]
-
-
-def metrics(
-    f: Featurized, sent_scores: np.ndarray, d_scores: np.ndarray, thr: float, seed: int = 0
-) -> dict[str, Any]:
-    """ROC-AUC, PR-AUC, F1 with bootstrap CIs at document and sentence level."""
+def bootstrap_auc(y: np.ndarray, s: np.ndarray, seed: int = 0, n: int = N_BOOT) -> dict[str, Any]:
+    """ROC-AUC with a 95 % bootstrap interval over documents."""
+    if len(set(y.tolist())) < 2:
+        return {"auc": None, "ci": None, "n_pos": int(y.sum()), "n_neg": int((1 - y).sum())}
     rng = np.random.default_rng(seed)
-    yd = f.doc_labels()
-    out: dict[str, Any] = {"n_docs": len(yd), "n_pos_docs": int(yd.sum()),
-                           "n_sentences": len(f.y), "n_pos_sentences": int(f.y.sum())}  # fmt: skip
-    if len(set(yd.tolist())) < 2:
-        return out
-    auc, ap = _auc_ap(yd, d_scores)
-    boots: dict[str, list[float]] = {"auc": [], "ap": [], "f1": []}
-    n = len(yd)
-    for _ in range(N_BOOT_DOC):
-        i = rng.integers(0, n, n)
-        if len(set(yd[i].tolist())) < 2:
-            continue
-        a, p = _auc_ap_fast(yd[i], d_scores[i])
-        boots["auc"].append(a)
-        boots["ap"].append(p)
-        boots["f1"].append(_f1(yd[i], d_scores[i], thr))
-    out["doc"] = {
-        "roc_auc": round(auc, 4), "roc_auc_ci": _ci(boots["auc"]),
-        "pr_auc": round(ap, 4), "pr_auc_ci": _ci(boots["ap"]),
-        "f1": round(_f1(yd, d_scores, thr), 4), "f1_ci": _ci(boots["f1"]),
-    }  # fmt: skip
-    ys = f.y.astype(int)
-    if len(set(ys.tolist())) == 2:
-        auc, ap = _auc_ap(ys, sent_scores)
-        order = np.argsort(f.doc_index, kind="stable")
-        bounds = np.searchsorted(f.doc_index[order], np.arange(n + 1))
-        sb: dict[str, list[float]] = {"auc": [], "ap": [], "f1": []}
-        for _ in range(N_BOOT_SENT):
-            docs = rng.integers(0, n, n)
-            rows = np.concatenate([order[bounds[d] : bounds[d + 1]] for d in docs])
-            if len(set(ys[rows].tolist())) < 2:
-                continue
-            a, p = _auc_ap_fast(ys[rows], sent_scores[rows])
-            sb["auc"].append(a)
-            sb["ap"].append(p)
-            sb["f1"].append(_f1(ys[rows], sent_scores[rows], thr))
-        out["sentence"] = {
-            "roc_auc": round(auc, 4), "roc_auc_ci": _ci(sb["auc"]),
-            "pr_auc": round(ap, 4), "pr_auc_ci": _ci(sb["ap"]),
-            "f1": round(_f1(ys, sent_scores, thr), 4), "f1_ci": _ci(sb["f1"]),
-        }  # fmt: skip
-    return out
+    vals = []
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if 0 < y[i].sum() < len(i):
+            vals.append(_auc(y[i], s[i]))
+    return {
+        "auc": round(_auc(y, s), 4),
+        "ci": [
+            round(float(np.percentile(vals, 2.5)), 4),
+            round(float(np.percentile(vals, 97.5)), 4),
+        ],
+        "n_pos": int(y.sum()),
+        "n_neg": int((1 - y).sum()),
+    }
 
 
-def _doc_mask(f: Featurized, pred) -> np.ndarray:
-    return np.array([bool(pred(d)) for d in f.docs], dtype=bool)
+def _sent_auc(f: Featurized, p: np.ndarray, docmask: np.ndarray) -> float | None:
+    rows = docmask[f.doc_index]
+    y = f.y[rows]
+    if len(set(y.tolist())) < 2:
+        return None
+    return round(_auc(y.astype(int), p[rows]), 4)
+
+
+def fluency_baseline(docs: list[Doc]) -> np.ndarray:
+    """The word/bigram rarity baseline's document scores (higher = more suspect)."""
+    from benchmarks.baselines import FluencyBaseline
+    from mtdetect.evidence import load_evidence
+
+    base = FluencyBaseline(load_evidence())
+    return np.array([base.score(d.text) for d in docs])
 
 
 def run(
     model_dir: str | Path,
-    data: dict[str, Featurized],
+    data: Featurized,
     report_dir: str | Path = "training/report",
-    kind: str | None = None,
     quick: bool = False,
+    old_scores: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate the model in ``model_dir`` on the featurised data sets; write the report."""
+    """Evaluate the model in ``model_dir`` on the featurised documents; write the report."""
     t0 = time.time()
     scorer = load_model(model_dir, trust=True)
-    card = scorer.card
-    kind = kind or card.get("estimator", "hgb").split(" ")[0]
-    agg, thr = scorer.aggregation, scorer.rewritten_threshold
-    main = data["main"]
-    test = main.select(main.mask(split="test"))
-    p_test = scorer.estimator.predict_proba(test.X)[:, 1]
+    model: EnsembleModel = scorer.estimator
+    agg = scorer.aggregation
+    thr, sus = scorer.rewritten_threshold, scorer.suspect_threshold
+    style_index = data.X.shape[1] - 1
+    test = data.select(data.mask(split="test"))
+    p_test = model.predict_proba(test.X)[:, 1]
     d_test = doc_scores(p_test, test, agg)
+    heads_test = {h: doc_scores(p, test, agg) for h, p in model.head_proba(test.X).items()}
+    base_test = fluency_baseline(test.docs)
+    kinds = test.kinds()
+    pivots = np.array([d.meta.get("pivot", "") for d in test.docs])
+    pairs = np.array([d.meta.get("pair", "") for d in test.docs])
+    systems = np.array([d.meta.get("system", "") for d in test.docs])
+    old = np.array([old_scores.get(d.id, np.nan) for d in test.docs]) if old_scores else None
     results: dict[str, Any] = {}
 
-    def subset(name: str, pos, neg, f: Featurized = test, p=p_test, d=d_test) -> None:
-        m = _doc_mask(f, lambda doc: pos(doc) or neg(doc))
-        if not m.any():
+    def compare(name: str, pos: np.ndarray, neg: np.ndarray, d=d_test, p=p_test, f=test) -> None:
+        m = pos | neg
+        if not pos.any() or not neg.any():
             return
-        sub = f.select(m)
-        rows = m[f.doc_index]
-        # Labels come from the documents: a negative's sentences are all 0.
-        results[name] = metrics(sub, p[rows], d[m], thr)
-        log(
-            f"  {name}: {json.dumps({k: v.get('roc_auc') if isinstance(v, dict) else v for k, v in results[name].items()})}"
-        )
+        y = pos[m].astype(int)
+        r = {"model": bootstrap_auc(y, d[m]), "sentence_auc": _sent_auc(f, p, m)}
+        if f is test:
+            r["baseline"] = bootstrap_auc(y, base_test[m])
+            r["heads"] = {h: round(_auc(y, v[m]), 4) for h, v in heads_test.items()}
+            if old is not None and np.isfinite(old[m]).all():
+                r["old_model"] = bootstrap_auc(y, old[m])
+        results[name] = r
+        log(f"  {name}: model {r['model']['auc']} baseline {r.get('baseline', {}).get('auc')}")
 
-    clean = lambda doc: doc.kind == "clean"  # noqa: E731
-    subset("synthetic", lambda doc: doc.kind == "synthetic", clean)
-    test_pairs = set(card["training_data"]["hold_outs"]["wmt_test_pairs"])
+    clean = kinds == "clean"
+    # 1. round trips (the shipped model, which saw every pivot), then cross-pivot.
+    for pv in PIVOTS:
+        compare(f"roundtrip_{pv}_seen", (kinds == "roundtrip") & (pivots == pv), clean)
+    train = data.select(data.mask(split="train"))
+    dev = data.select(data.mask(split="dev"))
 
-    def in_test_pair(doc: Doc) -> bool:
-        return doc.meta.get("pair") in test_pairs
+    def refit(keep: Callable[[Doc], bool], heads_to_refit: tuple[str, ...]) -> EnsembleModel:
+        tr = train.select(np.array([keep(d) for d in train.docs]))
+        dv = dev.select(np.array([keep(d) for d in dev.docs]))
+        heads = dict(model.heads)
+        for h in heads_to_refit:
+            pos_k, neg_k = HEADS[h]
+            use = np.ones(data.X.shape[1], bool)
+            if h == "garble":
+                use[style_index] = False
+            heads[h] = fit_head(
+                tr.select(tr.mask(pos_k + neg_k)), dv.select(dv.mask(pos_k + neg_k)), use
+            )
+        return fit_combiner(heads, dv)
 
-    subset("wmt_mt_vs_ref", lambda doc: doc.kind == "wmt-mt", lambda doc: doc.kind == "wmt-ref")
-    subset("wmt_mt_vs_ref_heldout_pairs", lambda doc: doc.kind == "wmt-mt" and in_test_pair(doc),
-           lambda doc: doc.kind == "wmt-ref" and in_test_pair(doc))  # fmt: skip
-    subset("wmt_mt_vs_ref_heldout_systems",
-           lambda doc: doc.kind == "wmt-mt" and not in_test_pair(doc),
-           lambda doc: doc.kind == "wmt-ref" and not in_test_pair(doc))  # fmt: skip
-    subset("wmt_mt_vs_native", lambda doc: doc.kind == "wmt-mt", lambda doc: doc.kind == "wmt-orig")
-    subset(
-        "mlqe_mt_vs_postedit", lambda doc: doc.kind == "mlqe-mt", lambda doc: doc.kind == "mlqe-pe"
+    cross = {}
+    for pv in PIVOTS:
+        m = refit(lambda d, pv=pv: pv not in d.meta.get("pivot", "").split("+"), ("garble",))
+        p = m.predict_proba(test.X)[:, 1]
+        d = doc_scores(p, test, agg)
+        compare(f"roundtrip_{pv}_unseen", (kinds == "roundtrip") & (pivots == pv), clean, d, p)
+        cross[pv] = results.get(f"roundtrip_{pv}_unseen", {}).get("model", {}).get("auc")
+    # 2. neural MT
+    is_test_pair = np.isin(pairs, list(WMT_TEST_PAIRS))
+    is_test_sys = np.isin(systems, list(WMT_TEST_SYSTEMS))
+    mt, ref, orig = kinds == "wmt-mt", kinds == "wmt-ref", kinds == "wmt-orig"
+    compare("wmt_mt_vs_ref", mt, ref)
+    compare("wmt_mt_vs_ref_unseen_pairs", mt & is_test_pair, ref & is_test_pair)
+    compare("wmt_mt_vs_ref_unseen_systems", mt & is_test_sys & ~is_test_pair, ref & ~is_test_pair)
+    compare("wmt_mt_vs_native", mt, orig)
+    # across years: no WMT22 in the style model, the nmt head or the combiner
+    no22 = np.array(
+        [not (d.kind.startswith("wmt") and d.meta.get("year") == 2022) for d in data.docs]
     )
-    subset("mlqe_mt_vs_native", lambda doc: doc.kind == "mlqe-mt",
-           lambda doc: doc.kind in CLEAN_KINDS)  # fmt: skip
-
-    # False flags on clean test documents.
-    flags = {}
-    for k in ("clean", "wmt-orig", "wmt-ref", "mlqe-pe"):
-        m = test.mask([k])
-        if m.any():
-            flags[k] = {"n_docs": int(m.sum()),
-                        "rewritten_rate": round(float(np.mean(d_test[m] >= thr)), 4),
-                        "suspect_or_worse_rate": round(float(np.mean(d_test[m] >= scorer.suspect_threshold)), 4)}  # fmt: skip
-    results["false_flags"] = flags
-
-    # Cross-family: retrain without the family, test on rewrites with that family only.
-    dev_all = main.select(main.mask(TRAIN_KINDS) & main.mask(split="dev"))
-    train_all = main.select(main.mask(TRAIN_KINDS) & main.mask(split="train"))
-    clean_test = test.select(test.mask(["clean"]))
-    p_clean_main = scorer.estimator.predict_proba(clean_test.X)[:, 1]
-    # The style model was fitted on every family: the retrained models leave its column out,
-    # so the held-out family is truly unseen.
-    styled = scorer.style is not None
-    for fam in LEXICAL_FAMILIES:
-        fam_set = data.get(f"family:{fam}")
-        if fam_set is None or not len(fam_set.docs):
-            continue
-        keep_ids = {d.id for d in without_family(train_all.docs, fam)}
-        tr = train_all.select(np.array([d.id in keep_ids for d in train_all.docs]))
-        keep_ids = {d.id for d in without_family(dev_all.docs, fam)}
-        dv = dev_all.select(np.array([d.id in keep_ids for d in dev_all.docs]))
-        if styled:
-            tr, dv = drop_style(tr), drop_style(dv)
-        model = fit_candidate(kind, tr, dv)
-        dv_scores = doc_scores(model.predict_proba(dv.X)[:, 1], dv, agg)
-        _, fam_thr = choose_thresholds(dv_scores[dv.mask(CLEAN_KINDS)])
-        combo = _concat(drop_style(fam_set) if styled else fam_set,
-                        drop_style(clean_test) if styled else clean_test)  # fmt: skip
-        p = model.predict_proba(combo.X)[:, 1]
-        d = doc_scores(p, combo, agg)
-        results[f"heldout:{fam}"] = metrics(combo, p, d, fam_thr)
-        results[f"heldout:{fam}"]["style_column"] = (
-            "left out (the style model saw the family)" if styled else None
-        )
-        # The shipped model (which saw the family) on the same documents, for comparison.
-        p2 = np.concatenate([scorer.estimator.predict_proba(fam_set.X)[:, 1], p_clean_main])
-        results[f"heldout:{fam}"]["shipped_model_doc_roc_auc"] = metrics(
-            combo, p2, doc_scores(p2, combo, agg), thr)["doc"]["roc_auc"]  # fmt: skip
-        log(f"  heldout:{fam}: doc AUC {results[f'heldout:{fam}']['doc']['roc_auc']}")
-
-    # Confound check: names and numbers masked.
-    conf: dict[str, Any] = {}
-    for name, pos_k, neg_k in (("synthetic", "synthetic", ("clean",)),
-                               ("wmt_mt_vs_ref", "wmt-mt", ("wmt-ref",)),
-                               ("wmt_mt_vs_native", "wmt-mt", ("wmt-orig",))):  # fmt: skip
-        m = test.mask([pos_k, *neg_k])
-        # A stable sample of at most 1,000 documents keeps the extra detector pass short.
-        idx = np.flatnonzero(m)
-        keep = sorted(idx, key=lambda i: _bucket("mask:" + test.docs[i].id))[:1000]
-        m = np.zeros(len(m), dtype=bool)
-        m[keep] = True
-        sub = test.select(m)
-        masked_docs = [_masked(doc) for doc in sub.docs]
-        fm = featurize(masked_docs, tag=f"masked:{name}:{quick}")
-        if styled:
-            fm = add_column(fm, scorer.style.decision_function(sentence_texts(fm)))
-        pm = scorer.estimator.predict_proba(fm.X)[:, 1]
-        dm = doc_scores(pm, fm, agg)
-        before = d_test[m]
-        from sklearn.metrics import roc_auc_score
-
-        yd = sub.doc_labels()
-        conf[name] = {
-            "doc_roc_auc_before": round(float(roc_auc_score(yd, before)), 4),
-            "doc_roc_auc_masked": round(float(roc_auc_score(yd, dm)), 4),
-            "mean_abs_doc_score_change": round(float(np.mean(np.abs(dm - before))), 4),
-            "mean_doc_score_change_pos": round(float(np.mean((dm - before)[yd == 1])), 4),
-            "mean_doc_score_change_neg": round(float(np.mean((dm - before)[yd == 0])), 4),
-        }
-    results["confound_masking"] = conf
+    nmt_pos, nmt_neg = HEADS["nmt"]
+    base_cols = Featurized(data.docs, data.X[:, :-1], data.y, data.doc_index, data.texts)
+    data21, _ = attach_style(
+        base_cols, base_cols.mask(nmt_pos + nmt_neg) & base_cols.mask(split="train") & no22
+    )
+    tr21 = data21.select(data21.mask(split="train") & no22)
+    dv21 = data21.select(data21.mask(split="dev") & no22)
+    heads = dict(model.heads)
+    use = np.ones(data.X.shape[1], bool)
+    heads["nmt"] = fit_head(
+        tr21.select(tr21.mask(nmt_pos + nmt_neg)), dv21.select(dv21.mask(nmt_pos + nmt_neg)), use
+    )
+    m21 = fit_combiner(heads, dv21)
+    test21 = data21.select(data21.mask(split="test"))
+    p21 = m21.predict_proba(test21.X)[:, 1]
+    d21 = doc_scores(p21, test21, agg)
+    compare("wmt22_mt_vs_ref_unseen_year", mt, ref, d21, p21, test21)
+    compare("wmt22_mt_vs_native_unseen_year", mt, orig, d21, p21, test21)
+    # 3. MLQE-PE
+    compare("mlqe_mt_vs_native", kinds == "mlqe-mt", clean | orig)
+    compare("mlqe_mt_vs_postedit", kinds == "mlqe-mt", kinds == "mlqe-pe")
+    # 4. false verdicts
+    regs = doc_registers(test)
+    fv: dict[str, Any] = {}
+    for r in sorted(set(regs[np.isin(kinds, CLEAN_KINDS)])):
+        m = np.isin(kinds, CLEAN_KINDS) & (regs == r)
+        fv[r] = _rates(d_test[m], thr, sus, old[m] if old is not None else None)
+    fv["human translations (WMT references)"] = _rates(
+        d_test[ref], thr, sus, old[ref] if old is not None else None
+    )
+    fv["MLQE-PE post-edits"] = _rates(d_test[kinds == "mlqe-pe"], thr, sus)
+    results["false_verdicts"] = fv
+    # 5. synthetic, last
+    compare("spin_vs_clean (synthetic)", kinds == "spin", clean)
     report = {
         "model": {
-            k: card.get(k)
+            k: scorer.card.get(k)
             for k in (
                 "name",
                 "date",
-                "estimator",
                 "aggregation",
                 "suspect_threshold",
                 "rewritten_threshold",
                 "sha256",
-                "uses_evidence",
                 "quick",
             )
         },
-        "hold_outs": card["training_data"]["hold_outs"],
-        "threshold_for_f1": thr,
+        "hold_outs": scorer.card["training_data"]["hold_outs"],
+        "cross_pivot_doc_auc": cross,
         "results": results,
         "seconds": round(time.time() - t0),
     }
@@ -321,102 +249,103 @@ def run(
     return report
 
 
+def _rates(d: np.ndarray, thr: float, sus: float, old: np.ndarray | None = None) -> dict[str, Any]:
+    if not len(d):
+        return {"n_docs": 0}
+    out = {
+        "n_docs": len(d),
+        "rewritten": round(float(np.mean(d >= thr)), 4),
+        "suspect_or_worse": round(float(np.mean(d >= sus)), 4),
+    }
+    return out
+
+
 def update_card(model_dir: str | Path, report: dict[str, Any]) -> None:
     """Copy the headline test figures into the model card (its checksum covers only the
     model file, so the card may be updated after training)."""
     path = Path(model_dir) / CARD_FILE
     card = json.loads(path.read_text("utf-8"))
-    heads = {}
-    for name in ("synthetic", "wmt_mt_vs_ref", "wmt_mt_vs_native", "mlqe_mt_vs_native"):
-        doc = report["results"].get(name, {}).get("doc")
-        if doc:
-            heads[f"test doc ROC-AUC {name}"] = f"{doc['roc_auc']:.3f} {doc['roc_auc_ci']}"
-    flags = report["results"].get("false_flags", {}).get("clean")
-    if flags:
-        heads["clean test docs called rewritten"] = f"{flags['rewritten_rate']:.1%}"
-    card["headline_metrics"] = heads
-    card["test_metrics"] = report["results"]
+    res = report["results"]
+    head = {}
+    for name in ("roundtrip_spa_unseen", "roundtrip_cat_unseen", "roundtrip_glg_unseen",
+                 "wmt_mt_vs_ref", "wmt_mt_vs_native", "wmt22_mt_vs_ref_unseen_year"):  # fmt: skip
+        if name in res:
+            head[f"{name} doc ROC-AUC"] = res[name]["model"]["auc"]
+    fv = res.get("false_verdicts", {})
+    for reg, r in fv.items():
+        if r.get("n_docs"):
+            head[f"clean {reg}: rewritten rate"] = r["rewritten"]
+    card["headline_metrics"] = head
     path.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
 
 
-def _masked(doc: Doc) -> Doc:
-    segs = [mask_names_numbers(s) for s in doc.segments]
-    return Doc(doc.id + ":masked", doc.kind, doc.split, segs, list(doc.seg_labels), doc.label,
-               dict(doc.meta))  # fmt: skip
-
-
-def _concat(a: Featurized, b: Featurized) -> Featurized:
-    return Featurized(
-        a.docs + b.docs, np.concatenate([a.X, b.X]), np.concatenate([a.y, b.y]),
-        np.concatenate([a.doc_index, b.doc_index + len(a.docs)]),
-    )  # fmt: skip
-
-
-def _fmt(m: dict[str, Any] | None, key: str) -> str:
-    if not m or key not in m:
-        return "–"
-    lo, hi = m[f"{key}_ci"]
-    return f"{m[key]:.3f} [{lo:.3f}, {hi:.3f}]"
+def _fmt(r: dict[str, Any] | None) -> str:
+    if not r or r.get("auc") is None:
+        return "-"
+    return f"{r['auc']:.3f} [{r['ci'][0]:.3f}, {r['ci'][1]:.3f}]"
 
 
 def render_md(report: dict[str, Any]) -> str:
-    """The report as a Markdown page."""
-    r = report["results"]
-    mdl = report["model"]
+    res = report["results"]
+    has_old = any("old_model" in v for v in res.values() if isinstance(v, dict))
     lines = [
-        "# mtdetect classifier: evaluation on held-out test data",
+        "# Evaluation of the shipped classifier",
         "",
-        f"Model `{mdl['name']}` ({mdl['estimator']}; document score = {mdl['aggregation']}; "
-        f"rewritten at >= {mdl['rewritten_threshold']:.3f}, suspect at >= "
-        f"{mdl['suspect_threshold']:.3f}; evidence tables: {mdl['uses_evidence']}"
-        f"{'; QUICK RUN' if mdl.get('quick') else ''}).",
+        f"Model `{report['model']['name']}` ({report['model']['date']}); thresholds suspect "
+        f"{report['model']['suspect_threshold']:.3f}, rewritten "
+        f"{report['model']['rewritten_threshold']:.3f}. Test documents only (about 8 segments "
+        "each); 95 % bootstrap intervals over documents. Written by `python -m training.train` "
+        "(or `python -m training.evaluate`).",
         "",
-        f"Hold-outs: {json.dumps(report['hold_outs'])}. 95 % intervals: bootstrap over "
-        "documents. F1 at the rewritten threshold (for held-out families, the threshold of "
-        "the model trained without the family).",
-        "",
-        "| comparison | docs (pos) | doc ROC-AUC | doc PR-AUC | doc F1 | sentence ROC-AUC | sentence PR-AUC |",
-        "|---|---|---|---|---|---|---|",
+        "| test set | model doc ROC-AUC | sentence | rarity baseline"
+        + (" | previous model" if has_old else "")
+        + " |",
+        "|---|---|---|---|" + ("---|" if has_old else ""),
     ]
-    for name, m in r.items():
-        if name in ("false_flags", "confound_masking") or "doc" not in m:
+    for name, r in res.items():
+        if name == "false_verdicts" or not isinstance(r, dict) or "model" not in r:
             continue
-        d, s = m.get("doc"), m.get("sentence")
-        lines.append(
-            f"| {name} | {m['n_docs']} ({m['n_pos_docs']}) | {_fmt(d, 'roc_auc')} | "
-            f"{_fmt(d, 'pr_auc')} | {_fmt(d, 'f1')} | {_fmt(s, 'roc_auc')} | {_fmt(s, 'pr_auc')} |"
-        )
-    lines += ["", "## False flags on test documents", "",
-              "| kind | docs | called rewritten | suspect or rewritten |", "|---|---|---|---|"]  # fmt: skip
-    for k, v in r.get("false_flags", {}).items():
-        lines.append(f"| {k} | {v['n_docs']} | {v['rewritten_rate']:.1%} | "
-                     f"{v['suspect_or_worse_rate']:.1%} |")  # fmt: skip
-    lines += ["", "## Confound check: names and numbers masked", "",
-              "| comparison | doc ROC-AUC before | after masking | mean abs score change | "
-              "mean change (pos / neg) |", "|---|---|---|---|---|"]  # fmt: skip
-    for k, v in r.get("confound_masking", {}).items():
-        lines.append(f"| {k} | {v['doc_roc_auc_before']:.3f} | {v['doc_roc_auc_masked']:.3f} | "
-                     f"{v['mean_abs_doc_score_change']:.3f} | {v['mean_doc_score_change_pos']:+.3f}"
-                     f" / {v['mean_doc_score_change_neg']:+.3f} |")  # fmt: skip
+        row = f"| {name} | {_fmt(r['model'])} | {r.get('sentence_auc') or '-'} | {_fmt(r.get('baseline'))}"
+        if has_old:
+            row += f" | {_fmt(r.get('old_model'))}"
+        lines.append(row + " |")
+    lines += [
+        "",
+        "`_unseen` rows: the model was refitted without that pivot (round trips) or without any "
+        "WMT22 document (year); `_seen` rows use the shipped model, which saw every pivot.",
+        "",
+        "## False verdicts on clean test documents",
+        "",
+        "| documents | n | called rewritten | suspect or worse |",
+        "|---|---|---|---|",
+    ]
+    for reg, r in res.get("false_verdicts", {}).items():
+        if r.get("n_docs"):
+            lines.append(
+                f"| {reg} | {r['n_docs']} | {100 * r['rewritten']:.1f} % | "
+                f"{100 * r['suspect_or_worse']:.1f} % |"
+            )
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default="mtdetect/data/model")
     ap.add_argument("--data", default=None)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--report", default="training/report")
+    ap.add_argument("--old-scores", default=None, help="JSON {doc id: score} of a previous model")
     args = ap.parse_args(argv)
-    data = load_data(args.data, args.quick, args.n_jobs)
-    style = load_model(args.model, trust=True).style
-    if style is not None:
-        # Training used out-of-fold style scores on its own rows; evaluation reads only dev
-        # and test rows, where the shipped style model's scores are the right ones.
-        for name, f in list(data.items()):
-            data[name] = add_column(f, style.decision_function(sentence_texts(f)))
-    run(args.model, data, args.report, quick=args.quick)
+    data = load_data(args.data, args.quick, args.n_jobs, str(Path(args.model) / "tagger.npz"))
+    scorer = load_model(args.model, trust=True)
+    from training.train import attach_style as _attach
+
+    nmt_pos, nmt_neg = HEADS["nmt"]
+    data, _ = _attach(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))
+    del scorer
+    old = json.loads(Path(args.old_scores).read_text("utf-8")) if args.old_scores else None
+    run(args.model, data, args.report, quick=args.quick, old_scores=old)
     return 0
 
 
