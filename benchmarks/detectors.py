@@ -1,11 +1,15 @@
-"""Detector accuracy: recall on synthetic rewrites, false flags on clean prose, unlisted
-published tortured phrases, and agreement with human word tags of real machine translation.
+"""Span accuracy: false flags on clean prose of every register, flags on round trips through
+a real MT engine against their originals, unlisted published tortured phrases, agreement with
+human error tags of real machine translation (MQM, MLQE-PE), and, last, recall on synthetic
+rewrites made by our own generator.
 
     python -m benchmarks.detectors [--split dev|test] [--limit N] [--out benchmarks/results]
 
 Every part reads held-out data only: the ``dev``/``test`` documents of the clean corpora
-(never counted into the tables), the held-out fifth of the tortured-phrase list (never
-compiled into the matcher) and MLQE-PE dev/test. Parts whose data are absent are skipped.
+(never counted into the tables), the round trips of those documents
+(``python -m training.roundtrip``), the held-out fifth of the tortured-phrase list (never
+compiled into the matcher or the thesaurus), MQM zh-en newstest2021 and MLQE-PE dev/test.
+Parts whose data are absent are skipped.
 """
 
 from __future__ import annotations
@@ -100,19 +104,73 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 def clean_texts(split: str, limit: int) -> list[tuple[str, str]]:
+    """Clean documents of every register, at most ``limit`` per source (sampled stably)."""
+    from training.corpora import CLEAN_SOURCES
+    from training.splits import bucket
+
     out: list[tuple[str, str]] = []
-    for source in ("reuters", "bbc"):
-        for i, doc in enumerate(iter_clean([source], split=split)):
-            if i >= limit:
+    for source in CLEAN_SOURCES:
+        n = 0
+        for doc in iter_clean([source], split=split):
+            if source != "wmt24" and bucket(f"bench:{doc.id}") >= 30:
+                continue
+            out.append((doc.register, doc.text))
+            n += 1
+            if n >= limit:
                 break
-            out.append((source, doc.text))
     originals = data_dir() / "mt" / "wmt22_toen" / "english-originals"
     if originals.exists():
         for f in sorted(originals.glob("*.en")):
+            if "liv" in f.name:
+                continue
             lines = [x.strip() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
             for j in range(0, min(len(lines), limit * 8), 8):
-                out.append(("wmt-english-originals", " ".join(lines[j : j + 8])))
+                out.append(("news (WMT22 English originals)", " ".join(lines[j : j + 8])))
     return out
+
+
+def eval_roundtrip(detector, split: str, limit: int) -> dict[str, Any] | None:
+    """Flags per 1,000 words on round trips of held-out text and on their originals."""
+    from training.roundtrip import PIVOTS, default_out, read_blocks
+
+    res: dict[str, Any] = {}
+    base = default_out()
+    orig_words = orig_flags = 0
+    seen: set[str] = set()
+    for pivot in PIVOTS:
+        path = base / f"{pivot}.{split}.jsonl.gz"
+        if not path.exists():
+            continue
+        words = flags = 0
+        for k, block in enumerate(read_blocks(path)):
+            if k >= limit:
+                break
+            for text, is_orig in (
+                ("\n\n".join(block.rt or []), False),
+                ("\n\n".join(block.orig), True),
+            ):
+                if is_orig and block.id in seen:
+                    continue
+                _, groups = detector.detect(text)
+                n = sum(1 for g in groups for sp in g if sp.family != "non-prose")
+                w = len(_WORD_RE.findall(text))
+                if is_orig:
+                    seen.add(block.id)
+                    orig_words += w
+                    orig_flags += n
+                else:
+                    words += w
+                    flags += n
+        if words:
+            res[pivot] = {"words": words, "flags_per_1000_words": 1000 * flags / words}
+    if not res or not orig_words:
+        return None
+    base_rate = 1000 * orig_flags / orig_words
+    res["originals"] = {"words": orig_words, "flags_per_1000_words": base_rate}
+    for pivot, v in res.items():
+        if pivot != "originals":
+            v["ratio_to_originals"] = v["flags_per_1000_words"] / base_rate if base_rate else None
+    return res
 
 
 def eval_clean(detector, texts: list[tuple[str, str]]) -> dict[str, Any]:
@@ -273,6 +331,53 @@ def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
     }
 
 
+def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
+    """Word agreement with MQM expert error tags (zh-en newstest2021, machine translation
+    only: the human references rated as systems are left out)."""
+    import tarfile
+
+    path = data_dir() / "mt" / "mqm_zhen_2020_2021" / "zh-en-train-2021-news.tar.gz"
+    if not path.exists():
+        return None
+    with tarfile.open(path) as tar:
+
+        def read(name: str) -> list[str]:
+            member = next(
+                m for m in tar.getmembers() if m.name.endswith(name) and "/._" not in m.name
+            )
+            return tar.extractfile(member).read().decode("utf-8").splitlines()
+
+        mts = read("mqm_zhen_updated.mt")
+        tags = read("mqm_zhen_updated.word_level.tags")
+    tp = fp = fn = 0
+    n_sent = 0
+    for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
+        toks = mt.split()
+        if toks and toks[-1] == "<EOS>":
+            toks = toks[:-1]
+        word_tags = tag_line.split()[: len(toks)]
+        if len(word_tags) != len(toks):
+            continue
+        text, offs = detokenise(toks)
+        _, groups = detector.detect(text)
+        spans = [sp for g in groups for sp in g if sp.family != "non-prose"]
+        n_sent += 1
+        for (s, e), tag in zip(offs, word_tags, strict=True):
+            flagged = any(_overlaps(sp.start, sp.end, s, e) for sp in spans)
+            bad = tag == "BAD"
+            tp += flagged and bad
+            fp += flagged and not bad
+            fn += (not flagged) and bad
+    if not n_sent:
+        return None
+    return {
+        "sentences": n_sent,
+        "word_precision": tp / (tp + fp) if tp + fp else None,
+        "word_recall": tp / (tp + fn) if tp + fn else None,
+        "flagged_words": tp + fp,
+    }
+
+
 # --- report ------------------------------------------------------------------------------
 
 
@@ -281,12 +386,62 @@ def _pct(x: float | None) -> str:
 
 
 def markdown(res: dict[str, Any]) -> str:
-    lines = [f"## Detector accuracy ({res['split']} split)", ""]
+    lines = [f"## Span accuracy ({res['split']} split)", ""]
+    clean = res.get("clean")
+    if clean:
+        lines += [
+            f"Clean prose ({clean['words']:,} words, {clean['sentences']:,} sentences): "
+            f"**{clean['flags_per_1000_words']:.2f} flags per 1,000 words**, "
+            f"{clean['share_sentences_flagged']:.1%} of sentences with a flag "
+            "(non-prose flags not counted).",
+            "",
+            "| register | flags per 1,000 words |",
+            "|---|---|",
+        ]
+        for src, v in sorted(clean["flags_per_1000_words_by_source"].items()):
+            lines.append(f"| {src} | {v:.2f} |")
+        lines += ["", "| family | flags per 1,000 clean words |", "|---|---|"]
+        for fam, v in clean["flags_per_1000_words_by_family"].items():
+            lines.append(f"| {fam} | {v:.3f} |")
+        lines.append("")
+    rt = res.get("roundtrip")
+    if rt:
+        lines += [
+            "Round trips of held-out text through Apertium against the same text before the "
+            "round trip:",
+            "",
+            "| text | words | flags per 1,000 words | ratio to originals |",
+            "|---|---|---|---|",
+        ]
+        for k, v in rt.items():
+            ratio = v.get("ratio_to_originals")
+            lines.append(
+                f"| {k} | {v['words']:,} | {v['flags_per_1000_words']:.2f} | "
+                f"{'' if ratio is None else f'{ratio:.1f}x'} |"
+            )
+        lines.append("")
+    tort = res.get("tortured")
+    if tort:
+        lines += [
+            f"Unlisted published tortured phrases ({tort['phrases']} held-out phrases in "
+            f"neutral sentences): recall **{tort['recall']:.2f}**; the expected phrase "
+            f"flagged in {tort['expected_phrases_flagged']:.1%} of the same sentences.",
+            "",
+        ]
+    for key, name in (("mqm", "MQM zh-en newstest2021 expert error tags"),
+                      ("mlqe", "MLQE-PE human BAD tags")):  # fmt: skip
+        m = res.get(key)
+        if m:
+            lines += [
+                f"{name} ({m['sentences']:,} sentences of real MT): flagged words: precision "
+                f"{_pct(m['word_precision'])}, recall {_pct(m['word_recall'])}.",
+                "",
+            ]
     syn = res.get("synthetic")
     if syn:
         lines += [
-            f"Synthetic rewrites of {syn['sentences']:,} held-out sentences "
-            f"(span-level, an edit counts as found when a span overlaps it):",
+            f"Synthetic rewrites (our own generator; {syn['sentences']:,} held-out sentences; "
+            "an edit counts as found when a span overlaps it):",
             "",
             "| family | edits | recall (any family) | recall (same family) | precision |",
             "|---|---|---|---|---|",
@@ -297,36 +452,6 @@ def markdown(res: dict[str, Any]) -> str:
                 f"{_pct(v['recall_same_family'])} | {_pct(v['precision'])} |"
             )
         lines.append("")
-    clean = res.get("clean")
-    if clean:
-        lines += [
-            f"Clean prose ({clean['words']:,} words, {clean['sentences']:,} sentences): "
-            f"**{clean['flags_per_1000_words']:.2f} flags per 1,000 words**, "
-            f"{clean['share_sentences_flagged']:.1%} of sentences with a flag "
-            "(non-prose flags not counted).",
-            "",
-            "| family | flags per 1,000 words |",
-            "|---|---|",
-        ]
-        for fam, v in clean["flags_per_1000_words_by_family"].items():
-            lines.append(f"| {fam} | {v:.3f} |")
-        lines.append("")
-    tort = res.get("tortured")
-    if tort:
-        lines += [
-            f"Unlisted published tortured phrases ({tort['phrases']} held-out phrases in "
-            f"neutral sentences): recall **{tort['recall']:.2f}**; the expected phrase "
-            f"flagged in {tort['expected_phrases_flagged']:.1%} of the same sentences.",
-            "",
-        ]
-    mlqe = res.get("mlqe")
-    if mlqe:
-        lines += [
-            f"MLQE-PE real MT ({mlqe['sentences']:,} sentences): flagged words against human "
-            f"BAD tags: precision {_pct(mlqe['word_precision'])}, recall "
-            f"{_pct(mlqe['word_recall'])}.",
-            "",
-        ]
     lines.append(f"Took {res['seconds']:.0f} s.")
     return "\n".join(lines) + "\n"
 
@@ -336,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=["dev", "test"])
     ap.add_argument("--limit", type=int, default=300, help="documents per source")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--parts", nargs="*", default=["synthetic", "clean", "tortured", "mlqe"])
+    ap.add_argument(
+        "--parts",
+        nargs="*",
+        default=["clean", "roundtrip", "tortured", "mqm", "mlqe", "synthetic"],
+    )
     ap.add_argument("--out", type=Path, default=None, help="write JSON and Markdown here")
     args = ap.parse_args(argv)
     if not data_dir().exists():
@@ -345,16 +474,20 @@ def main(argv: list[str] | None = None) -> int:
     detector = mtdetect.load()
     t0 = time.time()
     res: dict[str, Any] = {"split": args.split}
+    if "clean" in args.parts:
+        res["clean"] = eval_clean(detector, clean_texts(args.split, args.limit))
+    if "roundtrip" in args.parts:
+        res["roundtrip"] = eval_roundtrip(detector, args.split, args.limit)
+    if "tortured" in args.parts:
+        res["tortured"] = eval_tortured(detector, args.split)
+    if "mqm" in args.parts:
+        res["mqm"] = eval_mqm(detector, args.limit * 4)
+    if "mlqe" in args.parts:
+        res["mlqe"] = eval_mlqe(detector, args.split, args.limit * 4)
     if "synthetic" in args.parts:
         res["synthetic"] = eval_synthetic(
             detector, synthetic_records(args.split, args.limit * 5, args.seed)
         )
-    if "clean" in args.parts:
-        res["clean"] = eval_clean(detector, clean_texts(args.split, args.limit))
-    if "tortured" in args.parts:
-        res["tortured"] = eval_tortured(detector, args.split)
-    if "mlqe" in args.parts:
-        res["mlqe"] = eval_mlqe(detector, args.split, args.limit * 4)
     res["seconds"] = time.time() - t0
     md = markdown(res)
     print(md)

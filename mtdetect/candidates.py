@@ -143,17 +143,33 @@ class Candidates:
         return cls(np.zeros(n), np.full(n, -1, np.int64), np.zeros(n, bool), np.zeros(n, np.uint8))
 
 
-def _window_score(view: DocView, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Sum of forward log-probabilities of the trigrams that contain ``cand`` at ``pos``."""
-    ev = view.evidence
+def _lm_sum(view: DocView, n: int, parts) -> np.ndarray:
+    """Sum over ``parts`` of ``ln P(w | c2 c1)``, each part ``(c2, c1, w, mask)`` aligned
+    with ``n`` rows (``mask`` None for every row), in one batched model call."""
+    c2s, c1s, ws, rows = [], [], [], []
+    for c2, c1, w, mask in parts:
+        sel = np.arange(n) if mask is None else np.flatnonzero(mask)
+        c2s.append(c2[sel])
+        c1s.append(c1[sel])
+        ws.append(w[sel])
+        rows.append(sel)
+    if not rows:
+        return np.zeros(n)
+    vals = view.evidence.lm_triples(np.concatenate(c2s), np.concatenate(c1s), np.concatenate(ws))
+    return np.bincount(np.concatenate(rows), weights=vals, minlength=n)
+
+
+def _window_parts(view: DocView, pos: np.ndarray, cand: np.ndarray) -> list:
+    """The trigrams that contain ``cand`` at ``pos``: it given its two left neighbours, the
+    next word given it, the word after given it and the next word."""
     p2, p1 = view.prev2[pos], view.prev1[pos]
     n1, n2 = view.next1[pos], view.next2[pos]
-    s = ev.lm_triples(p2, p1, cand)
-    has1 = n1 >= 0
-    s = s + np.where(has1, ev.lm_triples(p1, cand, np.where(has1, n1, 0)), 0.0)
-    has2 = n2 >= 0
-    s = s + np.where(has2, ev.lm_triples(cand, np.where(has1, n1, -1), np.where(has2, n2, 0)), 0.0)
-    return s
+    return [(p2, p1, cand, None), (p1, cand, n1, n1 >= 0), (cand, n1, n2, n2 >= 0)]
+
+
+def _window_score(view: DocView, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Sum of forward log-probabilities of the trigrams that contain ``cand`` at ``pos``."""
+    return _lm_sum(view, len(pos), _window_parts(view, pos, cand))
 
 
 def _best_per_owner(owner: np.ndarray, score: np.ndarray, n_owners: int):
@@ -200,8 +216,10 @@ def _search(
     owner, cand, flags = owner[keep], cand[keep], flags[keep]
     if not len(cand):
         return out
-    observed = _window_score(view, pos, view.ids[pos])
-    score = _window_score(view, pos[owner], cand) - observed[owner]
+    both = _window_score(
+        view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
+    )
+    score = both[len(pos) :] - both[: len(pos)][owner]
     if prior:
         score = score + swap_prior(view, cand, flags)
     best = _best_per_owner(owner, score, len(pos))
@@ -284,15 +302,20 @@ def pair_substitutions(
     prior = np.where(x1 != view.ids[i], swap_prior(view, x1, np.concatenate(fl1)), 0.0)
     prior += np.where(x2 != view.ids[i + 1], swap_prior(view, x2, np.concatenate(fl2)), 0.0)
 
-    def pair_score(i, a, b):
-        p2, p1 = view.prev2[i], view.prev1[i]
-        nx = view.next1[i + 1]
-        s = ev.lm_triples(p2, p1, a) + ev.lm_triples(p1, a, b)
-        has = nx >= 0
-        return s + np.where(has, ev.lm_triples(a, b, np.where(has, nx, 0)), 0.0)
-
-    obs = pair_score(left, view.ids[left], view.ids[left + 1])
-    score = pair_score(i, x1, x2) - obs[owner] + prior
+    ii = np.concatenate([left, i])
+    a = np.concatenate([view.ids[left], x1])
+    b = np.concatenate([view.ids[left + 1], x2])
+    nx = view.next1[ii + 1]
+    both = _lm_sum(
+        view,
+        len(ii),
+        [
+            (view.prev2[ii], view.prev1[ii], a, None),
+            (view.prev1[ii], a, b, None),
+            (a, b, nx, nx >= 0),
+        ],
+    )
+    score = both[len(left) :] - both[: len(left)][owner] + prior
     best = _best_per_owner(owner, score, len(left))
     for j, b in enumerate(best.tolist()):
         if b < 0 or score[b] <= 0:
@@ -306,13 +329,16 @@ def pair_substitutions(
     return out
 
 
-def function_swaps(view: DocView) -> Candidates:
-    """Best other preposition (article) for every preposition (article) of the document."""
+def function_swaps(view: DocView, max_logp: float = -4.5) -> Candidates:
+    """Best other preposition (article) for every preposition (article) of the document
+    that its context predicts poorly (``ln P < max_logp`` from the left or the right)."""
     ev = view.evidence
     prep_ids = ev.ids(_PREP_LIST)
     art_ids = ev.ids(list(_ARTICLE_LIST))
-    pos_p = np.flatnonzero(view.preposition & (view.ids >= 0))
-    pos_a = np.flatnonzero(view.article & (view.ids >= 0))
+    # Only function words that their context finds surprising from one side or the other.
+    odd = np.minimum(view.lm_forward, view.lm_backward) < max_logp
+    pos_p = np.flatnonzero(view.preposition & (view.ids >= 0) & odd)
+    pos_a = np.flatnonzero(view.article & (view.ids >= 0) & odd)
     pos = np.concatenate([pos_p, pos_a])
     if not len(pos):
         return Candidates.empty(len(view))
@@ -329,16 +355,24 @@ def function_swaps(view: DocView) -> Candidates:
     return _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
 
 
-def insertions(view: DocView, k: int = 24, max_logp: float = -7.0) -> Candidates:
+def insertions(
+    view: DocView, k: int = 16, max_logp: float = -8.0, max_back_logp: float = -5.0
+) -> Candidates:
     """A dropped word before token ``i``: the best filler between ``i - 1`` and ``i``.
 
-    Searched where token ``i`` is linked to its left neighbour and poorly predicted by it
-    (``lm_forward < max_logp``). The gain compares the sentence with the filler to the
-    sentence without it, so the filler pays for its own probability.
+    Searched where the gap surprises both sides: token ``i`` is linked to its left neighbour
+    and poorly predicted by it (``lm_forward < max_logp``), and the left neighbour is poorly
+    predicted from the right (``lm_backward < max_back_logp``). The gain compares the
+    sentence with the filler to the sentence without it, so the filler pays for its own
+    probability.
     """
     n = len(view)
     out = Candidates.empty(n)
-    pos = np.flatnonzero(view.link & (view.lm_forward < max_logp) & (view.prev1 >= 0))
+    back_left = np.zeros(n)
+    back_left[1:] = view.lm_backward[:-1]
+    pos = np.flatnonzero(
+        view.link & (view.lm_forward < max_logp) & (back_left < max_back_logp) & (view.prev1 >= 0)
+    )
     if not len(pos):
         return out
     ev = view.evidence
@@ -354,16 +388,22 @@ def insertions(view: DocView, k: int = 24, max_logp: float = -7.0) -> Candidates
     x = np.concatenate(cands)
     i = pos[owner]
     p2, p1, w, n1 = view.prev2[i], view.prev1[i], view.ids[i], view.next1[i]
-    with_x = ev.lm_triples(p2, p1, x) + ev.lm_triples(p1, x, w)
-    has = n1 >= 0
-    with_x = with_x + np.where(has, ev.lm_triples(x, w, np.where(has, n1, 0)), 0.0)
-    q2, q1, m1 = view.prev2[pos], view.prev1[pos], view.next1[pos]
-    without = ev.lm_triples(q2, q1, view.ids[pos])
-    has_p = m1 >= 0
-    without = without + np.where(
-        has_p, ev.lm_triples(q1, view.ids[pos], np.where(has_p, m1, 0)), 0.0
-    )
-    score = with_x - without[owner]
+    q2, q1, m1, wq = view.prev2[pos], view.prev1[pos], view.next1[pos], view.ids[pos]
+    k_with, k_without = len(i), len(pos)
+    # rows 0..k_with: with the filler; then the sentence as written
+    pad = np.full(k_without, -1, np.int64)
+    both = _lm_sum(
+        view,
+        k_with + k_without,
+        [
+            (np.concatenate([p2, q2]), np.concatenate([p1, q1]), np.concatenate([x, wq]), None),
+            (np.concatenate([p1, q1]), np.concatenate([x, wq]), np.concatenate([w, m1]),
+             np.concatenate([np.ones(k_with, bool), m1 >= 0])),
+            (np.concatenate([x, pad]), np.concatenate([w, pad]), np.concatenate([n1, pad]),
+             np.concatenate([n1 >= 0, np.zeros(k_without, bool)])),
+        ],
+    )  # fmt: skip
+    score = both[:k_with] - both[k_with:][owner]
     best = _best_per_owner(owner, score, len(pos))
     ok = best >= 0
     b = best[ok]

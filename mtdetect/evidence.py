@@ -582,27 +582,48 @@ class Evidence:
         """
         w = np.asarray(w, dtype=np.int64)
         c1 = np.asarray(c1, dtype=np.int64)
-        c2 = np.where(np.asarray(c1) >= 0, np.asarray(c2, dtype=np.int64), -1)
+        c2 = np.where(c1 >= 0, np.asarray(c2, dtype=np.int64), -1)
+        if len(w) > 64:
+            # Candidate searches repeat many triples: compute each distinct one once.
+            key = (
+                (np.maximum(c2 + 1, 0).astype(np.uint64) << _U(2 * ID_BITS))
+                | (np.maximum(c1 + 1, 0).astype(np.uint64) << _U(ID_BITS))
+                | np.maximum(w + 1, 0).astype(np.uint64)
+            )
+            uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            if len(uniq) < 0.8 * len(w):
+                return self._lm_distinct(c2[first], c1[first], w[first], backward)[inv]
+        return self._lm_distinct(c2, c1, w, backward)
+
+    def _lm_distinct(
+        self, c2: np.ndarray, c1: np.ndarray, w: np.ndarray, backward: bool
+    ) -> np.ndarray:
+        n = len(w)
         d2, d3 = self._d2, self._d3
         p1 = self._p_continuation("kn_right" if backward else "kn_left", w)
-        # Bigram level: continuation counts of (c1, w) among trigram types.
+        # One slot lookup for both bigrams: (c1, w) for the bigram level, (c2, c1) (forward)
+        # or (c1, c2) (backward) for the trigram context.
         if backward:
-            _, fan, _ = self._bigram_full(w, c1)  # N1+(w c1 .)
-            other = self._kn_word("kn_mid_left", c1)  # |{w: N1+(w c1 .) > 0}|
+            a = np.concatenate([w, c1])
+            b = np.concatenate([c1, c2])
         else:
-            _, _, fan = self._bigram_full(c1, w)  # N1+(. c1 w)
-            other = self._kn_word("kn_mid_right", c1)  # |{w: N1+(. c1 w) > 0}|
+            a = np.concatenate([c1, c2])
+            b = np.concatenate([w, c1])
+        count, right, left = self._bigram_full(a, b)
         mid = self._kn_word("kn_mid", c1)
+        if backward:
+            fan = right[:n]  # N1+(w c1 .)
+            other = self._kn_word("kn_mid_left", c1)  # |{w: N1+(w c1 .) > 0}|
+            ctx, fan3 = count[n:], left[n:]  # count(c1 c2), N1+(. c1 c2)
+            c3 = self.trigram_ids(w, c1, c2)
+        else:
+            fan = left[:n]  # N1+(. c1 w)
+            other = self._kn_word("kn_mid_right", c1)  # |{w: N1+(. c1 w) > 0}|
+            ctx, fan3 = count[n:], right[n:]  # count(c2 c1), N1+(c2 c1 .)
+            c3 = self.trigram_ids(c2, c1, w)
         ok2 = (c1 >= 0) & (mid > 0)
         safe_mid = np.where(ok2, mid, 1.0)
         p2 = np.where(ok2, np.maximum(fan - d2, 0.0) / safe_mid + d2 * other / safe_mid * p1, p1)
-        # Trigram level.
-        if backward:
-            c3 = self.trigram_ids(w, c1, c2)
-            ctx, _, fan3 = self._bigram_full(c1, c2)  # count(c1 c2), N1+(. c1 c2)
-        else:
-            c3 = self.trigram_ids(c2, c1, w)
-            ctx, fan3, _ = self._bigram_full(c2, c1)  # count(c2 c1), N1+(c2 c1 .)
         ok3 = (c2 >= 0) & (ctx > 0)
         safe_ctx = np.where(ok3, ctx, 1.0)
         p3 = np.where(ok3, np.maximum(c3 - d3, 0.0) / safe_ctx + d3 * fan3 / safe_ctx * p2, p2)

@@ -461,7 +461,7 @@ def sentence_features(
 
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     """The tagger columns from one document's token outputs."""
-    from mtdetect.tagger import TOKEN_FEATURES
+    from mtdetect.token_features import TOKEN_FEATURES
 
     col = {name: j for j, name in enumerate(TOKEN_FEATURES)}
     own = t.view.sent

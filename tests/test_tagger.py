@@ -15,8 +15,10 @@ import pytest
 from mtdetect.candidates import function_swaps, insertions, pair_substitutions, substitutions
 from mtdetect.docview import build_view
 from mtdetect.evidence import load_evidence
-from mtdetect.tagger import TOKEN_FEATURES, TaggerModel, _near_names, tag_spans, token_features
+from mtdetect.forest import TreeEnsemble
+from mtdetect.tagger import TaggerModel, tag_spans
 from mtdetect.text import segment
+from mtdetect.token_features import TOKEN_FEATURES, _near_names, token_features
 from training.build_evidence import Lexicon, build_from_documents
 
 Doc = namedtuple("Doc", "source text split")
@@ -136,18 +138,20 @@ def test_features_shape_and_finite(evidence):
 
 
 def _hand_model(threshold: float = 0.5) -> TaggerModel:
-    """A model that only looks at the substitution gains (for testing the span machinery)."""
-    edges, weights = [], []
-    for name in TOKEN_FEATURES:
-        if name in ("sub_gain", "pair_gain"):
-            edges.append(np.array([1.0]))
-            weights.append(np.array([0.0, 6.0]))
-        else:
-            edges.append(np.array([0.0]))
-            weights.append(np.array([0.0, 0.0]))
-    return TaggerModel(
-        TOKEN_FEATURES, edges, weights, np.zeros(len(TOKEN_FEATURES)), -3.0, threshold=threshold
+    """One hand-made tree that looks only at the substitution gains (for testing the span
+    machinery): pair_gain > 1 or sub_gain > 1 -> log-odds +5, else -5."""
+    pair, sub = TOKEN_FEATURES.index("pair_gain"), TOKEN_FEATURES.index("sub_gain")
+    trees = TreeEnsemble(
+        feature=np.array([pair, sub, 0, 0, 0], np.int32),
+        threshold=np.array([1.0, 1.0, np.inf, np.inf, np.inf]),
+        left=np.array([1, 2, 2, 3, 4], np.int32),
+        right=np.array([4, 3, 2, 3, 4], np.int32),
+        value=np.array([0.0, 0.0, -5.0, 5.0, 5.0]),
+        roots=np.array([0], np.int32),
+        depth=2,
+        baseline=0.0,
     )
+    return TaggerModel(TOKEN_FEATURES, trees, threshold=threshold)
 
 
 def test_spans_explain_themselves(evidence, tmp_path):
@@ -157,9 +161,8 @@ def test_spans_explain_themselves(evidence, tmp_path):
     text = "Researchers say counterfeit consciousness will change medicine."
     v = view_of(evidence, text)
     X, te = token_features(v)
-    contrib = model.contributions(X)
-    p = model.predict_proba(X, contrib)
-    spans = tag_spans(v, X, p, contrib, te, model.threshold)
+    p = model.predict_proba(X)
+    spans = tag_spans(v, X, p, te, model.threshold)
     assert [(s.text, s.family, s.suggestion) for s in spans] == [
         ("counterfeit consciousness", "synonym-substitution", "artificial intelligence")
     ]
@@ -167,8 +170,21 @@ def test_spans_explain_themselves(evidence, tmp_path):
     assert text[spans[0].start : spans[0].end] == spans[0].text
     clean = view_of(evidence, "Researchers say artificial intelligence will change medicine.")
     X, te = token_features(clean)
-    c = model.contributions(X)
-    assert tag_spans(clean, X, model.predict_proba(X, c), c, te, model.threshold) == []
+    assert tag_spans(clean, X, model.predict_proba(X), te, model.threshold) == []
+
+
+def test_tree_arrays_match_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 5))
+    y = ((X[:, 0] * X[:, 1] > 0) ^ (X[:, 2] > 1)).astype(int)
+    clf = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=15, random_state=0)
+    clf.fit(X, y)
+    trees = TreeEnsemble.from_sklearn(clf)
+    Xt = rng.normal(size=(500, 5))
+    np.testing.assert_allclose(trees.predict_proba(Xt), clf.predict_proba(Xt)[:, 1], atol=1e-12)
+    assert trees.decision(np.zeros((0, 5))).shape == (0,)
 
 
 def test_model_file_must_match_features(tmp_path):
@@ -177,3 +193,8 @@ def test_model_file_must_match_features(tmp_path):
     model.save(tmp_path / "bad.npz")
     with pytest.raises(ValueError, match="other token features"):
         TaggerModel.load(tmp_path / "bad.npz")
+    model = _hand_model()
+    model.trees.left[0] = 99  # a child outside the tree
+    model.save(tmp_path / "broken.npz")
+    with pytest.raises(ValueError, match="inconsistent"):
+        TaggerModel.load(tmp_path / "broken.npz")

@@ -184,8 +184,8 @@ def _init_worker(evidence_path: str | None) -> None:
 
 def _featurize_batch(docs: list[Doc]):
     from mtdetect.docview import build_view
-    from mtdetect.tagger import token_features
     from mtdetect.text import segment
+    from mtdetect.token_features import token_features
 
     ev = _WORKER["ev"]
     out = []
@@ -201,9 +201,9 @@ def _featurize_batch(docs: list[Doc]):
 
 def _cache_key(docs: Sequence[Doc], evidence_path: str | None) -> str:
     h = hashlib.blake2b(digest_size=12)
-    from mtdetect import candidates, docview, evidence, tagger
+    from mtdetect import candidates, docview, evidence, token_features
 
-    for mod in (candidates, docview, evidence, tagger):
+    for mod in (candidates, docview, evidence, token_features):
         h.update(Path(mod.__file__).read_bytes())
     ev = (
         Path(evidence_path)

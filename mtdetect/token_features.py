@@ -1,0 +1,240 @@
+"""Token features for the span tagger, computed as arrays over a whole document.
+
+For every word of a document, :func:`token_features` computes :data:`TOKEN_FEATURES` from
+the document view (:class:`~mtdetect.docview.DocView`): Kneser-Ney probabilities from both
+sides and relative to the document, n-gram counts, the gain of the best candidate original
+(thesaurus swap, pair swap, another preposition, a dropped word, see
+:mod:`mtdetect.candidates`), capitalisation and name evidence (a rare name that nearly
+matches another name of the same document), and topic fit (word vectors against the
+document's centroid). What the searches found is returned beside the matrix
+(:class:`TokenEvidence`), for the spans' families, explanations and suggestions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mtdetect.candidates import (
+    Candidates,
+    function_swaps,
+    insertions,
+    pair_substitutions,
+    substitutions,
+)
+from mtdetect.docview import DocView
+from mtdetect.evidence import LINK_FLAGS
+
+__all__ = ["FEATURE_INDEX", "TOKEN_FEATURES", "TokenEvidence", "token_features"]
+
+TOKEN_FEATURES: tuple[str, ...] = (
+    "lm_fwd",
+    "lm_bwd",
+    "lm_uni",
+    "lm_fwd_ctx_gain",
+    "lm_bwd_ctx_gain",
+    "lm_fwd_next",
+    "lm_bwd_prev",
+    "lm_fwd_rel_doc",
+    "lm_bwd_rel_doc",
+    "log_count",
+    "log_corpus",
+    "log_web",
+    "cap_ratio",
+    "capital",
+    "initial",
+    "number",
+    "function",
+    "preposition",
+    "article",
+    "length",
+    "log_bigram_left",
+    "log_bigram_right",
+    "log_trigram_mid",
+    "link_left",
+    "link_right",
+    "sub_gain",
+    "sub_tried",
+    "sub_tortured",
+    "sub_oewn",
+    "sub_moby",
+    "sub_freq_ratio",
+    "pair_gain",
+    "func_gain",
+    "ins_gain",
+    "ins_gain_next",
+    "unknown",
+    "unknown_cap",
+    "doc_near_name",
+    "lower_name",
+    "topic_fit",
+    "sub_topic_gain",
+    "sent_lm_mean",
+    "doc_lm_mean",
+    "window_min_fwd",
+    "neighbour_sub_gain",
+)
+#: Column of each feature in the matrix.
+FEATURE_INDEX = {name: i for i, name in enumerate(TOKEN_FEATURES)}
+
+
+@dataclass(slots=True)
+class TokenEvidence:
+    """What :func:`token_features` found besides the matrix: candidates and name evidence."""
+
+    sub: Candidates
+    pair: Candidates
+    func: Candidates
+    ins: Candidates
+    near_name: list[str | None]  # the document's name a token nearly matches, or None
+
+
+def _edit_distance_le(a: str, b: str, k: int) -> bool:
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``k`` (small k)."""
+    if abs(len(a) - len(b)) > k:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        lo = i
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            lo = min(lo, cur[j])
+        if lo > k:
+            return False
+        prev = cur
+    return prev[-1] <= k
+
+
+def _near_names(view: DocView) -> list[str | None]:
+    """For each rare capitalised word, a more frequent capitalised word of the same
+    document that it nearly matches (same first three letters, at most two edits):
+    "Kenyon" in a text that also says "Kenya" or "Kenyan". Needs no dictionary."""
+    out: list[str | None] = [None] * len(view)
+    caps = np.flatnonzero(view.capital & view.alpha)
+    if len(caps) < 2:
+        return out
+    counts = view.corpus_unigram
+    by_word: dict[str, float] = {}
+    for i in caps.tolist():
+        by_word.setdefault(view.surface[i], float(counts[i]))
+    words = list(by_word)
+    for i in caps.tolist():
+        w = view.surface[i]
+        cw = by_word[w]
+        if cw >= 200 or len(w) < 4:
+            continue
+        for u in words:
+            if u == w or u[:3] != w[:3] or by_word[u] <= cw:
+                continue
+            if u.lower().startswith(w.lower()) or w.lower().startswith(u.lower()):
+                continue  # Kenya / Kenyan: an inflection, not a slip
+            if _edit_distance_le(w, u, 2):
+                out[i] = u
+                break
+    return out
+
+
+def _doc_centroid(view: DocView, content: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of the tokens and the document's unit centroid of content words."""
+    ev = view.evidence
+    vec = ev.vector_ids(view.ids)
+    sel = content & (np.abs(vec).sum(axis=1) > 0)
+    if not sel.any():
+        return vec, np.zeros(vec.shape[1], np.float32)
+    c = vec[sel].sum(axis=0)
+    norm = np.linalg.norm(c)
+    return vec, (c / norm if norm > 0 else c)
+
+
+def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
+    """The feature matrix (float32, ``len(view)`` x ``len(TOKEN_FEATURES)``) and evidence."""
+    n = len(view)
+    X = np.zeros((n, len(TOKEN_FEATURES)), dtype=np.float32)
+    if n == 0:
+        e = Candidates.empty(0)
+        return X, TokenEvidence(e, e, e, e, [])
+    ev = view.evidence
+    fwd, bwd, uni = view.lm_forward, view.lm_backward, view.lm_unigram
+    content = view.alpha & ~view.function & ~view.number
+    med_f = float(np.median(fwd[content])) if content.any() else float(np.median(fwd))
+    med_b = float(np.median(bwd[content])) if content.any() else float(np.median(bwd))
+    sub = substitutions(view)
+    pair = pair_substitutions(view, sub)
+    func = function_swaps(view)
+    ins = insertions(view)
+    near = _near_names(view)
+    vec, centroid = _doc_centroid(view, content)
+    topic = vec @ centroid if len(centroid) else np.zeros(n)
+    best_vec = ev.vector_ids(np.maximum(sub.best, 0))
+    best_topic = np.where(sub.best >= 0, best_vec @ centroid if len(centroid) else 0.0, topic)
+    cr = view.cap_ratio
+    corpus = view.corpus_unigram
+    sent_mean = np.zeros(n)
+    for sl in view.sentence_slices():
+        if sl.stop > sl.start:
+            sent_mean[sl] = fwd[sl].mean()
+    fwd_next = np.zeros(n)
+    fwd_next[:-1] = np.where(view.link[1:], fwd[1:], 0.0)
+    bwd_prev = np.zeros(n)
+    bwd_prev[1:] = np.where(view.link[1:], bwd[:-1], 0.0)
+    win = np.minimum(fwd, fwd_next)  # log-probabilities: 0 (no next word) never wins
+    nb_sub = np.zeros(n)
+    nb_sub[1:] = np.maximum(nb_sub[1:], sub.gain[:-1])
+    nb_sub[:-1] = np.maximum(nb_sub[:-1], sub.gain[1:])
+    ins_next = np.zeros(n)
+    ins_next[:-1] = ins.gain[1:]
+    uni_best = ev.unigram_ids(sub.best)
+    cols = {
+        "lm_fwd": fwd,
+        "lm_bwd": bwd,
+        "lm_uni": uni,
+        "lm_fwd_ctx_gain": fwd - uni,
+        "lm_bwd_ctx_gain": bwd - uni,
+        "lm_fwd_next": fwd_next,
+        "lm_bwd_prev": bwd_prev,
+        "lm_fwd_rel_doc": fwd - med_f,
+        "lm_bwd_rel_doc": bwd - med_b,
+        "log_count": np.log1p(view.unigram),
+        "log_corpus": np.log1p(corpus),
+        "log_web": np.log1p(ev.web_ids(view.ids)),
+        "cap_ratio": np.where(np.isnan(cr), -1.0, cr),
+        "capital": view.capital,
+        "initial": view.initial,
+        "number": view.number,
+        "function": view.function,
+        "preposition": view.preposition,
+        "article": view.article,
+        "length": np.minimum(view.length, 20),
+        "log_bigram_left": np.where(view.link, np.log1p(view.bigram_left), -1.0),
+        "log_bigram_right": np.where(view.link_right, np.log1p(view.bigram_right), -1.0),
+        "log_trigram_mid": np.where(view.link & view.link_right, np.log1p(view.trigram_mid), -1.0),
+        "link_left": view.link,
+        "link_right": view.link_right,
+        "sub_gain": sub.gain,
+        "sub_tried": sub.tried,
+        "sub_tortured": (sub.flags & LINK_FLAGS["tortured"]) > 0,
+        "sub_oewn": (sub.flags & (LINK_FLAGS["oewn"] | LINK_FLAGS["inflection"])) > 0,
+        "sub_moby": (sub.flags & LINK_FLAGS["moby"]) > 0,
+        "sub_freq_ratio": np.where(
+            sub.best >= 0, np.log((uni_best + 1.0) / (view.unigram + 1.0)), 0.0
+        ),
+        "pair_gain": pair.gain,
+        "func_gain": func.gain,
+        "ins_gain": ins.gain,
+        "ins_gain_next": ins_next,
+        "unknown": view.ids < 0,
+        "unknown_cap": (view.ids < 0) & view.capital & ~view.initial,
+        "doc_near_name": np.fromiter((x is not None for x in near), bool, n),
+        "lower_name": ~view.capital & view.alpha & (cr >= 0.9) & (corpus >= 20),
+        "topic_fit": topic,
+        "sub_topic_gain": best_topic - topic,
+        "sent_lm_mean": sent_mean,
+        "doc_lm_mean": np.full(n, fwd.mean()),
+        "window_min_fwd": win,
+        "neighbour_sub_gain": nb_sub,
+    }
+    for name, col in cols.items():
+        X[:, FEATURE_INDEX[name]] = col
+    return X, TokenEvidence(sub, pair, func, ins, near)
