@@ -14,6 +14,8 @@ Kneser-Ney model in a few batched calls.
 * :func:`function_swaps`: a preposition or article replaced by another of its class.
 * :func:`insertions`: a word dropped between two linked words: fillers are frequent
   function words and the strongest right collocates of the left word.
+* :func:`collocate_substitutions`: a word of a fixed expression replaced by an unrelated one;
+  candidates are the strongest collocates of its neighbours.
 
 Each returns, per token, the gain (0 where nothing was tried or nothing did better) and the
 best candidate's word id (-1 for none), so that a span can show its suggestion.
@@ -30,6 +32,7 @@ from mtdetect.evidence import LINK_FLAGS
 
 __all__ = [
     "Candidates",
+    "collocate_substitutions",
     "function_swaps",
     "insertions",
     "pair_substitutions",
@@ -127,6 +130,8 @@ _FILLERS = [
 
 #: Share of content words a spinner swaps (the prior of :func:`swap_prior`).
 SWAP_RATE = 0.15
+#: Share of words of fixed expressions replaced by an unrelated word.
+COLLOCATE_RATE = 0.05
 
 
 @dataclass(slots=True)
@@ -212,7 +217,7 @@ def _search(
     n = len(view)
     out = Candidates.empty(n)
     out.tried[pos] = True
-    keep = cand != view.ids[pos[owner]]
+    keep = (cand != view.ids[pos[owner]]) & (cand != view.evidence.num_id)
     owner, cand, flags = owner[keep], cand[keep], flags[keep]
     if not len(cand):
         return out
@@ -251,6 +256,34 @@ def substitutions(view: DocView, k: int = 60) -> Candidates:
         return Candidates.empty(len(view))
     owner, cand, flags = view.evidence.neighbours_batch(view.ids[pos], k)
     return _search(view, pos, owner, cand, flags)
+
+
+def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
+    """A word of a fixed expression replaced by one no thesaurus relates to it ("the city
+    engine" for "the fire engine"): the candidates for a suspect word are the strongest left
+    collocates of the next word and right collocates of the previous one. The prior is a
+    rare event spread over those ``2 k`` candidates, so only a collocation far above chance
+    makes up for it."""
+    ev = view.evidence
+    pos = np.flatnonzero(suspect_content(view))
+    if not len(pos):
+        return Candidates.empty(len(view))
+    owners, cands = [], []
+    for j, p in enumerate(pos.tolist()):
+        c = np.concatenate(
+            [ev.predecessor_ids(int(view.next1[p]), k), ev.successor_ids(int(view.prev1[p]), k)]
+        )
+        c = np.unique(c)
+        owners.append(np.full(len(c), j))
+        cands.append(c)
+    owner = np.concatenate(owners)
+    cand = np.concatenate(cands)
+    out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
+    out.gain = np.maximum(
+        out.gain + np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k), 0.0
+    )
+    out.best = np.where(out.gain > 0, out.best, -1)
+    return out
 
 
 def pair_substitutions(

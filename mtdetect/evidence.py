@@ -410,6 +410,8 @@ class Evidence:
         self._p1_norm: dict[str, float] = {}
         self._unit_cache: np.ndarray | None = None
         self._blob: np.ndarray | None = None
+        #: Id of the number token ``<num>`` (-1 if absent): never a candidate word.
+        self.num_id: int = int(self.ids(["<num>"])[0])
 
     def _arr(self, name: str) -> np.ndarray:
         """A table memory-mapped on first use (empty if the build did not write it)."""

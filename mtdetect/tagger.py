@@ -113,6 +113,7 @@ def token_family(X: np.ndarray, te: TokenEvidence, k: int) -> str:
         return "mangled-entity"
     gains = {
         "synonym-substitution": max(te.sub.gain[k], te.pair.gain[k]),
+        "broken-collocation": te.col.gain[k],
         "function-word-swap": te.func.gain[k],
         "dropped-word": max(te.ins.gain[k], te.ins.gain[k + 1] if k + 1 < len(te.ins.gain) else 0),
     }
@@ -205,6 +206,16 @@ def _explain(
                 f"({_fmt(np.exp(min(gain, 50)))}x by context and thesaurus)",
                 sugg,
             )
+    if fam == "broken-collocation" and te.col.best[i : j + 1].max() >= 0:
+        for k in range(i, j + 1):
+            if te.col.best[k] >= 0:
+                w = _match_case(view.surface[k], ev.word(int(te.col.best[k])))
+                sugg = " ".join(w if m == k else view.surface[m] for m in range(i, j + 1))
+                return (
+                    f"'{phrase}' looks like a fixed expression with a word replaced; "
+                    f"'{sugg}' is the common one",
+                    sugg,
+                )
     if fam == "function-word-swap":
         for k in range(i, j + 1):
             if te.func.best[k] >= 0:

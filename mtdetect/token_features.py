@@ -18,6 +18,7 @@ import numpy as np
 
 from mtdetect.candidates import (
     Candidates,
+    collocate_substitutions,
     function_swaps,
     insertions,
     pair_substitutions,
@@ -61,6 +62,7 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "sub_moby",
     "sub_freq_ratio",
     "pair_gain",
+    "col_gain",
     "func_gain",
     "ins_gain",
     "ins_gain_next",
@@ -85,6 +87,7 @@ class TokenEvidence:
 
     sub: Candidates
     pair: Candidates
+    col: Candidates
     func: Candidates
     ins: Candidates
     near_name: list[str | None]  # the document's name a token nearly matches, or None
@@ -154,7 +157,7 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     X = np.zeros((n, len(TOKEN_FEATURES)), dtype=np.float32)
     if n == 0:
         e = Candidates.empty(0)
-        return X, TokenEvidence(e, e, e, e, [])
+        return X, TokenEvidence(e, e, e, e, e, [])
     ev = view.evidence
     fwd, bwd, uni = view.lm_forward, view.lm_backward, view.lm_unigram
     content = view.alpha & ~view.function & ~view.number
@@ -162,6 +165,7 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     med_b = float(np.median(bwd[content])) if content.any() else float(np.median(bwd))
     sub = substitutions(view)
     pair = pair_substitutions(view, sub)
+    colloc = collocate_substitutions(view)
     func = function_swaps(view)
     ins = insertions(view)
     near = _near_names(view)
@@ -221,6 +225,7 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
             sub.best >= 0, np.log((uni_best + 1.0) / (view.unigram + 1.0)), 0.0
         ),
         "pair_gain": pair.gain,
+        "col_gain": colloc.gain,
         "func_gain": func.gain,
         "ins_gain": ins.gain,
         "ins_gain_next": ins_next,
@@ -237,4 +242,4 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     }
     for name, col in cols.items():
         X[:, FEATURE_INDEX[name]] = col
-    return X, TokenEvidence(sub, pair, func, ins, near)
+    return X, TokenEvidence(sub, pair, colloc, func, ins, near)
