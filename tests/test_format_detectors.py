@@ -32,6 +32,20 @@ def flags(detector, text: str) -> list[tuple[str, str | None]]:
         ('He said "we are ready. " Then he left.', '. "', '."'),
         ("The minister of Kenya 's cabinet spoke .", " 's", "'s"),
         ("Prices rose , traders said , and fell .", " ,", ","),
+        # a closing quotation mark turned into an opening one, left at the paragraph end
+        (
+            "The delegates said the talks ended. \u201c\n\nThe next round is in May.",
+            "\u201c",
+            "\u201d",
+        ),
+        ("The talks ended.\u201c\nThe next round is in May.", "\u201c", "\u201d"),
+        # code re-spaced at its dots
+        (
+            'Call document. getElementById("menu") first.',
+            "document. getElementById",
+            "document.getElementById",
+        ),
+        ("Then console. log(value) prints it.", "console. log", "console.log"),
     ],
 )
 def test_spacing_flags(text: str, flagged: str, suggestion: str) -> None:
@@ -52,6 +66,11 @@ def test_spacing_flags(text: str, flagged: str, suggestion: str) -> None:
         "The ratio was 3:2 (approximately).",
         "It is 5 p.m. in New York.",
         "One stray space , as people type, is not a pipeline.",
+        "He said: \u201cWe will go.\u201d\n\nThen he left.",
+        "She asked: \u201cWill you come?\u201d Nobody answered.",
+        "The minister said: \u201cThe talks ended.\u201d\n\n\u201cWe go on,\u201d she added.",
+        "He came home. Then (later) we ate.",
+        "The call of document.getElementById is fine in a code sample.",
     ],
 )
 def test_spacing_leaves_legitimate_text_alone(text: str) -> None:
@@ -105,6 +124,8 @@ def test_nonprose_flags_code_markup_and_boilerplate() -> None:
         "Profits rose (after tax) by 5% to $3.1m; analysts were pleased.",
         "If prices fall, farmers lose; if they rise, buyers do.",
         "The function of the committee is to advise the minister.",
+        # corpora replace links and addresses by placeholders: not markup
+        "The full report is at <URL> and questions go to <EMAIL> until Friday.",
     ],
 )
 def test_nonprose_leaves_prose_alone(text: str) -> None:

@@ -829,7 +829,10 @@ def write_evidence(
     syn_ids = []
     oewn_pairs: list[tuple[int, int]] = []
     for members in lexicon.synsets:
-        ids = sorted({vindex[k] for m in members if (k := _lexicon_key(m)) and k in vindex})
+        # "<num>" (a lemma such as "1") is a number, never a synonym of a word.
+        ids = sorted(
+            {vindex[k] for m in members if (k := _lexicon_key(m)) and k in vindex and k != "<num>"}
+        )
         syn_ids.append(ids)
         oewn_pairs.extend((i, j) for i in ids for j in ids if i != j)
     for a, b in lexicon.similar:
@@ -846,7 +849,7 @@ def write_evidence(
                     vindex[f]
                     for m in members
                     if (k := _lexicon_key(m)) and " " not in k
-                    if (f := _inflect(k, suffix)) in attested and f in vindex
+                    if (f := _inflect(k, suffix)) in attested and f in vindex and k != "<num>"
                 }
             )
             infl_pairs.extend((i, j) for i in forms for j in forms if i != j)
@@ -855,11 +858,11 @@ def write_evidence(
     moby_pairs: list[tuple[int, int]] = []
     for root, listed in moby.items():
         r = vindex.get(root)
-        if r is None:
+        if r is None or root == "<num>":
             continue
         for w in listed:
             i = vindex.get(w)
-            if i is not None:
+            if i is not None and w != "<num>":
                 moby_pairs.append((i, r))  # observed w may stand for the root r
                 moby_pairs.append((r, i))
     add_links(moby_pairs, LINK_FLAGS["moby"])

@@ -18,7 +18,10 @@ __all__ = ["NonProseDetector"]
 FAMILY = "non-prose"
 
 _HTML_ENTITY_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5}|#x[0-9a-fA-F]{2,4});")
-_HTML_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,9}(?:\s+[^<>]{0,200})?/?>")
+# Placeholders that corpora put in place of links, addresses and numbers ("<URL>") are not
+# markup.
+_PLACEHOLDER = r"(?!(?:URL|EMAIL|PHONE|NUM|NUMBER|USER|HASHTAG|NAME|MENTION)\d*>)"
+_HTML_TAG_RE = re.compile(rf"</?{_PLACEHOLDER}[a-zA-Z][a-zA-Z0-9]{{0,9}}(?:\s+[^<>]{{0,200}})?/?>")
 _CODE_RE = re.compile(
     r"""
     \bfunction\s*\w*\s*\([^()]*\)\s*\{     # function(e){

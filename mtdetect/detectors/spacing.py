@@ -29,6 +29,20 @@ _SPACED_HOST_RE = re.compile(
 )
 # A quotation mark with space on both sides right after a full stop or comma: `said. " Then`.
 _DETACHED_QUOTE_RE = re.compile(r"(?<=[\w)\]}])([.,!?] [\"”])(?=\s|$)")
+# A closing quotation mark turned into a detached opening one at the end of a sentence or
+# paragraph: `the talks ended. “` (the closing ” became “ and moved off its sentence).
+_DANGLING_OPEN_QUOTE_RE = re.compile(
+    r"(?:(?<=[\w)\]}][.,!?])(“)|(?<=[\w)\]}][.,!?] )([“\"]))(?=[ \t]*(?:\n|$))"
+)
+# Code re-spaced at its dots: `document. getElementById(`, `console. log(`. The word after
+# the dot starts lower-case and an argument list follows at once, which prose never has.
+_CODE_ROOTS = "console|document|window|this|self|os|sys|np|pd|math|json|Math|JSON|Object|Array"
+_SPACED_CODE_RE = re.compile(
+    r"(?<![\w.$])("
+    rf"(?:{_CODE_ROOTS})(?:\. [a-z_$][\w$]*)+"  # a well-known object: console. log(
+    r"|[A-Za-z_$][\w$]*(?:\. [a-z_$][\w$]*)*\. [a-z_$]+[A-Z_][\w$]*"  # camelCase: x. getElementById(
+    r")(?=\()"
+)
 # An opening quote followed by a space: `said: " We will`.
 _OPEN_QUOTE_SPACE_RE = re.compile(r"(?:(?<=\s)|^)([\"“] )(?=[A-Za-z])")
 # Tokenised text: a space before a comma, full stop, semicolon, closing bracket,
@@ -70,6 +84,12 @@ _RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     ),
     (_SPACED_HOST_RE, 0.9, "web address re-spaced at its dots"),
     (_DETACHED_QUOTE_RE, 0.7, "closing quotation mark separated from its sentence"),
+    (
+        _DANGLING_OPEN_QUOTE_RE,
+        0.7,
+        "an opening quotation mark ends the sentence: a closing one turned around and moved",
+    ),
+    (_SPACED_CODE_RE, 0.85, "code re-spaced at its dots: '{}' is normally written without spaces"),
     (_OPEN_QUOTE_SPACE_RE, 0.5, "space after an opening quotation mark"),
     (_SPACE_BEFORE_RE, 0.5, "space before punctuation, as tokenised text has"),
 )
@@ -85,8 +105,8 @@ class SpacingDetector:
         spans: list[Span] = []
         for sent in sentences:
             s, e = sent.start, sent.end
-            if " " not in sent.text:  # every pattern needs a space
-                continue
+            if " " not in sent.text and "“" not in sent.text and '"' not in sent.text:
+                continue  # every pattern needs a space or a quotation mark
             for m in _SPACED_INITIALISM_RE.finditer(text, s, e):
                 letters = m.group(1).replace(". ", "").replace(".", "")
                 gap, nxt = m.group(2), m.group(3)
@@ -105,21 +125,27 @@ class SpacingDetector:
                     )
                 )
             for rx, strength, why in _RULES:
+                if " " not in sent.text and rx is not _DANGLING_OPEN_QUOTE_RE:
+                    continue
                 found = list(rx.finditer(text, s, e))
                 if rx is _SPACE_BEFORE_RE and len(found) < 2:
                     # One stray space before a comma is a typing slip; a tokeniser leaves
                     # several, or splits a possessive or contraction off its word.
                     found = [m for m in found if m.group(1)[1:2] in ("'", "n")]
                 for m in found:
+                    g = m.lastindex or 1  # the dangling-quote pattern has two alternatives
+                    fix = m.group(g).replace(" ", "")
+                    if rx is _DANGLING_OPEN_QUOTE_RE:
+                        fix = "”"
                     spans.append(
                         make_span(
                             text,
-                            m.start(1),
-                            m.end(1),
+                            m.start(g),
+                            m.end(g),
                             FAMILY,
                             strength,
-                            why.format(m.group(1)),
-                            m.group(1).replace(" ", ""),
+                            why.format(m.group(g)),
+                            fix,
                         )
                     )
         return spans
