@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from mtdetect.native import core
+
 __all__ = [
     "FORMAT",
     "GAZ_TYPES",
@@ -310,9 +312,14 @@ class CountTable:
     # -- lookups --------------------------------------------------------------------------
     def slots_of(self, keys: np.ndarray) -> np.ndarray:
         """Flat slot index holding each uint64 key (int64), -1 where absent."""
-        keys = np.asarray(keys, dtype=np.uint64).reshape(-1)
+        keys = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
         if keys.size == 0:
             return np.zeros(0, dtype=np.int64)
+        fast = core()
+        if fast is not None:
+            out = np.empty(len(keys), dtype=np.int64)
+            fast.slots_of(self._flat, self.n_buckets, self.seed, keys, out)
+            return out
         fp, b1, b2 = _locate(keys, self.seed, self.n_buckets)
         fpc = fp[:, None]
         r1 = (np.take(self.slots, b1, axis=0) ^ fpc) < 256
@@ -330,6 +337,12 @@ class CountTable:
         keys = np.asarray(keys, dtype=np.uint64)
         if keys.size == 0:
             return np.zeros(keys.shape, dtype=np.float64)
+        fast = core()
+        if fast is not None:
+            flat = np.ascontiguousarray(keys).reshape(-1)
+            codes = np.empty(len(flat), dtype=np.uint8)
+            fast.lookup(self._flat, self.n_buckets, self.seed, flat, codes)
+            return self._lut[codes].reshape(keys.shape)
         if keys.size <= _SCALAR_MAX:
             # Tiny batches: a dozen numpy calls cost more than the pure-Python path.
             get = self.get
@@ -563,14 +576,17 @@ class Evidence:
         a = self._arr(name)
         return np.where(ids >= 0, a[np.maximum(ids, 0)].astype(np.float64), 0.0)
 
-    def _p_continuation(self, name: str, ids: np.ndarray) -> np.ndarray:
-        """Lowest-order KN probability: continuation count over all bigram types; a word
-        never seen in a bigram (or unknown) counts half a type, so the vocabulary sums to 1."""
+    def _p1_normaliser(self, name: str) -> float:
         norm = self._p1_norm.get(name)
         if norm is None:
             zero = np.count_nonzero(np.asarray(self._arr(name)) == 0)
             norm = self._p1_norm[name] = max(self._n_bigram_types, 1.0) + 0.5 * zero
-        return np.maximum(self._kn_word(name, ids), 0.5) / norm
+        return norm
+
+    def _p_continuation(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """Lowest-order KN probability: continuation count over all bigram types; a word
+        never seen in a bigram (or unknown) counts half a type, so the vocabulary sums to 1."""
+        return np.maximum(self._kn_word(name, ids), 0.5) / self._p1_normaliser(name)
 
     def lm_triples(
         self, c2: np.ndarray, c1: np.ndarray, w: np.ndarray, *, backward: bool = False
@@ -600,6 +616,36 @@ class Evidence:
     def _lm_distinct(
         self, c2: np.ndarray, c1: np.ndarray, w: np.ndarray, backward: bool
     ) -> np.ndarray:
+        fast = core()
+        if fast is not None:
+            out = np.empty(len(w), dtype=np.float64)
+            big, tri = self._bigrams, self._trigrams
+            fast.kn_triples(
+                np.ascontiguousarray(c2, dtype=np.int64),
+                np.ascontiguousarray(c1, dtype=np.int64),
+                np.ascontiguousarray(w, dtype=np.int64),
+                backward,
+                big._flat,
+                big.n_buckets,
+                big.seed,
+                self._arr("bigram_fanout_right"),
+                self._arr("bigram_fanout_left"),
+                tri._flat,
+                tri.n_buckets,
+                tri.seed,
+                big._lut,
+                self._arr("kn_left"),
+                self._arr("kn_right"),
+                self._arr("kn_mid"),
+                self._arr("kn_mid_left"),
+                self._arr("kn_mid_right"),
+                self._d2,
+                self._d3,
+                self._p1_normaliser("kn_left"),
+                self._p1_normaliser("kn_right"),
+                out,
+            )
+            return out
         n = len(w)
         d2, d3 = self._d2, self._d3
         p1 = self._p_continuation("kn_right" if backward else "kn_left", w)

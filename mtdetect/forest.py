@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from mtdetect.native import core
+
 __all__ = ["TreeEnsemble"]
 
 
@@ -72,6 +74,14 @@ class TreeEnsemble:
         n, n_feat = X.shape
         if n == 0:
             return np.zeros(0)
+        fast = core()
+        if fast is not None:
+            out = np.empty(n, dtype=np.float64)
+            fast.tree_sum(
+                X, n_feat, self.feature, self.threshold, self.left, self.right, self.value,
+                self.roots, out,
+            )  # fmt: skip
+            return self.baseline + out
         flat = X.ravel()
         base = (np.arange(n, dtype=np.int64) * n_feat)[:, None]
         cur = np.broadcast_to(self.roots, (n, len(self.roots))).astype(np.int32)

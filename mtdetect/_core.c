@@ -1,0 +1,381 @@
+/*
+ * mtdetect._core: the inner loops of the evidence tables and the tagger, in C.
+ *
+ * Every function takes numpy arrays (any object with the buffer protocol, C-contiguous, of
+ * the documented item size) and writes into a caller-allocated output array; nothing is
+ * allocated here and no Python object is created per element. The numpy implementations in
+ * mtdetect/evidence.py and mtdetect/forest.py compute the same numbers and stay the
+ * reference: the tests compare the two.
+ *
+ *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
+ *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
+ *   kn_triples(...)                                        Kneser-Ney ln P(w | c2 c1)
+ *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define GOLDEN 0x9E3779B97F4A7C15ULL
+#define C1 0xBF58476D1CE4E5B9ULL
+#define C2 0x94D049BB133111EBULL
+#define ALT 0xD6E8FEB86659FD93ULL
+#define ID_BITS 21
+#define BUCKET 4
+
+/* --- buffers ------------------------------------------------------------------------- */
+
+typedef struct {
+    Py_buffer view;
+    int held;
+} Buf;
+
+static int get_buf(PyObject *obj, Buf *b, Py_ssize_t itemsize, int writable, const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    b->held = 0;
+    if (PyObject_GetBuffer(obj, &b->view, flags) < 0) {
+        return -1;
+    }
+    b->held = 1;
+    if (b->view.itemsize != itemsize) {
+        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes, got %zd", name,
+                     itemsize, b->view.itemsize);
+        return -1;
+    }
+    return 0;
+}
+
+static void release(Buf *bufs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (bufs[i].held) {
+            PyBuffer_Release(&bufs[i].view);
+            bufs[i].held = 0;
+        }
+    }
+}
+
+#define LEN(b) ((b).view.len / (b).view.itemsize)
+
+/* --- the cuckoo tables (see mtdetect.evidence.CountTable) ------------------------------ */
+
+static inline uint64_t mix(uint64_t x)
+{
+    uint64_t z = x + GOLDEN;
+    z = (z ^ (z >> 30)) * C1;
+    z = (z ^ (z >> 27)) * C2;
+    return z ^ (z >> 31);
+}
+
+/* Flat slot index of key, or -1. */
+static inline int64_t find_slot(const uint32_t *slots, uint64_t nb, uint64_t seed, uint64_t key)
+{
+    uint64_t k = key ^ seed;
+    uint64_t h = mix(k);
+    uint64_t b1 = ((h & 0xFFFFFFFFULL) * nb) >> 32;
+    uint64_t b2 = ((h >> 32) * nb) >> 32;
+    uint32_t fp = (uint32_t)((k * ALT) >> 40);
+    if (fp == 0) {
+        fp = 1;
+    }
+    if (b2 == b1) {
+        b2 = (b1 + 1) % nb;
+    }
+    const uint32_t *s = slots + b1 * BUCKET;
+    for (int i = 0; i < BUCKET; i++) {
+        if ((s[i] >> 8) == fp) {
+            return (int64_t)(b1 * BUCKET + i);
+        }
+    }
+    s = slots + b2 * BUCKET;
+    for (int i = 0; i < BUCKET; i++) {
+        if ((s[i] >> 8) == fp) {
+            return (int64_t)(b2 * BUCKET + i);
+        }
+    }
+    return -1;
+}
+
+static PyObject *py_slots_of(PyObject *self, PyObject *args)
+{
+    PyObject *o_slots, *o_keys, *o_out;
+    unsigned long long nb, seed;
+    Buf b[3];
+    memset(b, 0, sizeof(b));
+    if (!PyArg_ParseTuple(args, "OKKOO", &o_slots, &nb, &seed, &o_keys, &o_out)) {
+        return NULL;
+    }
+    if (get_buf(o_slots, &b[0], 4, 0, "slots") < 0 || get_buf(o_keys, &b[1], 8, 0, "keys") < 0 ||
+        get_buf(o_out, &b[2], 8, 1, "out") < 0) {
+        release(b, 3);
+        return NULL;
+    }
+    Py_ssize_t n = LEN(b[1]);
+    if (LEN(b[2]) != n || (uint64_t)LEN(b[0]) != nb * BUCKET || nb == 0) {
+        release(b, 3);
+        PyErr_SetString(PyExc_ValueError, "slots_of: array sizes do not match");
+        return NULL;
+    }
+    const uint32_t *slots = (const uint32_t *)b[0].view.buf;
+    const uint64_t *keys = (const uint64_t *)b[1].view.buf;
+    int64_t *out = (int64_t *)b[2].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = find_slot(slots, nb, seed, keys[i]);
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 3);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_lookup(PyObject *self, PyObject *args)
+{
+    PyObject *o_slots, *o_keys, *o_out;
+    unsigned long long nb, seed;
+    Buf b[3];
+    memset(b, 0, sizeof(b));
+    if (!PyArg_ParseTuple(args, "OKKOO", &o_slots, &nb, &seed, &o_keys, &o_out)) {
+        return NULL;
+    }
+    if (get_buf(o_slots, &b[0], 4, 0, "slots") < 0 || get_buf(o_keys, &b[1], 8, 0, "keys") < 0 ||
+        get_buf(o_out, &b[2], 1, 1, "out") < 0) {
+        release(b, 3);
+        return NULL;
+    }
+    Py_ssize_t n = LEN(b[1]);
+    if (LEN(b[2]) != n || (uint64_t)LEN(b[0]) != nb * BUCKET || nb == 0) {
+        release(b, 3);
+        PyErr_SetString(PyExc_ValueError, "lookup: array sizes do not match");
+        return NULL;
+    }
+    const uint32_t *slots = (const uint32_t *)b[0].view.buf;
+    const uint64_t *keys = (const uint64_t *)b[1].view.buf;
+    uint8_t *out = (uint8_t *)b[2].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t s = find_slot(slots, nb, seed, keys[i]);
+        out[i] = s < 0 ? 0 : (uint8_t)(slots[s] & 0xFF);
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 3);
+    Py_RETURN_NONE;
+}
+
+/* --- interpolated Kneser-Ney (see mtdetect.evidence.Evidence.lm_triples) -------------- */
+
+static inline uint64_t pack2(int64_t a, int64_t b)
+{
+    return ((uint64_t)a << ID_BITS) | (uint64_t)b;
+}
+
+static inline double word_at(const float *a, int64_t n, int64_t i)
+{
+    return (i >= 0 && i < n) ? (double)a[i] : 0.0;
+}
+
+static PyObject *py_kn_triples(PyObject *self, PyObject *args)
+{
+    /* c2, c1, w, backward, bigram slots, bigram nb, bigram seed, fan_right, fan_left,
+       trigram slots, trigram nb, trigram seed, lut, kn_left, kn_right, kn_mid,
+       kn_mid_left, kn_mid_right, d2, d3, norm_left, norm_right, out */
+    PyObject *o[18];
+    int backward;
+    unsigned long long bnb, bseed, tnb, tseed;
+    double d2, d3, norm_left, norm_right;
+    if (!PyArg_ParseTuple(args, "OOOpOKKOOOKKOOOOOOddddO", &o[0], &o[1], &o[2], &backward,
+                          &o[3], &bnb, &bseed, &o[4], &o[5], &o[6], &tnb, &tseed, &o[7], &o[8],
+                          &o[9], &o[10], &o[11], &o[12], &d2, &d3, &norm_left, &norm_right,
+                          &o[13])) {
+        return NULL;
+    }
+    static const Py_ssize_t sizes[14] = {8, 8, 8, 4, 1, 1, 4, 8, 4, 4, 4, 4, 4, 8};
+    static const char *names[14] = {"c2", "c1", "w", "bigram", "fan_right", "fan_left",
+                                    "trigram", "lut", "kn_left", "kn_right", "kn_mid",
+                                    "kn_mid_left", "kn_mid_right", "out"};
+    Buf b[14];
+    memset(b, 0, sizeof(b));
+    for (int i = 0; i < 14; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i == 13, names[i]) < 0) {
+            release(b, 14);
+            return NULL;
+        }
+    }
+    Py_ssize_t n = LEN(b[2]);
+    int64_t nv = (int64_t)LEN(b[8]);
+    if (LEN(b[0]) != n || LEN(b[1]) != n || LEN(b[13]) != n || LEN(b[7]) != 256 ||
+        (uint64_t)LEN(b[3]) != bnb * BUCKET || (uint64_t)LEN(b[6]) != tnb * BUCKET ||
+        LEN(b[4]) != LEN(b[3]) || LEN(b[5]) != LEN(b[3]) || LEN(b[9]) != nv ||
+        LEN(b[10]) != nv || LEN(b[11]) != nv || LEN(b[12]) != nv || bnb == 0 || tnb == 0) {
+        release(b, 14);
+        PyErr_SetString(PyExc_ValueError, "kn_triples: array sizes do not match");
+        return NULL;
+    }
+    const int64_t *C2a = (const int64_t *)b[0].view.buf;
+    const int64_t *C1a = (const int64_t *)b[1].view.buf;
+    const int64_t *W = (const int64_t *)b[2].view.buf;
+    const uint32_t *bs = (const uint32_t *)b[3].view.buf;
+    const uint8_t *fan_right = (const uint8_t *)b[4].view.buf;
+    const uint8_t *fan_left = (const uint8_t *)b[5].view.buf;
+    const uint32_t *ts = (const uint32_t *)b[6].view.buf;
+    const double *lut = (const double *)b[7].view.buf;
+    const float *kl = (const float *)b[8].view.buf;
+    const float *kr = (const float *)b[9].view.buf;
+    const float *km = (const float *)b[10].view.buf;
+    const float *kml = (const float *)b[11].view.buf;
+    const float *kmr = (const float *)b[12].view.buf;
+    double *out = (double *)b[13].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t w = W[i], c1 = C1a[i];
+        int64_t c2 = c1 >= 0 ? C2a[i] : -1;
+        if (w >= nv || c1 >= nv || c2 >= nv) {
+            w = w >= nv ? -1 : w;
+            c1 = c1 >= nv ? -1 : c1;
+            c2 = c2 >= nv ? -1 : c2;
+        }
+        double cont = w >= 0 ? (backward ? (double)kr[w] : (double)kl[w]) : 0.0;
+        double p1 = (cont > 0.5 ? cont : 0.5) / (backward ? norm_right : norm_left);
+        double p2 = p1;
+        double mid = word_at(km, nv, c1);
+        if (c1 >= 0 && mid > 0) {
+            double fan = 0.0;
+            if (w >= 0) {
+                int64_t s = backward ? find_slot(bs, bnb, bseed, pack2(w, c1))
+                                     : find_slot(bs, bnb, bseed, pack2(c1, w));
+                if (s >= 0) {
+                    fan = backward ? lut[fan_right[s]] : lut[fan_left[s]];
+                }
+            }
+            double other = backward ? (double)kml[c1] : (double)kmr[c1];
+            double num = fan - d2 > 0 ? fan - d2 : 0.0;
+            p2 = num / mid + d2 * other / mid * p1;
+        }
+        double p3 = p2;
+        if (c2 >= 0) {
+            int64_t s = backward ? find_slot(bs, bnb, bseed, pack2(c1, c2))
+                                 : find_slot(bs, bnb, bseed, pack2(c2, c1));
+            double ctx = s >= 0 ? lut[bs[s] & 0xFF] : 0.0;
+            if (ctx > 0) {
+                double fan3 = backward ? lut[fan_left[s]] : lut[fan_right[s]];
+                double c3 = 0.0;
+                if (w >= 0) {
+                    uint64_t key = backward ? ((pack2(w, c1) << ID_BITS) | (uint64_t)c2)
+                                            : ((pack2(c2, c1) << ID_BITS) | (uint64_t)w);
+                    int64_t t = find_slot(ts, tnb, tseed, key);
+                    c3 = t >= 0 ? lut[ts[t] & 0xFF] : 0.0;
+                }
+                double num = c3 - d3 > 0 ? c3 - d3 : 0.0;
+                p3 = num / ctx + d3 * fan3 / ctx * p2;
+            }
+        }
+        if (p3 < 1e-12) {
+            p3 = 1e-12;
+        } else if (p3 > 1.0) {
+            p3 = 1.0;
+        }
+        out[i] = log(p3);
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 14);
+    Py_RETURN_NONE;
+}
+
+/* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
+
+static PyObject *py_tree_sum(PyObject *self, PyObject *args)
+{
+    PyObject *o[8];
+    Py_ssize_t n_features;
+    if (!PyArg_ParseTuple(args, "OnOOOOOOO", &o[0], &n_features, &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7])) {
+        return NULL;
+    }
+    static const Py_ssize_t sizes[8] = {8, 4, 8, 4, 4, 8, 4, 8};
+    static const char *names[8] = {"X", "feature", "threshold", "left", "right", "value",
+                                   "roots", "out"};
+    Buf b[8];
+    memset(b, 0, sizeof(b));
+    for (int i = 0; i < 8; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i == 7, names[i]) < 0) {
+            release(b, 8);
+            return NULL;
+        }
+    }
+    Py_ssize_t n_nodes = LEN(b[1]);
+    Py_ssize_t n = LEN(b[7]);
+    if (n_features <= 0 || LEN(b[0]) != n * n_features || LEN(b[2]) != n_nodes ||
+        LEN(b[3]) != n_nodes || LEN(b[4]) != n_nodes || LEN(b[5]) != n_nodes) {
+        release(b, 8);
+        PyErr_SetString(PyExc_ValueError, "tree_sum: array sizes do not match");
+        return NULL;
+    }
+    const double *X = (const double *)b[0].view.buf;
+    const int32_t *feat = (const int32_t *)b[1].view.buf;
+    const double *thr = (const double *)b[2].view.buf;
+    const int32_t *left = (const int32_t *)b[3].view.buf;
+    const int32_t *right = (const int32_t *)b[4].view.buf;
+    const double *val = (const double *)b[5].view.buf;
+    const int32_t *roots = (const int32_t *)b[6].view.buf;
+    Py_ssize_t n_trees = LEN(b[6]);
+    double *out = (double *)b[7].view.buf;
+    /* Every index was range-checked when the model was loaded (TreeEnsemble.from_arrays);
+       a bound on the walk guards against a cycle all the same. */
+    int bad = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !bad; i++) {
+        const double *x = X + i * n_features;
+        double acc = 0.0;
+        for (Py_ssize_t t = 0; t < n_trees; t++) {
+            int32_t node = roots[t];
+            for (Py_ssize_t step = 0; step <= n_nodes; step++) {
+                if (node < 0 || node >= n_nodes) {
+                    bad = 1;
+                    break;
+                }
+                int32_t f = feat[node];
+                if (f < 0 || f >= n_features) {
+                    bad = 1;
+                    break;
+                }
+                int32_t next = x[f] <= thr[node] ? left[node] : right[node];
+                if (next == node) {
+                    break;
+                }
+                node = next;
+            }
+            if (bad) {
+                break;
+            }
+            acc += val[node];
+        }
+        out[i] = acc;
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 8);
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "tree_sum: the tree arrays are inconsistent");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
+    {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
+    {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
+    {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_core",
+    "Compiled inner loops of the evidence tables and the tagger (see _core.c).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    return PyModule_Create(&module);
+}

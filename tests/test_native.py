@@ -1,0 +1,98 @@
+"""The compiled core computes exactly what the numpy implementations compute.
+
+``pip install`` builds ``mtdetect._core`` (see ``setup.py``); CI installs the package, so the
+core must be there. Each test runs the same computation with the core and with the numpy
+implementations (``mtdetect.native`` switched off) and compares.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+from mtdetect import native
+from mtdetect.evidence import CountTable, load_evidence
+from mtdetect.forest import TreeEnsemble
+from training.build_evidence import build_from_documents
+
+
+@contextmanager
+def pure_python():
+    saved = dict(native._STATE)
+    native._STATE["core"] = None
+    try:
+        yield
+    finally:
+        native._STATE.clear()
+        native._STATE.update(saved)
+
+
+def test_core_is_built():
+    assert native.core() is not None, native.core_status()
+    assert "in use" in native.core_status()
+
+
+def test_count_table_lookups_match():
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(0, 2**62, 50_000, dtype=np.int64)).astype(np.uint64)
+    table = CountTable.build(keys, rng.uniform(1, 500, len(keys)), seed=11)
+    probe = np.concatenate([keys[:20_000], rng.integers(0, 2**62, 20_000).astype(np.uint64)])
+    fast_counts, fast_slots = table.lookup(probe), table.slots_of(probe)
+    with pure_python():
+        np.testing.assert_array_equal(table.lookup(probe), fast_counts)
+        np.testing.assert_array_equal(table.slots_of(probe), fast_slots)
+    assert (fast_slots[:20_000] >= 0).all()
+
+
+Doc = namedtuple("Doc", "source text split")
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    out = tmp_path_factory.mktemp("native-evidence")
+    words = "the a market share stock rose fell prices of on in town river school today".split()
+    rng = np.random.default_rng(5)
+    text = ". ".join(" ".join(rng.choice(words, 9)) for _ in range(3000))
+    build_from_documents(
+        [Doc("s", text, "train")], out, weights={}, min_unigram=1, min_bigram=1, min_trigram=1
+    )
+    return load_evidence(out)
+
+
+def test_kneser_ney_matches(evidence):
+    rng = np.random.default_rng(9)
+    n = evidence.vocab_size
+    c2, c1, w = (rng.integers(-1, n, 5000) for _ in range(3))
+    c1[:100] = -1  # chain starts
+    w[100:200] = n + 5  # out of range: treated as unknown
+    for backward in (False, True):
+        fast = evidence.lm_triples(c2, c1, w, backward=backward)
+        with pure_python():
+            slow = evidence.lm_triples(c2, c1, np.where(w >= n, -1, w), backward=backward)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
+
+
+def test_tree_sums_match():
+    rng = np.random.default_rng(1)
+    n_nodes = 7
+    trees = TreeEnsemble(
+        feature=np.array([0, 1, 0, 0, 2, 0, 0], np.int32),
+        threshold=np.array([0.0, 0.5, np.inf, np.inf, -0.2, np.inf, np.inf]),
+        left=np.array([1, 2, 2, 3, 5, 5, 6], np.int32),
+        right=np.array([4, 3, 2, 3, 6, 5, 6], np.int32),
+        value=np.array([0.0, 0.0, 1.0, -1.0, 0.0, 2.0, -2.0]),
+        roots=np.array([0, 4], np.int32),
+        depth=2,
+        baseline=0.25,
+    )
+    assert len(trees.feature) == n_nodes
+    X = rng.normal(size=(1000, 3))
+    fast = trees.decision(X)
+    with pure_python():
+        np.testing.assert_allclose(trees.decision(X), fast)
+    bad = TreeEnsemble(**{**trees.__dict__, "left": np.array([9] * 7, np.int32)})
+    with pytest.raises(ValueError, match="inconsistent"):
+        bad.decision(X)
