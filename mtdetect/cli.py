@@ -232,9 +232,11 @@ def audit(
     except AuditUsageError as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        _err(f"interrupted; finished shards are kept: rerun with --resume to finish {output}")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None)  # AuditTerminated: SIGTERM or SIGHUP
+        what = "terminated" if signum else "interrupted"
+        _err(f"{what}; finished parts are kept: rerun with --resume to finish {output}")
+        raise typer.Exit(128 + signum if signum else 130) from None
     if not quiet:
         typer.echo(format_summary(summary), err=True)
 

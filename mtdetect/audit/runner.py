@@ -6,6 +6,7 @@ are shared by the local runner here and the Dask runner, so both write the same 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -40,7 +41,14 @@ from mtdetect.audit.writers import (
 )
 from mtdetect.result import dumps_json
 
-__all__ = ["AuditOptions", "AuditUsageError", "audit_batch", "run_audit", "run_shard"]
+__all__ = [
+    "AuditOptions",
+    "AuditTerminated",
+    "AuditUsageError",
+    "audit_batch",
+    "run_audit",
+    "run_shard",
+]
 
 DETAILS = ("none", "sentences", "spans")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
@@ -297,19 +305,62 @@ def run_shard(shard: Shard, out: str, opts: AuditOptions, batch_size: int = 64) 
 # --------------------------------------------------------------------------- local pool
 
 
-def _worker_init() -> None:
+def _worker_init(lifeline: Any = None) -> None:
+    """Set up a pool worker: ignore Ctrl-C (the run stops us) and die with the run.
+
+    ``lifeline`` is the read end of a pipe whose only write end the run holds: it reads EOF
+    the moment the run exits, however it exits (``kill -9`` included). The worker's parent
+    is the forkserver, which itself lives as long as any worker does, so ``getppid()``
+    cannot tell that the run is gone.
+    """
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    parent = os.getppid()  # the run's process, or the forkserver that dies with it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if lifeline is None:
+        return
 
-    def watch() -> None:  # exit when orphaned (a SIGKILLed run cannot stop its workers)
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()  # blocks; the run never writes
+        os._exit(1)
 
-    threading.Thread(target=watch, daemon=True).start()
+    threading.Thread(target=watch, daemon=True, name="mtdetect-lifeline").start()
+
+
+class AuditTerminated(KeyboardInterrupt):
+    """The run received SIGTERM or SIGHUP; unwinds like Ctrl-C, so finished parts are kept
+    and temporary files and worker processes are cleaned up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`AuditTerminated` while an audit runs.
+
+    What ``timeout``, systemd and SLURM send must clean up like Ctrl-C does, not kill the
+    run with its workers left behind. Only possible in the main thread.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise AuditTerminated(signum)
+
+    old = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            old[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class _Done(Future):
@@ -331,6 +382,7 @@ def _run_local(
 ) -> None:
     """Read shards in order in this process, score batches in a pool, write in order."""
     pool = None
+    lifeline_w = None
     if workers > 1:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -339,7 +391,10 @@ def _run_local(
         ctx = mp.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["mtdetect.audit.runner", "mtdetect.pipeline"])
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+        lifeline_r, lifeline_w = ctx.Pipe(duplex=False)
+        pool = ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(lifeline_r,)
+        )
     window: deque[tuple[ShardWriter, list[Record] | None, Future | None]] = deque()
     max_inflight = max(2, workers * 3)
     open_writers: list[ShardWriter] = []
@@ -380,12 +435,26 @@ def _run_local(
         for w in open_writers:
             w.abort()
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(pool)
             pool = None
         raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+        if lifeline_w is not None:
+            lifeline_w.close()  # workers still running (none, normally) exit on EOF
+
+
+def _stop_pool(pool: Any) -> None:
+    """Stop a pool now: cancel queued batches and end the workers mid-batch."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(2.0)
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -533,7 +602,10 @@ def run_audit(
     if workers is None or workers < 1:
         workers = os.cpu_count() or 1
     show = progress if progress is not None else sys.stderr.isatty()
-    with _Progress(show, sum(s.size for s in pending), len(pending)) as bar:
+    with (
+        _terminate_as_interrupt(),
+        _Progress(show, sum(s.size for s in pending), len(pending)) as bar,
+    ):
 
         def on_shard(shard: Shard, stats: dict[str, Any]) -> None:
             bar.shard_done(shard, stats)
