@@ -820,6 +820,9 @@ def run_audit(
                 _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
                            bar.shard_done, selections)  # fmt: skip
 
+    # Every part is published: temporary files left now are a dead worker's (a Dask retry
+    # removes its shard's own, this catches any other).
+    clean_temp_files(out, *([split] if split else []))
     all_stats = []
     for s in shards:
         entries = read_done(out, s)
