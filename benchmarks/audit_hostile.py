@@ -144,7 +144,7 @@ def build_corpus(
     def share(f: float) -> int:
         return max(3, int(total * f))
 
-    data, n = _json_lines(rng, share(0.38), "p")
+    data, n = _json_lines(rng, share(0.42), "p")
     (root / "plain.jsonl").write_bytes(data)
     want["plain.jsonl"] = n
     wrappers = [("hf.json", lambda b: b, 0.05), ("c4.json.gz", gzip.compress, 0.10),
