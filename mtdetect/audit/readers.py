@@ -632,13 +632,26 @@ class _Input:
                  prefix: bytes = b"") -> None:  # fmt: skip
         self.raw = _Counting(f, prefix)
         self.comp = comp
+        self._shown = 0
         if comp is None:
             self.stream: BinaryIO = io.BufferedReader(self.raw, _CHUNK)  # type: ignore[assignment]
         else:
             # A small raw buffer: progress on disk moves in steps of 64 KB, not 1 MB.
             inner = _decompressor(io.BufferedReader(self.raw, 1 << 16), comp)  # type: ignore[arg-type]
-            capped = _CappedStream(inner, ro.max_decompressed(size), self.raw, ro.max_inflate)
-            self.stream = io.BufferedReader(capped, _CHUNK)  # type: ignore[assignment]
+            self._capped = _CappedStream(inner, ro.max_decompressed(size), self.raw, ro.max_inflate)
+            self.stream = io.BufferedReader(self._capped, _CHUNK)  # type: ignore[assignment]
+
+    def disk_progress(self, pos: int) -> int:
+        """Bytes on disk consumed up to decompressed position ``pos``: the decompressed
+        offset at the compression ratio seen so far, so progress moves with every record
+        rather than in jumps of a read buffer."""
+        if self.comp is None:
+            return pos
+        produced = self._capped.count
+        if produced > 0:
+            est = min(self.raw.count, int(pos * self.raw.count / produced))
+            self._shown = max(self._shown, est)  # the ratio shifts a little: never go back
+        return self._shown
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -715,7 +728,6 @@ def _read_jsonl(
     counters: dict[str, int] | None = None,
 ) -> Iterator[Record]:  # fmt: skip
     offset = start
-    base = inp.raw.count  # progress is counted from where this reader starts
     try:
         for offset, line, n in _read_lines(inp.stream, start, end, ro.max_record_bytes):
             if line is not None and not line.strip():
@@ -723,7 +735,7 @@ def _read_jsonl(
                     counters["blank_lines"] = counters.get("blank_lines", 0) + 1
                 continue
             rec = Record(source, offset, raw=line, nbytes=n, kind="jsonl")
-            rec.progress = inp.raw.count - base if inp.comp else offset + n - start
+            rec.progress = inp.disk_progress(offset + n) - (0 if inp.comp else start)
             if line is None:
                 rec.error = f"record too large: {n:,} bytes (over --max-chars)"
                 yield rec
@@ -803,8 +815,10 @@ def _read_csv(
     row_no = 0
     header: list[str] | None = None
     header_raw = b""
+    pos = 0
     try:
         for raw, n in _csv_records(inp.stream, delimiter, ro.max_record_bytes):
+            pos += n
             if raw is not None and not raw.strip():
                 if counters is not None:
                     counters["blank_lines"] = counters.get("blank_lines", 0) + 1
@@ -824,7 +838,8 @@ def _read_csv(
                 header_raw = raw
                 continue
             row_no += 1
-            rec = Record(source, row_no, raw=raw, nbytes=n, kind=kind, progress=inp.raw.count)
+            rec = Record(source, row_no, raw=raw, nbytes=n, kind=kind,
+                         progress=inp.disk_progress(pos))  # fmt: skip
             rec.extra["header"] = header_raw
             if raw is None:
                 rec.error = f"record too large: {n:,} bytes (over --max-chars)"

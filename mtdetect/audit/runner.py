@@ -926,9 +926,7 @@ class _Progress:
         if self._progress is None:
             return
         dt = max(1e-6, time.perf_counter() - self.t0)
-        stats = (
-            f"{self.docs:,} docs  {self.docs / dt:,.0f} docs/s  {self.bytes / dt / 1e6:,.1f} MB/s"
-        )
+        stats = f"{self.docs:,} docs  {self.docs / dt:,.0f} docs/s  {_rate(self.bytes / dt)}"
         self._progress.update(self._task, completed=self.bytes, stats=stats)
 
     def advance(self, shard: Shard, docs: int, position: int) -> None:
@@ -947,6 +945,13 @@ class _Progress:
             self.docs += stats.get("records", 0)
         self.bytes += max(0, shard.size - b)
         self._refresh()
+
+
+def _rate(bytes_per_s: float) -> str:
+    """1.5 MB/s, or 820 KB/s when slower: a slow run never reads as 0.0 MB/s."""
+    if bytes_per_s >= 1e6:
+        return f"{bytes_per_s / 1e6:,.1f} MB/s"
+    return f"{bytes_per_s / 1e3:,.0f} KB/s"
 
 
 def _pct(n: int, d: int) -> str:
