@@ -5,6 +5,9 @@ about a third of them with rewriting artifacts), then runs the real CLI on it on
 worker count in a subprocess, sampling the resident memory of the run and of each worker.
 
     python -m benchmarks.audit --docs 10000 100000 --workers 1 2
+    python -m benchmarks.audit --score-many 2000     # MTDetector.score_many, n_jobs 1 and 2
+
+The hostile 200,000-record corpus check is ``python -m benchmarks.audit_hostile``.
 """
 
 from __future__ import annotations
@@ -103,11 +106,37 @@ def run_once(corpus: Path, out: Path, workers: int) -> dict[str, float]:
     return {"wall": wall, "rss_main": peak_main / 2**20, "rss_worker": peak_worker / 2**20}
 
 
+def bench_score_many(n: int) -> None:
+    """Docs/s of ``score_many`` at n_jobs 1 and 2 (the second n_jobs=2 call reuses warm
+    workers), on ``n`` generated documents."""
+    import os
+
+    import mtdetect
+
+    rng = random.Random(0)
+    texts = [make_document(rng) for _ in range(n)]
+    det = mtdetect.load()
+    det.score(texts[0])
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
+    print("| call | seconds | docs/s |")
+    print("|---|---:|---:|")
+    for label, jobs in (("n_jobs=1", 1), ("n_jobs=2 (cold)", 2), ("n_jobs=2 (warm)", 2)):
+        t0 = time.perf_counter()
+        got = sum(1 for _ in det.score_many(texts, n_jobs=jobs))
+        dt = time.perf_counter() - t0
+        assert got == n
+        print(f"| {label} | {dt:.1f} | {n / dt:,.0f} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--score-many", type=int, metavar="N", help="time score_many on N docs")
     args = ap.parse_args(argv)
+    if args.score_many:
+        bench_score_many(args.score_many)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.docs:

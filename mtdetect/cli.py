@@ -57,32 +57,46 @@ def _load_detector(model: str | None, trust: bool):
 def score(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Text files, directories of .txt files, or - for standard input."),
+        typer.Argument(
+            metavar="PATH",
+            help="Text files, directories of .txt files, or - for standard input.",
+        ),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, jsonl, csv or html.")
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, json, jsonl, csv or html."),
     ] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout."),
     ] = None,
     min_strength: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Hide spans weaker than this.")
+        float, typer.Option(min=0.0, max=1.0, metavar="S", help="Hide spans weaker than this.")
     ] = 0.0,
     fail_above: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Exit 1 when any document scores above this."),
+        typer.Option(
+            min=0.0, max=1.0, metavar="SCORE", help="Exit 1 when any document scores above this."
+        ),
     ] = None,
     color: Annotated[
         bool | None,
         typer.Option(
-            "--color/--no-color", help="Colour in the text format (default: if a terminal)."
+            "--color/--no-color",
+            metavar="",
+            help="Colour in the text format (default: if a terminal).",
         ),
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Path to a model file.")] = None,
+    model: Annotated[str | None, typer.Option(metavar="PATH", help="Path to a model file.")] = None,
     trust_model: Annotated[
-        bool, typer.Option(help="Allow loading a model from outside the package.")
+        bool,
+        typer.Option(
+            "--trust-model", metavar="", help="Allow loading a model from outside the package."
+        ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", metavar="", help="Only errors on stderr.")
+    ] = False,
 ) -> None:
     """Score documents and show their suspect spans."""
     from mtdetect.audit.language import looks_english
@@ -95,7 +109,8 @@ def score(
     detector = _load_detector(model, trust_model)
     results = []
     errors = 0
-    for item in expand_paths(paths):
+    items = list(expand_paths(paths))
+    for item in _progress(items, enabled=not quiet and len(items) > 1 and sys.stderr.isatty()):
         try:
             if isinstance(item, InputError):
                 raise item
@@ -133,6 +148,28 @@ def score(
         raise typer.Exit(EXIT_FAIL_ABOVE)
 
 
+def _progress(items: list, enabled: bool):
+    """``items``, with a progress bar (count, rate, time left) on stderr when ``enabled``."""
+    if not enabled:
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True)) as bar:  # fmt: skip
+        task = bar.add_task("score", total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
 def _size(value: str) -> int:
     """``64MB``, ``512k``, ``1G`` or a number of bytes."""
     v = value.strip().upper().removesuffix("B")
@@ -143,74 +180,173 @@ def _size(value: str) -> int:
         raise typer.BadParameter(f"not a size: {value!r}") from None
 
 
+_FLAG = ""  # no metavar for on/off flags
+
+
 @app.command()
 def audit(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Files, directories or globs: .txt, .jsonl[.gz|.zst], .csv, .tsv, "
-            ".parquet, .warc[.gz]."
+            metavar="INPUT",
+            help="Files, directories or globs, or - for standard input: .jsonl/.json/.ndjson, "
+            ".csv, .tsv, .txt/.md, .parquet, .warc/.wet, each optionally .gz/.bz2/.xz/.zst "
+            "(compression and format are checked by content too).",
         ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output directory (one part file per shard).")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Output directory (part files, manifest, summary).",
+        ),
     ],
-    text_field: Annotated[str, typer.Option(help="Text field (dots for nested).")] = "text",
-    id_field: Annotated[str, typer.Option(help="Id field (dots for nested).")] = "id",
+    text_field: Annotated[
+        str, typer.Option(metavar="FIELD", help="Text field (dots for nested).")
+    ] = "text",
+    id_field: Annotated[
+        str, typer.Option(metavar="FIELD", help="Id field (dots for nested).")
+    ] = "id",
+    input_format: Annotated[
+        str,
+        typer.Option(
+            metavar="FORMAT",
+            help="auto (by content and name), or read every input as jsonl, csv, tsv, txt, "
+            "parquet or warc.",
+        ),
+    ] = "auto",
     detail: Annotated[
-        str, typer.Option(help="none, or the full result per row: sentences or spans.")
+        str,
+        typer.Option(
+            metavar="none|sentences|spans",
+            help="Add the full result per row ('result'): all sentences, or those with spans.",
+        ),
     ] = "none",
     keep_fields: Annotated[
-        bool, typer.Option(help="Copy the input record's other fields into 'fields'.")
+        bool,
+        typer.Option(
+            "--keep-fields",
+            metavar=_FLAG,
+            help="Copy the input record's other fields into the row as columns.",
+        ),
+    ] = False,
+    with_text: Annotated[
+        bool, typer.Option("--with-text", metavar=_FLAG, help="Add the text as a column.")
+    ] = False,
+    with_spans: Annotated[
+        bool,
+        typer.Option(
+            "--with-spans",
+            metavar=_FLAG,
+            help="Add the spans as a column (a list of structs in Parquet).",
+        ),
     ] = False,
     metadata_field: Annotated[
         str | None,
-        typer.Option(help="Write the input record with the audit under this (dotted) field."),
+        typer.Option(
+            metavar="FIELD", help="Write the input record with the audit under this (dotted) field."
+        ),
     ] = None,
     split_dir: Annotated[
-        Path | None, typer.Option(help="Write original records to DIR/kept and DIR/rejected.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Write the records to DIR/kept and DIR/rejected."),
     ] = None,
+    split_format: Annotated[
+        str,
+        typer.Option(
+            metavar="input|jsonl|parquet",
+            help="Format of the split files (input: the input's own, byte for byte "
+            "for JSON Lines and CSV).",
+        ),
+    ] = "input",
+    drop_unscored: Annotated[
+        bool,
+        typer.Option(
+            "--drop-unscored",
+            metavar=_FLAG,
+            help="Split: reject records that were not scored (empty, not "
+            "English, too long), not only the unreadable ones.",
+        ),
+    ] = False,
     threshold: Annotated[
         float | None,
         typer.Option(
             min=0.0,
             max=1.0,
-            help="Reject at or above this score (default: the 'rewritten' threshold).",
+            metavar="SCORE",
+            help="Split: reject at or above this score (default: the 'rewritten' threshold).",
         ),
     ] = None,
-    output_format: Annotated[str, typer.Option(help="jsonl, csv or parquet.")] = "jsonl",
-    workers: Annotated[int, typer.Option(help="Worker processes (0: all cores).", min=0)] = 0,
-    batch_size: Annotated[int, typer.Option(help="Records per batch.", min=1)] = 64,
+    output_format: Annotated[
+        str, typer.Option(metavar="jsonl|csv|parquet", help="Format of the part files.")
+    ] = "jsonl",
+    max_file_size: Annotated[
+        str,
+        typer.Option(
+            metavar="SIZE", help="Start a new part file (and resume point) past this size."
+        ),
+    ] = "128MB",
+    workers: Annotated[
+        int, typer.Option(metavar="N", help="Worker processes (0: all cores).", min=0)
+    ] = 0,
+    batch_size: Annotated[int, typer.Option(metavar="N", help="Records per batch.", min=1)] = 64,
     shard_size: Annotated[
-        str, typer.Option(help="Split large plain JSONL files and group .txt files by this.")
+        str,
+        typer.Option(
+            metavar="SIZE",
+            help="Split large plain JSONL and Parquet files, group .txt files, by this.",
+        ),
     ] = "64MB",
     max_chars: Annotated[
-        int, typer.Option(help="Records longer than this are error rows.", min=1)
+        int, typer.Option(metavar="N", help="Records longer than this are error rows.", min=1)
     ] = 1_000_000,
     max_inflate: Annotated[
         float,
         typer.Option(
-            help="A .gz/.zst file may decompress to this many times its size (at least "
+            metavar="RATIO",
+            help="A compressed input may decompress to this many times its size (at least "
             "16 MB); past that it ends with an error row. 0: no cap.",
             min=0.0,
         ),
     ] = 100.0,
     lang_check: Annotated[
-        bool, typer.Option(help="Skip records that are clearly not English.")
+        bool, typer.Option(metavar=_FLAG, help="Skip records that are clearly not English.")
     ] = True,
-    min_strength: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.0,
-    resume: Annotated[bool, typer.Option(help="Finish an interrupted audit in OUT.")] = False,
-    overwrite: Annotated[bool, typer.Option(help="Replace an earlier audit in OUT.")] = False,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address: run on that cluster.")
+    min_strength: Annotated[
+        float, typer.Option(min=0.0, max=1.0, metavar="S", help="Leave weaker spans out of detail.")
+    ] = 0.0,
+    limit: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Audit only the first N records.")
     ] = None,
-    report: Annotated[Path | None, typer.Option(help="Write an HTML summary here.")] = None,
-    model: Annotated[str | None, typer.Option(help="Path to a model file.")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Audit N records drawn at random (see --seed)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of --sample.")] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", metavar=_FLAG, help="Finish an interrupted audit in DIR.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", metavar=_FLAG, help="Replace an earlier audit in DIR.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Dask scheduler address: run on that cluster."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write an HTML summary here.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(metavar="PATH", help="Path to a model file.")] = None,
     trust_model: Annotated[
-        bool, typer.Option(help="Allow a model from outside the package.")
+        bool,
+        typer.Option(
+            "--trust-model", metavar=_FLAG, help="Allow a model from outside the package."
+        ),
     ] = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+        bool, typer.Option("--quiet", "-q", metavar=_FLAG, help="No progress bar or summary.")
     ] = False,
 ) -> None:
     """Audit a corpus: one output row per input record, resumable, local or on Dask."""
@@ -218,10 +354,12 @@ def audit(
 
     opts = AuditOptions(
         text_field=text_field, id_field=id_field, detail=detail, keep_fields=keep_fields,
-        metadata_field=metadata_field, split_dir=str(split_dir) if split_dir else None,
-        threshold=threshold, output_format=output_format, max_chars=max_chars,
-        max_inflate=max_inflate,
-        lang_check=lang_check, min_strength=min_strength, model=model, trust_model=trust_model,
+        with_text=with_text, with_spans=with_spans, metadata_field=metadata_field,
+        split_dir=str(split_dir) if split_dir else None, split_format=split_format,
+        drop_unscored=drop_unscored, threshold=threshold, output_format=output_format,
+        max_file_size=_size(max_file_size), input_format=input_format, max_chars=max_chars,
+        max_inflate=max_inflate, lang_check=lang_check, min_strength=min_strength, model=model,
+        trust_model=trust_model, limit=limit, sample=sample, seed=seed,
     )  # fmt: skip
     try:
         summary = run_audit(
@@ -232,9 +370,11 @@ def audit(
     except AuditUsageError as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        _err(f"interrupted; finished shards are kept: rerun with --resume to finish {output}")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None)  # AuditTerminated: SIGTERM or SIGHUP
+        what = "terminated" if signum else "interrupted"
+        _err(f"{what}; finished parts are kept: rerun with --resume to finish {output}")
+        raise typer.Exit(128 + signum if signum else 130) from None
     if not quiet:
         typer.echo(format_summary(summary), err=True)
 

@@ -8,11 +8,34 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["InputError", "InputText", "decode_bytes", "expand_paths", "read_input"]
+__all__ = [
+    "InputError",
+    "InputText",
+    "compression_of",
+    "decode_bytes",
+    "expand_paths",
+    "read_input",
+]
 
 #: Files larger than this are refused by ``mtdetect score`` (use ``mtdetect audit``).
 MAX_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+#: Names of corpus files, which ``score`` refuses (one record is not one document there).
+CORPUS_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".warc", ".wet",
+                   ".arc")  # fmt: skip
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
+
+
+def compression_of(head: bytes) -> str | None:
+    """The compression of data that starts with ``head`` (by magic bytes): gz, bz2, xz, zst."""
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return {"gzip": "gz", "xz": "xz", "zstd": "zst"}[name]
+    if len(head) >= 4 and head.startswith(b"BZh") and head[3:4].isdigit() and head[3:4] != b"0":
+        return "bz2"
+    return None
 
 
 class InputError(Exception):
@@ -104,7 +127,35 @@ def read_input(name: str, max_bytes: int = MAX_BYTES) -> InputText:
         source = name
     if len(data) > max_bytes:
         raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+    hint = "mtdetect audit -" if name == "-" else f"mtdetect audit {name}"
+    comp = compression_of(data[:8])
+    if comp is not None:
+        raise InputError(
+            f"{source}: {comp}-compressed data, not text; '{hint}' reads compressed corpora"
+        )
+    suffix = Path(name.lower().removesuffix(".gz")).suffix if name != "-" else ""
+    if suffix in CORPUS_SUFFIXES:
+        raise InputError(f"{source}: a {suffix} corpus file, not a document; use '{hint}'")
     text = decode_bytes(data, source)
     if not text.strip():
         raise InputError(f"{source}: empty (no text to score)")
+    if _looks_like_json(text):
+        raise InputError(f"{source}: JSON data, not prose; '{hint}' scores its records")
     return InputText(source, text)
+
+
+def _looks_like_json(text: str) -> bool:
+    """True for JSON or JSON Lines: prose almost never parses as JSON."""
+    import json
+
+    body = text.lstrip()
+    if body[:1] not in ("{", "["):
+        return False
+    first = body.split("\n", 1)[0]
+    for candidate in (first, body):
+        try:
+            json.loads(candidate)
+            return True
+        except (ValueError, RecursionError):
+            continue
+    return False

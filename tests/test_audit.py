@@ -15,6 +15,7 @@ import pytest
 from mtdetect.audit import AuditUsageError, iter_rows, run_audit
 from mtdetect.audit.language import looks_english
 from mtdetect.audit.readers import ReadOptions, plan_shards, read_shard
+from mtdetect.audit.schema import AUDIT_COLUMNS, FAMILY_COLUMNS
 
 EN = "The town council voted on Tuesday to build a new sea wall after a winter of storms."
 EN2 = "The U. K. government has promised to pay half of the cost, e. g. through its fund."
@@ -22,7 +23,7 @@ DE = (
     "Der Gemeinderat hat am Dienstag beschlossen, eine neue Ufermauer zu bauen, nachdem es "
     "im Winter schwere Stürme gab und die Straße überflutet wurde."
 )
-ROW_KEYS = {"id", "source", "position", "status", "reason", "score", "verdict", "families"}
+ROW_KEYS = set(AUDIT_COLUMNS)
 
 
 def audit(inputs, out, **kw):
@@ -97,7 +98,7 @@ def test_parquet_reader_and_output(tmp_path: Path) -> None:
     pq.write_table(table, tmp_path / "c.parquet")
     out = tmp_path / "out"
     audit([tmp_path / "c.parquet"], out, output_format="parquet")
-    got = pq.read_table(out / "part-00000.parquet").to_pylist()
+    got = pq.read_table(out / "part-00000-00000.parquet").to_pylist()
     assert [(r["id"], r["position"], r["status"]) for r in got] == [
         ("p1", 1, "ok"),
         ("p2", 2, "skipped"),
@@ -133,7 +134,7 @@ def test_warc_reader(tmp_path: Path) -> None:
     audit([path], out, keep_fields=True)
     rows = list(iter_rows(out))
     assert [r["status"] for r in rows] == ["ok", "skipped"]
-    assert rows[0]["fields"]["url"] == "http://x/a"
+    assert rows[0]["url"] == "http://x/a"
     assert rows[1]["reason"].startswith("no text: not HTML")
 
 
@@ -165,12 +166,14 @@ def test_error_rows_never_fatal(tmp_path: Path) -> None:
     s = audit(list(sorted(tmp_path.iterdir())), out, max_chars=2000)
     rows = list(iter_rows(out))
     c = [r for r in rows if r["source"].endswith("c.jsonl")]
-    assert [r["position"] for r in c] == line_offsets(data)  # one row per line, in order
+    blank = line_offsets(data)[3]
+    # one row per record, in order; the blank line is not a record
+    assert [r["position"] for r in c] == [o for o in line_offsets(data) if o != blank]
     status = {(r["id"] or r["position"]): (r["status"], r["reason"] or "") for r in c}
     assert status["ok1"][0] == status["ok2"][0] == "ok"
     assert status[line_offsets(data)[1]][1].startswith("malformed JSON")
     assert status[line_offsets(data)[2]][1].startswith("bad encoding")
-    assert status[line_offsets(data)[3]] == ("skipped", "empty: blank line")
+    assert blank not in status
     assert status["huge"][0] == "error" and "too large" in status["huge"][1]
     assert status["notext"][1].startswith("missing field")
     assert status["num"][1].startswith("bad field")
@@ -233,42 +236,54 @@ def test_split_dir_keeps_original_bytes(tmp_path: Path, small_corpus: Path) -> N
     split = tmp_path / "split"
     out = tmp_path / "out"
     audit([small_corpus], out, split_dir=str(split), threshold=0.5)
-    kept = (split / "kept" / "part-00000.jsonl").read_bytes().splitlines(keepends=True)
-    rejected = (split / "rejected" / "part-00000.jsonl").read_bytes().splitlines(keepends=True)
+    kept = (split / "kept" / "part-00000-00000.jsonl").read_bytes().splitlines(keepends=True)
+    rejected = (split / "rejected" / "part-00000-00000.jsonl").read_bytes()
     original = small_corpus.read_bytes().splitlines(keepends=True)
-    assert sorted(kept + rejected) == sorted(original)
+    assert sorted(kept + rejected.splitlines(keepends=True)) == sorted(original)
     rows = list(iter_rows(out))
+    # The filter adapters' rule: scored below the threshold, or read but not scored
+    # (skipped: empty, not English) is kept; what could not be read is rejected.
     want_kept = [
         line
         for line, r in zip(original, rows, strict=True)
-        if r["status"] == "ok" and r["score"] < 0.5
+        if (r["status"] == "ok" and r["score"] < 0.5) or r["status"] == "skipped"
     ]
     assert kept == want_kept
+    assert rejected.endswith(b"{oops\n")
+    # --drop-unscored rejects the skipped ones too.
+    audit([small_corpus], tmp_path / "o2", split_dir=str(tmp_path / "s2"), threshold=0.5,
+          drop_unscored=True)  # fmt: skip
+    kept2 = (tmp_path / "s2" / "kept" / "part-00000-00000.jsonl").read_bytes()
+    assert kept2.splitlines(keepends=True) == [
+        line for line, r in zip(original, rows, strict=True)
+        if r["status"] == "ok" and r["score"] < 0.5
+    ]  # fmt: skip
 
 
 def test_detail_keep_fields_and_metadata_field(tmp_path: Path, small_corpus: Path) -> None:
     audit([small_corpus], tmp_path / "a", detail="sentences", keep_fields=True)
     rows = list(iter_rows(tmp_path / "a"))
     assert rows[0]["result"]["schema"] == "mtdetect/1" and rows[0]["result"]["sentences"]
-    assert rows[0]["fields"] == {"id": "d0", "meta": {"lang": "en", "n": 0}}
+    # kept fields are columns of their own; the id field is the id column
+    assert list(rows[0]) == [*AUDIT_COLUMNS, "result", "meta"]
+    assert rows[0]["id"] == "d0" and rows[0]["meta"] == {"lang": "en", "n": 0}
     assert rows[-1]["status"] == "error" and rows[-1]["result"] is None
     audit([small_corpus], tmp_path / "b", metadata_field="metadata.mtdetect")
     rows = list(iter_rows(tmp_path / "b"))
     assert rows[0]["text"] == EN and rows[0]["meta"] == {"lang": "en", "n": 0}
     m = rows[0]["metadata"]["mtdetect"]
-    assert m["status"] == "ok" and set(m) >= {"score", "verdict", "families", "source", "position"}
+    assert m["status"] == "ok" and set(m) >= {"score", "verdict", "n_spans", "source", "position"}
     assert rows[-1]["metadata"]["mtdetect"]["status"] == "error"
 
 
 def test_csv_output_format(tmp_path: Path, small_corpus: Path) -> None:
     audit([small_corpus], tmp_path / "o", output_format="csv")
-    with open(tmp_path / "o" / "part-00000.csv", encoding="utf-8", newline="") as f:
+    with open(tmp_path / "o" / "part-00000-00000.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert (
-        len(rows) == 13
-        and rows[0]["status"] == "ok"
-        and json.loads(rows[0]["families"]) is not None
-    )
+    assert len(rows) == 13 and rows[0]["status"] == "ok"
+    assert list(rows[0]) == list(AUDIT_COLUMNS)
+    assert int(rows[0]["n_spans"]) == sum(int(rows[0][c]) for c in FAMILY_COLUMNS.values())
+    assert rows[2]["status"] == "skipped" and rows[2]["n_spans"] == ""
 
 
 def test_existing_output_needs_resume_or_overwrite(tmp_path: Path, small_corpus: Path) -> None:
@@ -330,7 +345,7 @@ def test_mixed_language_document_is_scored_on_its_english_part(tmp_path) -> None
     src.write_text(_json.dumps({"id": "m", "text": f"{english}\n\n{german}\n\n{english}"}) + "\n")
     out = tmp_path / "out"
     run_audit([str(src)], out, workers=1, detail="sentences", progress=False)
-    row = _json.loads((out / "part-00000.jsonl").read_text().splitlines()[0])
+    row = _json.loads((out / "part-00000-00000.jsonl").read_text().splitlines()[0])
     assert row["status"] == "ok"
     assert "mixed languages" in row["reason"]
     texts = [s["text"] for s in row["result"]["sentences"]]

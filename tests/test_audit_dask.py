@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
 
-from mtdetect.audit import run_audit
+from mtdetect.audit import iter_rows, run_audit
 
 distributed = pytest.importorskip("distributed")
 
@@ -52,3 +55,33 @@ def test_dask_output_is_byte_identical_to_local(tmp_path: Path) -> None:
         (tmp_path / "small.jsonl.gz").read_bytes()).splitlines()) + 4  # fmt: skip
     assert _files(tmp_path / "local") == _files(tmp_path / "dask")
     assert _files(tmp_path / "sl") == _files(tmp_path / "sd")
+
+
+def test_dead_worker_leaves_no_temp_file(tmp_path: Path) -> None:
+    """Was: a stray .tmp part stayed after a Dask worker died mid-shard."""
+    recs = [{"id": f"d{i}", "text": f"{EN if i % 2 else EN2} {i}"} for i in range(400)]
+    (tmp_path / "c.jsonl").write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in recs))
+    out, split = tmp_path / "out", tmp_path / "split"
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        import threading
+
+        result: dict = {}
+        run = threading.Thread(target=lambda: result.update(s=run_audit(
+            [str(tmp_path / "c.jsonl")], out, scheduler=client, progress=False,
+            split_dir=str(split), batch_size=4)))  # fmt: skip
+        run.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(out.glob(".part-*.tmp")):
+            time.sleep(0.005)
+        assert list(out.glob(".part-*.tmp")), "the shard finished before the worker died"
+        (pid,) = client.run(os.getpid).values()  # the worker process itself, not its nanny
+        os.kill(pid, signal.SIGKILL)  # the worker dies mid-part; its nanny starts another
+        run.join(timeout=300)
+    assert result["s"].records == 400
+    assert [r["id"] for r in iter_rows(out)] == [f"d{i}" for i in range(400)]
+    assert not list(out.rglob("*.tmp")) and not list(split.rglob("*.tmp"))

@@ -98,7 +98,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int
     audit_html = d / "audit.html"
     _cli("audit", str(corpus), "-o", str(d / "out"), "--report", str(audit_html),
          "--workers", "1", "--quiet", "--detail", "sentences", "--no-lang-check")  # fmt: skip
-    rows = [json.loads(x) for x in (d / "out" / "part-00000.jsonl").read_text().splitlines()]
+    part = sorted((d / "out").glob("part-*.jsonl"))[0]
+    rows = [json.loads(x) for x in part.read_text().splitlines()]
     audit_marks = sum(
         len(_layout(s["spans"])) for r in rows for s in r["result"]["sentences"]
     )  # every record is among the (top 10) worst documents, so every span is shown

@@ -1,50 +1,75 @@
 """Planning an audit into shards and reading the records of one shard, streamed.
 
-A *shard* is the unit of work, output and resume: one input file, a byte range of a large
-plain JSON Lines file (ranges start at line starts), or a run of consecutive ``.txt`` files.
-The plan is a pure function of the inputs and the shard size, so a resumed or distributed run
-cuts the corpus exactly as the first run did.
+A *shard* is the unit of work: one input file, a byte range of a large plain JSON Lines file
+(ranges start at line starts), a run of row groups of a large Parquet file, or a run of
+consecutive ``.txt`` files. The plan is a pure function of the inputs and the shard size, so
+a resumed or distributed run cuts the corpus exactly as the first run did.
+
+What a file holds is decided by its content and its name together: compression by its magic
+bytes (gzip, bzip2, xz, zstd), the format by the name and a look at the first decompressed
+bytes. A file whose content contradicts its name (a ``.json`` holding one JSON array, a
+``.warc.gz`` that is not a WARC file, a ``.jsonl`` that is binary) becomes one shard of kind
+``invalid`` that reads as one error row saying so: never a silent one-document score.
 
 Readers never raise for bad data: every problem becomes a :class:`Record` with ``error`` set
-(reason plus the position where it happened), and reading goes on where it can.
+(reason plus the position where it happened), and reading goes on where it can. Blank lines
+of JSON Lines and CSV are not records: they give no record and no row.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import glob
+import hashlib
 import io
 import json
 import os
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from mtdetect.inputs import InputError, decode_bytes
+from mtdetect.inputs import InputError, compression_of, decode_bytes
 
 __all__ = [
+    "INPUT_FORMATS",
+    "STDIN",
     "AuditInputError",
+    "ReadOptions",
     "Record",
     "Shard",
+    "fingerprint",
     "get_field",
     "plan_shards",
     "read_shard",
+    "sniff_bytes",
 ]
 
-#: Default bytes of input per shard (large plain JSONL files are split at about this size).
+#: Default bytes of input per shard (large plain JSONL and Parquet files are split).
 DEFAULT_SHARD_BYTES = 64 * 1024 * 1024
 #: At most this many ``.txt`` files go into one shard.
 TXT_FILES_PER_SHARD = 1000
+#: The name of standard input among the inputs, and its ``source`` in rows.
+STDIN = "-"
+STDIN_SOURCE = "<stdin>"
+#: Values of ``--input-format`` (``auto``: by content and name).
+INPUT_FORMATS = ("auto", "jsonl", "csv", "tsv", "txt", "parquet", "warc")
 
 _TEXT_SUFFIXES = (".txt", ".text", ".md")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
-_COMPRESSED = {".gz": "gz", ".zst": "zst"}
+_WARC_SUFFIXES = (".warc", ".arc", ".wet", ".wat")
+_COMPRESSION_SUFFIXES = {".gz": "gz", ".gzip": "gz", ".bz2": "bz2", ".xz": "xz", ".zst": "zst",
+                         ".zstd": "zst"}  # fmt: skip
+_COMPRESSION_NAMES = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
 _GLOB_CHARS = set("*?[")
 _CHUNK = 1 << 20
-#: A compressed JSON Lines file may inflate to at most this many times its size on disk (or
-#: to MIN_DECOMPRESSED bytes, whichever is more): text compresses 3-15x, a "gzip bomb" 1000x.
+_SNIFF = 1 << 16  # decompressed bytes looked at to tell the format
+#: A compressed input may inflate to at most this many times its size on disk (or to
+#: MIN_DECOMPRESSED bytes, whichever is more): text compresses 3-15x, a "bomb" 1000x.
 DEFAULT_MAX_INFLATE = 100.0
 MIN_DECOMPRESSED = 16 * 1024 * 1024
 
@@ -55,15 +80,21 @@ class AuditInputError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """One unit of work. ``paths`` are as the user named them (they appear in ``source``)."""
+    """One unit of work. ``paths`` are as the user named them (they appear in ``source``).
+
+    ``kind`` is txt | jsonl | csv | tsv | parquet | warc | invalid. For ``invalid``,
+    ``note`` is the reason (the shard reads as one error row). ``start``/``end`` are a byte
+    range of a plain JSON Lines file or a range of row groups of a Parquet file.
+    """
 
     index: int
-    kind: str  # txt | jsonl | csv | tsv | parquet | warc | binary
+    kind: str
     paths: tuple[str, ...]
     start: int = 0
-    end: int | None = None  # exclusive byte offset for a byte range of a plain file
-    compression: str | None = None  # gz | zst
+    end: int | None = None
+    compression: str | None = None  # gz | bz2 | xz | zst
     size: int = 0  # bytes on disk this shard covers (for progress and planning)
+    note: str | None = None
 
     @property
     def name(self) -> str:
@@ -78,6 +109,7 @@ class Shard:
             "end": self.end,
             "compression": self.compression,
             "size": self.size,
+            "note": self.note,
         }
 
 
@@ -86,7 +118,8 @@ class Record:
     """One input record, or the report of one that could not be read.
 
     ``raw`` is the record's original bytes (a JSONL line with its newline, a CSV row's lines,
-    a text file's content) for ``--split-dir``; ``fields`` the parsed record, if any.
+    a text file's content) for ``--split-dir``; ``fields`` the parsed record, if any;
+    ``progress`` how many bytes of the shard's input on disk have been consumed after it.
     """
 
     source: str
@@ -98,6 +131,8 @@ class Record:
     raw: bytes | None = None
     error: str | None = None
     nbytes: int = 0  # bytes consumed from the (decompressed) input
+    progress: int = 0
+    kind: str = ""  # the format it was read as (jsonl, csv, ...)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,41 +148,196 @@ def get_field(obj: Any, path: str) -> Any:
     return cur
 
 
-# --------------------------------------------------------------------------- planning
+# --------------------------------------------------------------------------- sniffing
+
+_MAGIC_BINARY = (
+    (b"\x7fELF", "an ELF executable"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+)
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 
 
-def _kind_of(path: str) -> tuple[str, str | None] | None:
-    low = path.lower()
+def sniff_bytes(head: bytes) -> tuple[str, str | None]:
+    """What the (decompressed) start of a file looks like: (kind, detail).
+
+    kind is parquet | warc | jsonl (a line that starts with ``{`` among the first lines) |
+    json (one JSON document: starts with ``[``, or a lone ``{`` line) | text | empty |
+    binary | utf16 (a UTF-16/32 byte order mark).
+    """
+    if head.startswith(b"PAR1"):
+        return "parquet", None
+    if head.startswith((b"WARC/", b"filedesc://")):
+        return "warc", None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf16", None
+    for magic, what in _MAGIC_BINARY:
+        if head.startswith(magic):
+            return "binary", what
+    sample = head[:8192]
+    if sample:
+        controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
+        if b"\x00" in sample and controls / len(sample) > 0.05:
+            return "binary", None
+        if controls / len(sample) > 0.3:
+            return "binary", None
+    body = head.removeprefix(codecs.BOM_UTF8)
+    lines = [ln for ln in (x.strip() for x in body.split(b"\n")[:50]) if ln]
+    if not lines:
+        return "empty", None
+    first = lines[0]
+    if first.startswith(b"[") or first == b"{":
+        return "json", None
+    if any(ln.startswith(b"{") for ln in lines[:20]):
+        return "jsonl", None
+    return "text", None
+
+
+def _name_kind(path: str) -> tuple[str | None, str | None]:
+    """(kind by name, compression by name); kind is None for an unknown name."""
+    low = os.path.basename(path).lower()
     compression = None
-    for suf, comp in _COMPRESSED.items():
+    for suf, comp in _COMPRESSION_SUFFIXES.items():
         if low.endswith(suf):
             compression, low = comp, low[: -len(suf)]
             break
     if low.endswith(_JSONL_SUFFIXES):
         return "jsonl", compression
-    if low.endswith(".warc") or low.endswith(".arc"):
-        return "warc", compression  # warcio handles gz itself
-    if compression is not None:
-        return None
+    if low.endswith(".json"):
+        return "json", compression
+    if low.endswith(_WARC_SUFFIXES) or low.endswith(".warc.wet"):
+        return "warc", compression
     if low.endswith(_TEXT_SUFFIXES):
-        return "txt", None
+        return "txt", compression
     if low.endswith(".csv"):
-        return "csv", None
+        return "csv", compression
     if low.endswith(".tsv"):
-        return "tsv", None
+        return "tsv", compression
     if low.endswith(".parquet"):
-        return "parquet", None
-    return None
+        return "parquet", compression
+    return None, compression
+
+
+def _readable_name(path: str) -> bool:
+    return _name_kind(path)[0] is not None
+
+
+def _decompress_prefix(data: bytes, comp: str, limit: int = _SNIFF) -> bytes:
+    """The first decompressed bytes of ``data`` (best effort: b"" when it cannot)."""
+    try:
+        if comp == "gz":
+            import zlib
+
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit)
+        if comp == "bz2":
+            import bz2
+
+            return bz2.BZ2Decompressor().decompress(data, limit)
+        if comp == "xz":
+            import lzma
+
+            return lzma.LZMADecompressor().decompress(data, limit)
+        if comp == "zst":
+            import zstandard
+
+            return zstandard.ZstdDecompressor().decompressobj().decompress(data)[:limit]
+    except Exception:
+        return b""
+    return b""
+
+
+def _file_head(path: str) -> tuple[bytes, str | None, bytes]:
+    """(raw head, compression by content, decompressed head)."""
+    with open(path, "rb") as f:
+        raw = f.read(_SNIFF)
+    comp = compression_of(raw)
+    if comp is None:
+        return raw, None, raw
+    with open(path, "rb") as f:  # decompress enough input for _SNIFF output bytes
+        data = f.read(4 * _SNIFF)
+    return raw, comp, _decompress_prefix(data, comp)
+
+
+_KIND_WORD = {"jsonl": "JSON Lines", "json": "JSON", "csv": "CSV", "tsv": "TSV",
+              "parquet": "Parquet", "warc": "WARC/WET", "txt": "text"}  # fmt: skip
+
+
+def resolve_kind(
+    name_kind: str | None, content: str, detail: str | None, forced: str = "auto"
+) -> tuple[str, str | None]:
+    """The kind to read a file as, from its name and content: (kind, reason if invalid)."""
+    if content == "binary":
+        what = f" ({detail})" if detail else ""
+        return "invalid", f"binary file: not text{what}"
+    if content == "utf16":
+        return "invalid", (
+            "bad encoding: UTF-16/UTF-32 text (byte order mark); JSON Lines and CSV must be UTF-8"
+        )
+    want = forced if forced != "auto" else name_kind
+    if content in ("parquet", "warc"):
+        if want in (None, content) or forced == "auto":
+            return content, None  # the content says what it is
+        return "invalid", f"not {_KIND_WORD[want]}: the file is a {_KIND_WORD[content]} file"
+    if want == "parquet":
+        return "invalid", "not a Parquet file: no PAR1 header"
+    if want == "warc":
+        return "invalid", "not a WARC/WET file: it does not start with a WARC/ record header"
+    if content == "json" and want in ("json", "jsonl"):
+        return "invalid", (
+            "not JSON Lines: the file is one JSON document (an array or a multi-line object), "
+            "not one record a line; convert it first, e.g. jq -c '.[]'"
+        )
+    if want == "json":
+        if content in ("jsonl", "empty"):
+            return "jsonl", None
+        return "invalid", "not JSON: a .json file whose lines are not JSON objects"
+    if want == "jsonl":
+        if content in ("jsonl", "empty") or forced == "jsonl":
+            return "jsonl", None
+        return "invalid", "not JSON Lines: none of the first lines is a JSON object"
+    if want in ("csv", "tsv", "txt"):
+        return want, None
+    if content == "json":
+        return "invalid", (
+            "not text: the file is one JSON document; name it .json/.jsonl if it holds "
+            "records, one a line"
+        )
+    # An unknown name, named explicitly: the content decides; plain text is one document.
+    return ("jsonl" if content == "jsonl" else "txt"), None
+
+
+def fingerprint(path: str, block: int = 1 << 16) -> dict[str, Any]:
+    """What identifies an input's content for ``--resume``: size, modification time and a
+    hash of its first and last ``block`` bytes (cheap on any size, and it changes when the
+    file is edited in place, even at the same size)."""
+    st = os.stat(path)
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        h.update(f.read(block))
+        if st.st_size > block:
+            f.seek(max(block, st.st_size - block))
+            h.update(f.read(block))
+    return {"path": path, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": h.hexdigest()}
+
+
+# --------------------------------------------------------------------------- planning
 
 
 def _expand(inputs: list[str]) -> list[str]:
     files: list[str] = []
     for arg in inputs:
+        if arg == STDIN:
+            if STDIN in files:
+                raise AuditInputError("-: standard input named more than once")
+            files.append(arg)
+            continue
         p = Path(arg)
         if p.is_dir():
-            found = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and _kind_of(f.name) is not None
-            )
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and _readable_name(f.name))
             if not found:
                 raise AuditInputError(f"{arg}: directory has no files mtdetect can read")
             files.extend(found)
@@ -163,7 +353,7 @@ def _expand(inputs: list[str]) -> list[str]:
     return files
 
 
-def _next_line_start(f: io.BufferedReader, pos: int) -> int:
+def _next_line_start(f: BinaryIO, pos: int) -> int:
     """The first line start at or after ``pos`` (scans in chunks: lines may be huge)."""
     if pos <= 0:
         return 0
@@ -179,19 +369,37 @@ def _next_line_start(f: io.BufferedReader, pos: int) -> int:
         offset += len(chunk)
 
 
-def _looks_binary(path: str) -> bool:
+def classify(path: str, input_format: str = "auto") -> tuple[str, str | None, str | None]:
+    """(kind, compression, reason if invalid) of one input file."""
+    name_kind, name_comp = _name_kind(path)
+    if name_kind == "txt" and name_comp is None and input_format in ("auto", "txt"):
+        return "txt", None, None  # named text: read as text (bad bytes are its error row)
     try:
-        with open(path, "rb") as f:
-            head = f.read(8192)
+        raw, comp, head = _file_head(path)
     except OSError:
-        return False  # the reader reports it, as an error row
-    return b"\x00" in head
+        # Unreadable now: let the reader report it, as an error row.
+        return name_kind if name_kind not in (None, "json") else "jsonl", name_comp, None
+    if comp is not None and not head and raw:
+        # A compressed file whose start does not decompress: go by its name; the reader
+        # reports the corrupt stream after any records it could read.
+        return (name_kind if name_kind not in (None, "json") else "txt"), comp, None
+    content, detail = sniff_bytes(head)
+    if comp is not None and content == "warc":
+        return "warc", comp, None
+    kind, reason = resolve_kind(name_kind, content, detail, input_format)
+    if kind == "parquet" and comp is not None:
+        return "invalid", comp, "Parquet files are not read compressed: decompress it first"
+    return kind, comp, reason
 
 
-def plan_shards(inputs: list[str], shard_bytes: int = DEFAULT_SHARD_BYTES) -> list[Shard]:
+def plan_shards(
+    inputs: list[str], shard_bytes: int = DEFAULT_SHARD_BYTES, input_format: str = "auto"
+) -> list[Shard]:
     """Cut the inputs into shards, deterministically (same inputs, same plan)."""
     if shard_bytes < 1:
         raise AuditInputError("shard size must be positive")
+    if input_format not in INPUT_FORMATS:
+        raise AuditInputError(f"input format must be one of {', '.join(INPUT_FORMATS)}")
     shards: list[Shard] = []
     txt_group: list[str] = []
     txt_bytes = 0
@@ -206,12 +414,16 @@ def plan_shards(inputs: list[str], shard_bytes: int = DEFAULT_SHARD_BYTES) -> li
         txt_group, txt_bytes = [], 0
 
     for path in _expand(inputs):
-        kind, compression = _kind_of(path) or ("txt", None)  # named explicitly: try as text
+        if path == STDIN:
+            flush_txt()
+            add("stdin", (STDIN,))  # its format is told from its first bytes when read
+            continue
+        kind, compression, reason = classify(path, input_format)
         try:
             size = os.path.getsize(path)
         except OSError:
             size = 0
-        if kind == "txt":
+        if kind == "txt" and compression is None:
             if txt_group and (
                 txt_bytes + size > shard_bytes or len(txt_group) >= TXT_FILES_PER_SHARD
             ):
@@ -220,8 +432,8 @@ def plan_shards(inputs: list[str], shard_bytes: int = DEFAULT_SHARD_BYTES) -> li
             txt_bytes += size
             continue
         flush_txt()
-        if kind in ("jsonl", "csv", "tsv") and compression is None and _looks_binary(path):
-            add("binary", (path,), size=size)
+        if kind == "invalid":
+            add("invalid", (path,), compression=compression, size=size, note=reason)
         elif kind == "jsonl" and compression is None and size > shard_bytes:
             with open(path, "rb") as f:
                 start = 0
@@ -229,10 +441,34 @@ def plan_shards(inputs: list[str], shard_bytes: int = DEFAULT_SHARD_BYTES) -> li
                     end = min(size, _next_line_start(f, start + shard_bytes))
                     add("jsonl", (path,), start=start, end=end, size=end - start)
                     start = end
+        elif kind == "parquet" and size > shard_bytes:
+            for start, end, nbytes in _parquet_groups(path, shard_bytes):
+                add("parquet", (path,), start=start, end=end, size=nbytes)
         else:
             add(kind, (path,), compression=compression, size=size)
     flush_txt()
     return shards
+
+
+def _parquet_groups(path: str, shard_bytes: int) -> list[tuple[int, int | None, int]]:
+    """Runs of row groups of about ``shard_bytes`` (compressed) each: (start, end, bytes)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        sizes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
+    except Exception:  # no pyarrow, or a broken file: one shard, the reader reports it
+        return [(0, None, os.path.getsize(path))]
+    total = sum(sizes) or 1
+    scale = os.path.getsize(path) / total  # total_byte_size is uncompressed
+    out = []
+    start, acc = 0, 0
+    for i, s in enumerate(sizes):
+        acc += s
+        if acc * scale >= shard_bytes or i == len(sizes) - 1:
+            out.append((start, i + 1, int(acc * scale)))
+            start, acc = i + 1, 0
+    return out or [(0, None, os.path.getsize(path))]
 
 
 # --------------------------------------------------------------------------- reading
@@ -246,17 +482,19 @@ class ReadOptions:
     id_field: str = "id"
     max_chars: int = 1_000_000
     max_inflate: float = DEFAULT_MAX_INFLATE
+    input_format: str = "auto"
 
     @property
     def max_record_bytes(self) -> int:
         # UTF-8 needs at most 4 bytes a character; leave room for the other fields.
         return 4 * self.max_chars + (1 << 20)
 
-    def max_decompressed(self, compressed_size: int) -> int | None:
-        """Decompressed bytes allowed for a compressed file of ``compressed_size`` bytes."""
+    def max_decompressed(self, compressed_size: int | None) -> int | None:
+        """Decompressed bytes allowed for a compressed input of ``compressed_size`` bytes
+        (unknown for standard input: the floor applies, grown as input arrives)."""
         if self.max_inflate <= 0:
             return None
-        return max(MIN_DECOMPRESSED, int(self.max_inflate * compressed_size))
+        return max(MIN_DECOMPRESSED, int(self.max_inflate * (compressed_size or 0)))
 
 
 def _id_str(value: Any) -> str | None:
@@ -298,81 +536,148 @@ class InflateLimitError(OSError):
     """A compressed input inflates beyond the cap (a decompression bomb, or --max-inflate)."""
 
 
-class _CappedStream:
-    """Counts the bytes read from a decompressed stream; raises past ``cap``."""
+class _Counting(io.RawIOBase):
+    """A raw stream over ``f`` that counts the bytes read from it (progress on disk), with
+    ``prefix`` (bytes already read from ``f`` to sniff it) served first."""
 
-    def __init__(self, f: io.BufferedIOBase, cap: int, compressed: int, ratio: float) -> None:
+    def __init__(self, f: BinaryIO, prefix: bytes = b"") -> None:
+        self.f = f
+        self.prefix = prefix
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.prefix:
+            n = min(len(b), len(self.prefix))
+            b[:n] = self.prefix[:n]
+            self.prefix = self.prefix[n:]
+        else:
+            data = self.f.read(len(b))
+            n = len(data)
+            b[:n] = data
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        if self.f is not sys.stdin.buffer:
+            self.f.close()
+        super().close()
+
+
+class _CappedStream(io.RawIOBase):
+    """Counts the bytes read from a decompressed stream; raises past the cap."""
+
+    def __init__(self, f: BinaryIO, cap: int | None, raw: _Counting, ratio: float) -> None:
         self.f = f
         self.cap = cap
-        self.compressed = compressed
+        self.raw = raw
         self.ratio = ratio
         self.count = 0
 
-    def _check(self, data: bytes) -> bytes:
-        self.count += len(data)
-        if self.count > self.cap:
-            raise InflateLimitError(
-                f"decompressed beyond {self.cap:,} bytes from {self.compressed:,} compressed "
-                f"(over --max-inflate {self.ratio:g}x): a decompression bomb? rest of file skipped"
-            )
-        return data
+    def readable(self) -> bool:
+        return True
 
-    def readline(self, size: int = -1) -> bytes:
-        return self._check(self.f.readline(size))
-
-    def read(self, size: int = -1) -> bytes:
-        return self._check(self.f.read(size))
-
-    def seek(self, pos: int) -> int:
-        return self.f.seek(pos)
+    def readinto(self, b: Any) -> int:
+        data = self.f.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        if self.cap is not None:
+            cap = max(self.cap, int(self.ratio * self.raw.count))  # stdin: grows with input
+            if self.count > cap:
+                raise InflateLimitError(
+                    f"decompressed beyond {cap:,} bytes from {self.raw.count:,} compressed "
+                    f"(over --max-inflate {self.ratio:g}x): a decompression bomb? rest of the "
+                    "input skipped"
+                )
+        return n
 
     def close(self) -> None:
         self.f.close()
-
-    def __enter__(self) -> _CappedStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.raw.close()
+        super().close()
 
 
-def _open_stream(shard: Shard, ro: ReadOptions | None = None) -> io.BufferedIOBase:
-    f = _open_raw_stream(shard)
-    cap = ro.max_decompressed(os.path.getsize(shard.paths[0])) if ro and shard.compression else None
-    if cap is None:
-        return f
-    assert ro is not None
-    return _CappedStream(f, cap, os.path.getsize(shard.paths[0]), ro.max_inflate)  # type: ignore[return-value]
-
-
-def _open_raw_stream(shard: Shard) -> io.BufferedIOBase:
-    path = shard.paths[0]
-    if shard.compression == "gz":
+def _decompressor(raw: BinaryIO, comp: str) -> BinaryIO:
+    if comp == "gz":
         import gzip
 
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    if shard.compression == "zst":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if comp == "bz2":
+        import bz2
+
+        return bz2.BZ2File(raw, "rb")  # type: ignore[return-value]
+    if comp == "xz":
+        import lzma
+
+        return lzma.LZMAFile(raw, "rb")  # type: ignore[return-value]
+    if comp == "zst":
         try:
             import zstandard
         except ImportError:  # pragma: no cover - depends on the environment
             raise OSError(
-                "reading .zst needs the zstandard package: pip install zstandard"
+                "reading zstd needs the zstandard package: pip install zstandard"
             ) from None
-        raw = open(path, "rb")  # noqa: SIM115 - closed through the wrapper
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return open(path, "rb")
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)  # type: ignore[return-value]
+    raise ValueError(comp)
 
 
-def _stream_error(exc: BaseException, shard: Shard) -> str:
+class _Input:
+    """An opened input: ``stream`` gives its (decompressed) bytes; ``raw.count`` is how many
+    bytes of the file on disk (or of standard input) have been consumed."""
+
+    def __init__(self, f: BinaryIO, comp: str | None, ro: ReadOptions, size: int | None,
+                 prefix: bytes = b"") -> None:  # fmt: skip
+        self.raw = _Counting(f, prefix)
+        self.comp = comp
+        self._shown = 0
+        if comp is None:
+            self.stream: BinaryIO = io.BufferedReader(self.raw, _CHUNK)  # type: ignore[assignment]
+        else:
+            # A small raw buffer: progress on disk moves in steps of 64 KB, not 1 MB.
+            inner = _decompressor(io.BufferedReader(self.raw, 1 << 16), comp)  # type: ignore[arg-type]
+            self._capped = _CappedStream(inner, ro.max_decompressed(size), self.raw, ro.max_inflate)
+            self.stream = io.BufferedReader(self._capped, _CHUNK)  # type: ignore[assignment]
+
+    def disk_progress(self, pos: int) -> int:
+        """Bytes on disk consumed up to decompressed position ``pos``: the decompressed
+        offset at the compression ratio seen so far, so progress moves with every record
+        rather than in jumps of a read buffer."""
+        if self.comp is None:
+            return pos
+        produced = self._capped.count
+        if produced > 0:
+            est = min(self.raw.count, int(pos * self.raw.count / produced))
+            self._shown = max(self._shown, est)  # the ratio shifts a little: never go back
+        return self._shown
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stream.close()
+        with contextlib.suppress(Exception):
+            self.raw.close()
+
+
+def _open_file(shard: Shard, ro: ReadOptions, path: str | None = None) -> _Input:
+    path = path or shard.paths[0]
+    f = open(path, "rb")  # noqa: SIM115 - closed through _Input.close
+    if shard.compression is None and shard.start:
+        f.seek(shard.start)
+    return _Input(f, shard.compression, ro, os.path.getsize(path))
+
+
+def _stream_error(exc: BaseException, comp: str | None) -> str:
     if isinstance(exc, InflateLimitError):
         return f"too large: {exc}"
-    if shard.compression and isinstance(exc, (EOFError, OSError, ValueError)):
-        return f"corrupt or truncated {shard.compression} stream: {exc}"
+    if comp and isinstance(exc, (EOFError, OSError, ValueError)):
+        return f"corrupt or truncated {_COMPRESSION_NAMES[comp]} stream: {exc}"
     return f"read failed: {type(exc).__name__}: {exc}"
 
 
 def _read_lines(
-    f: io.BufferedIOBase, start: int, end: int | None, limit: int
+    f: BinaryIO, start: int, end: int | None, limit: int
 ) -> Iterator[tuple[int, bytes | None, int]]:
     """(offset, line or None when longer than ``limit``, length) for each line in range."""
     offset = start
@@ -394,168 +699,192 @@ def _read_lines(
         offset += len(line)
 
 
-def _read_jsonl(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
-    source = shard.paths[0]
-    offset = shard.start
+def _parse_jsonl_line(rec: Record, line: bytes, ro: ReadOptions) -> Record:
+    body = line.rstrip(b"\r\n")
+    if b"\x00" in body:
+        rec.error = "binary data: NUL byte in the record"
+        return rec
     try:
-        f = _open_stream(shard, ro)
-    except OSError as exc:
-        yield Record(source, 0, error=f"cannot open: {exc.strerror or exc}")
-        return
-    with f:
-        try:
-            if shard.start:
-                f.seek(shard.start)
-            first = True
-            for offset, line, n in _read_lines(f, shard.start, shard.end, ro.max_record_bytes):
-                rec = Record(source, offset, raw=line, nbytes=n)
-                if line is None:
-                    rec.error = f"record too large: {n:,} bytes (over --max-chars)"
-                    yield rec
-                    continue
-                if first and shard.compression and b"\x00" in line:
-                    rec.error = "binary file: contains NUL bytes, not text"
-                    yield rec
-                    return
-                first = False
-                body = line.rstrip(b"\r\n")
-                if not body.strip():
-                    rec.error = None
-                    rec.text = ""
-                    rec.extra["blank"] = True
-                    yield rec
-                    continue
-                try:
-                    decoded = decode_bytes(body, "record")
-                except InputError as exc:
-                    rec.error = _decode_error(exc)
-                    yield rec
-                    continue
-                try:
-                    obj = json.loads(decoded)
-                except json.JSONDecodeError as exc:
-                    rec.error = f"malformed JSON: {exc.msg} at column {exc.colno}"
-                    yield rec
-                    continue
-                except RecursionError:
-                    rec.error = "malformed JSON: nested too deeply"
-                    yield rec
-                    continue
-                except ValueError as exc:  # e.g. an integer over Python's 4,300-digit limit
-                    rec.error = f"malformed JSON: {exc}"
-                    yield rec
-                    continue
-                yield _from_fields(rec, obj, ro)
-            offset = -1
-        except Exception as exc:  # a stream that breaks mid-way: report, keep what was read
-            yield Record(source, offset if offset >= 0 else None, error=_stream_error(exc, shard))
-
-
-class _RawLines:
-    """Feeds decoded lines to ``csv.reader`` while remembering the raw bytes consumed."""
-
-    def __init__(self, f: io.BufferedIOBase, limit: int) -> None:
-        self.f = f
-        self.limit = limit
-        self.consumed: list[bytes] = []
-        self.offset = 0
-
-    def __iter__(self) -> _RawLines:
-        return self
-
-    def __next__(self) -> str:
-        line = self.f.readline(self.limit + 1)
-        if not line:
-            raise StopIteration
-        if len(line) > self.limit and not line.endswith(b"\n"):
-            # A line over the limit: skip the rest of it without holding it, and report the
-            # row (``csv.reader`` starts afresh on the next call, so no bogus rows follow).
-            n = len(line)
-            while True:
-                more = self.f.readline(_CHUNK)
-                n += len(more)
-                if not more or more.endswith(b"\n"):
-                    break
-            self.consumed.clear()
-            self.offset += n
-            raise _OversizedRow(n)
-        self.consumed.append(line)
-        self.offset += len(line)
-        # surrogateescape keeps bad bytes visible; the row is reported as an error below.
-        return line.decode("utf-8", "surrogateescape")
-
-
-class _OversizedRow(Exception):
-    def __init__(self, nbytes: int) -> None:
-        super().__init__(nbytes)
-        self.nbytes = nbytes
-
-
-def _read_csv(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
-    source = shard.paths[0]
+        decoded = decode_bytes(body, "record")
+    except InputError as exc:
+        rec.error = _decode_error(exc)
+        return rec
     try:
-        f = open(source, "rb")  # noqa: SIM115
-    except OSError as exc:
-        yield Record(source, 0, error=f"cannot open: {exc.strerror or exc}")
-        return
-    csv.field_size_limit(ro.max_record_bytes)
-    lines = _RawLines(f, ro.max_record_bytes)
-    reader = csv.reader(lines, delimiter="\t" if shard.kind == "tsv" else ",")
+        obj = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        rec.error = f"malformed JSON: {exc.msg} at column {exc.colno}"
+        return rec
+    except RecursionError:
+        rec.error = "malformed JSON: nested too deeply"
+        return rec
+    except ValueError as exc:  # e.g. an integer over Python's 4,300-digit limit
+        rec.error = f"malformed JSON: {exc}"
+        return rec
+    return _from_fields(rec, obj, ro)
+
+
+def _read_jsonl(
+    inp: _Input, source: str, ro: ReadOptions, start: int = 0, end: int | None = None,
+    counters: dict[str, int] | None = None,
+) -> Iterator[Record]:  # fmt: skip
+    offset = start
+    try:
+        for offset, line, n in _read_lines(inp.stream, start, end, ro.max_record_bytes):
+            if line is not None and not line.strip():
+                if counters is not None:  # blank lines are not records: counted, no row
+                    counters["blank_lines"] = counters.get("blank_lines", 0) + 1
+                continue
+            rec = Record(source, offset, raw=line, nbytes=n, kind="jsonl")
+            rec.progress = inp.disk_progress(offset + n) - (0 if inp.comp else start)
+            if line is None:
+                rec.error = f"record too large: {n:,} bytes (over --max-chars)"
+                yield rec
+                continue
+            yield _parse_jsonl_line(rec, line, ro)
+        offset = -1
+    except Exception as exc:  # a stream that breaks mid-way: report, keep what was read
+        yield Record(source, offset if offset >= 0 else None, kind="jsonl",
+                     error=_stream_error(exc, inp.comp))  # fmt: skip
+
+
+# CSV records are cut by a scanner that follows the quoting rules of Python's csv reader
+# (RFC 4180 quotes, doubled quotes, a quote inside an unquoted field is literal), so that a
+# quoted field spanning many lines, or one over the size limit, is one record: never rows
+# made of the pieces of a field.
+_START, _UNQUOTED, _QUOTED, _QUOTE_IN_QUOTED = range(4)
+_CSV_TOKENS = {",": re.compile(rb'[",]'), "\t": re.compile(rb'["\t]')}
+
+
+def _csv_scan(piece: bytes, state: int, tokens: re.Pattern[bytes], delim: int) -> int:
+    """The quoting state after ``piece`` (a line or part of one, without its newline)."""
+    last = -1
+    for m in tokens.finditer(piece):
+        p = m.start()
+        if p > last + 1 and state in (_START, _QUOTE_IN_QUOTED):
+            state = _UNQUOTED  # ordinary characters: the field is (now) unquoted
+        c = piece[p]
+        if state == _QUOTED:
+            if c == 0x22:
+                state = _QUOTE_IN_QUOTED
+        elif state in (_QUOTE_IN_QUOTED, _START):
+            # "" inside a quoted field is a quote; a quote opens a field; a delimiter ends it
+            state = _QUOTED if c == 0x22 else _START
+        elif c == delim:
+            state = _START
+        last = p
+    if len(piece) > last + 1 and state in (_START, _QUOTE_IN_QUOTED):
+        state = _UNQUOTED
+    return state
+
+
+def _csv_records(f: BinaryIO, delimiter: str, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """(raw bytes of one CSV record or None when over ``limit``, its length in bytes)."""
+    tokens = _CSV_TOKENS[delimiter]
+    delim = ord(delimiter)
+    while True:
+        parts: list[bytes] = []
+        n = 0
+        state = _START
+        held = True
+        while True:
+            piece = f.readline(_CHUNK)
+            if not piece:
+                break
+            n += len(piece)
+            ends = piece.endswith(b"\n")
+            body = piece.rstrip(b"\r\n") if ends else piece
+            state = _csv_scan(body, state, tokens, delim)
+            if held:
+                parts.append(piece)
+                if n > limit:
+                    held, parts = False, []  # keep scanning to the record's end, not holding
+            if ends:
+                if state == _QUOTED:
+                    continue  # a newline inside a quoted field
+                break
+        if n == 0:
+            return
+        yield (b"".join(parts) if held else None), n
+
+
+def _read_csv(
+    inp: _Input, source: str, ro: ReadOptions, kind: str, counters: dict[str, int] | None = None
+) -> Iterator[Record]:
+    delimiter = "\t" if kind == "tsv" else ","
+    csv.field_size_limit(sys.maxsize)  # records are bounded by the scanner instead
     row_no = 0
-    with f:
-        try:
-            header = next(reader, None)
+    header: list[str] | None = None
+    header_raw = b""
+    pos = 0
+    try:
+        for raw, n in _csv_records(inp.stream, delimiter, ro.max_record_bytes):
+            pos += n
+            if raw is not None and not raw.strip():
+                if counters is not None:
+                    counters["blank_lines"] = counters.get("blank_lines", 0) + 1
+                continue
             if header is None:
-                return
-            if header and header[0].startswith("\ufeff"):
-                header[0] = header[0][1:]
-            header_raw = b"".join(lines.consumed)
-            lines.consumed.clear()
-            while True:
-                row_no += 1
-                try:
-                    row = next(reader)
-                except StopIteration:
+                if raw is None or b"\x00" in raw:
+                    yield Record(source, 0, kind=kind, nbytes=n,
+                                 error="malformed CSV: the header row is too large or binary")  # fmt: skip
                     return
-                except _OversizedRow as exc:
-                    yield Record(source, row_no, nbytes=exc.nbytes,
-                                 error=f"record too large: a line of {exc.nbytes:,} bytes "
-                                 "(over --max-chars)")  # fmt: skip
-                    continue
-                except csv.Error as exc:
-                    raw = b"".join(lines.consumed)
-                    lines.consumed.clear()
-                    yield Record(source, row_no, raw=raw, nbytes=len(raw),
-                                 error=f"malformed CSV: {exc}")  # fmt: skip
-                    continue
-                raw = b"".join(lines.consumed)
-                lines.consumed.clear()
-                rec = Record(source, row_no, raw=raw, nbytes=len(raw))
-                rec.extra["header"] = header_raw
                 try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    rec.error = (
-                        f"bad encoding: not valid UTF-8 (bad byte at offset {exc.start} of the row)"
-                    )
-                    yield rec
-                    continue
-                if len(row) != len(header):
-                    rec.error = (
-                        f"malformed CSV: row has {len(row)} fields, header has {len(header)}"
-                    )
-                    yield rec
-                    continue
-                yield _from_fields(rec, dict(zip(header, row, strict=True)), ro)
-        except Exception as exc:
-            yield Record(source, row_no, error=_stream_error(exc, shard))
+                    header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""),
+                                             delimiter=delimiter))  # fmt: skip
+                except (UnicodeDecodeError, csv.Error, StopIteration) as exc:
+                    yield Record(source, 0, kind=kind, nbytes=n,
+                                 error=f"malformed CSV: bad header row ({exc})")  # fmt: skip
+                    return
+                header_raw = raw
+                continue
+            row_no += 1
+            rec = Record(source, row_no, raw=raw, nbytes=n, kind=kind,
+                         progress=inp.disk_progress(pos))  # fmt: skip
+            rec.extra["header"] = header_raw
+            if raw is None:
+                rec.error = f"record too large: {n:,} bytes (over --max-chars)"
+                yield rec
+                continue
+            if b"\x00" in raw:
+                rec.error = "binary data: NUL byte in the record"
+                yield rec
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                rec.error = (
+                    f"bad encoding: not valid UTF-8 (bad byte at offset {exc.start} of the row)"
+                )
+                yield rec
+                continue
+            try:
+                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            except csv.Error as exc:
+                rec.error = f"malformed CSV: {exc}"
+                yield rec
+                continue
+            if len(rows) != 1:
+                rec.error = "malformed CSV: a line break inside an unquoted field"
+                yield rec
+                continue
+            row = rows[0]
+            if len(row) != len(header):
+                rec.error = f"malformed CSV: row has {len(row)} fields, header has {len(header)}"
+                yield rec
+                continue
+            yield _from_fields(rec, dict(zip(header, row, strict=True)), ro)
+    except Exception as exc:
+        yield Record(source, row_no, kind=kind, error=_stream_error(exc, inp.comp))
 
 
-def _read_txt(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
+def _read_txt_files(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
+    done = 0
     for path in shard.paths:
-        rec = Record(path, None, id=path)
+        rec = Record(path, None, id=path, kind="txt")
         try:
             size = os.path.getsize(path)
+            done += size
+            rec.progress = done
             if size > ro.max_record_bytes:
                 rec.error = f"record too large: file is {size:,} bytes (over --max-chars)"
                 rec.nbytes = size
@@ -566,15 +895,37 @@ def _read_txt(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
             rec.error = f"cannot read: {exc.strerror or exc}"
             yield rec
             continue
-        rec.raw, rec.nbytes = data, len(data)
-        try:
-            rec.text = decode_bytes(data, path)
-        except InputError as exc:
-            rec.error = str(exc).split(": ", 1)[-1]
-            if rec.error.startswith("not valid"):
-                rec.error = "bad encoding: " + rec.error
-        rec.fields = {"id": path, "text": rec.text} if rec.text is not None else None
+        yield _txt_record(rec, data, path)
+
+
+def _txt_record(rec: Record, data: bytes, name: str) -> Record:
+    rec.raw, rec.nbytes = data, len(data)
+    try:
+        rec.text = decode_bytes(data, name)
+    except InputError as exc:
+        rec.error = str(exc).split(": ", 1)[-1]
+        if rec.error.startswith("not valid"):
+            rec.error = "bad encoding: " + rec.error
+    rec.fields = {"id": rec.id, "text": rec.text} if rec.text is not None else None
+    return rec
+
+
+def _read_txt_stream(inp: _Input, source: str, ro: ReadOptions) -> Iterator[Record]:
+    """A compressed text file, or standard input: one document."""
+    rec = Record(source, None, id=source, kind="txt")
+    try:
+        data = inp.stream.read(ro.max_record_bytes + 1)
+    except Exception as exc:
+        rec.error = _stream_error(exc, inp.comp)
         yield rec
+        return
+    rec.progress = inp.raw.count
+    if len(data) > ro.max_record_bytes:
+        rec.error = f"record too large: over {ro.max_record_bytes:,} bytes (over --max-chars)"
+        rec.nbytes = len(data)
+        yield rec
+        return
+    yield _txt_record(rec, data, source)
 
 
 def _read_parquet(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
@@ -583,94 +934,211 @@ def _read_parquet(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        yield Record(
-            source, None, error="reading Parquet needs pyarrow: pip install 'mtdetect[parquet]'"
-        )
+        yield Record(source, None, kind="parquet",
+                     error="reading Parquet needs pyarrow: pip install 'mtdetect[parquet]'")  # fmt: skip
         return
     try:
         pf = pq.ParquetFile(source)
-        for batch in pf.iter_batches(batch_size=1024):
+        meta = pf.metadata
+        end = meta.num_row_groups if shard.end is None else shard.end
+        groups = list(range(shard.start, end))
+        row = sum(meta.row_group(i).num_rows for i in range(shard.start))
+        total = sum(meta.row_group(i).num_rows for i in groups) or 1
+        first = row
+        for batch in pf.iter_batches(batch_size=1024, row_groups=groups):
             for obj in batch.to_pylist():
                 row += 1
-                yield _from_fields(Record(source, row), obj, ro)
+                rec = Record(source, row, kind="parquet")
+                rec.progress = int(shard.size * (row - first) / total)
+                yield _from_fields(rec, obj, ro)
     except Exception as exc:
-        yield Record(source, row or None, error=f"bad Parquet file: {exc}")
+        yield Record(source, row or None, kind="parquet", error=f"bad Parquet file: {exc}")
 
 
-def _read_warc(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
-    """Each HTTP response with an HTML body is one record; its main text is extracted."""
-    source = shard.paths[0]
+_DOC_RECORDS = ("response", "resource", "conversion")
+
+
+def _read_warc(inp: _Input, source: str, ro: ReadOptions) -> Iterator[Record]:
+    """Each HTML response (WARC) or text conversion (WET) record is one document.
+
+    HTML pages have their main text extracted by trafilatura; WET text is read as is
+    (UTF-8, strictly). Other WARC records (warcinfo, request, metadata) are not documents.
+    """
     offset = 0
+    seen = docs = 0
     try:
-        import trafilatura
         from warcio.archiveiterator import ArchiveIterator
     except ImportError:
-        yield Record(
-            source,
-            None,
-            error="reading WARC needs warcio and trafilatura: pip install 'mtdetect[warc]'",
-        )
+        yield Record(source, None, kind="warc",
+                     error="reading WARC needs warcio and trafilatura: pip install 'mtdetect[warc]'")  # fmt: skip
         return
     try:
-        with open(source, "rb") as f:
-            it = ArchiveIterator(f)
-            for wrec in it:
-                if wrec.rec_type != "response":
-                    continue
-                url = wrec.rec_headers.get_header("WARC-Target-URI")
-                rid = wrec.rec_headers.get_header("WARC-Record-ID")
-                rec = Record(source, None, id=rid, fields={"id": rid, "url": url})
-                ctype = (
-                    wrec.http_headers.get_header("Content-Type") if wrec.http_headers else ""
-                ) or ""
-                body = wrec.content_stream().read(ro.max_record_bytes + 1)
-                offset = it.get_record_offset()  # only after the body: it consumes the record
-                rec.position = offset
-                rec.nbytes = len(body)
-                if "html" not in ctype.lower():
-                    rec.text = ""
-                    rec.extra["skip"] = f"not HTML: content type {ctype or 'unknown'}"
-                elif len(body) > ro.max_record_bytes:
-                    rec.error = f"record too large: over {ro.max_record_bytes:,} bytes"
-                else:
-                    html = body.decode("utf-8", "replace")  # HTML declares its own charset; lenient
-                    rec.text = trafilatura.extract(html, url=url) or ""
-                    if not rec.text:
-                        rec.extra["skip"] = "no main text found in the page"
-                rec.fields["text"] = rec.text
-                yield rec
+        # gzip WARC: warcio reads the members itself, so offsets are those on disk.
+        it = ArchiveIterator(inp.raw if inp.comp == "gz" else inp.stream)
+        for wrec in it:
+            seen += 1
+            if wrec.rec_type not in _DOC_RECORDS:
+                continue
+            docs += 1
+            rec = _warc_record(wrec, source, ro)
+            offset = it.get_record_offset()  # only after the body: it consumes the record
+            rec.position = offset
+            rec.progress = inp.raw.count
+            yield rec
     except Exception as exc:
-        yield Record(source, offset, error=f"bad WARC file: {exc}")
+        yield Record(source, offset, kind="warc", error=f"bad WARC file: {exc}")
+        return
+    if docs == 0:
+        yield Record(source, None, kind="warc", error=(
+            f"no documents: {seen:,} WARC records, none a response, resource or conversion "
+            "(WET) record"))  # fmt: skip
 
 
-def _binary_reason(shard: Shard) -> str:
-    try:
-        with open(shard.paths[0], "rb") as f:
-            head = f.read(4)
-    except OSError:
-        head = b""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # UTF-32 LE's BOM starts like UTF-16 LE's: both are "not UTF-8" to the user.
-        return (
-            "bad encoding: UTF-16/UTF-32 text (byte order mark); JSON Lines and CSV must be UTF-8"
-        )
-    return "binary file: contains NUL bytes, not text"
-
-
-def read_shard(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
-    """The records of ``shard`` in input order, each with its ``seq`` within the shard."""
-    if shard.kind == "binary":
-        readers: Iterator[Record] = iter([Record(shard.paths[0], 0, error=_binary_reason(shard))])
+def _warc_record(wrec: Any, source: str, ro: ReadOptions) -> Record:
+    h = wrec.rec_headers
+    url = h.get_header("WARC-Target-URI")
+    rid = h.get_header("WARC-Record-ID")
+    rec = Record(source, None, id=rid, kind="warc",
+                 fields={"id": rid, "url": url, "date": h.get_header("WARC-Date")})  # fmt: skip
+    if wrec.rec_type == "response" and wrec.http_headers:
+        ctype = wrec.http_headers.get_header("Content-Type") or ""
     else:
-        reader = {
-            "jsonl": _read_jsonl,
-            "csv": _read_csv,
-            "tsv": _read_csv,
-            "txt": _read_txt,
-            "parquet": _read_parquet,
-            "warc": _read_warc,
-        }[shard.kind]
-        readers = reader(shard, ro)
-    for seq, rec in enumerate(readers):
+        ctype = h.get_header("Content-Type") or ""
+    body = wrec.content_stream().read(ro.max_record_bytes + 1)
+    rec.nbytes = len(body)
+    low = ctype.lower()
+    if len(body) > ro.max_record_bytes:
+        rec.error = f"record too large: over {ro.max_record_bytes:,} bytes"
+    elif wrec.rec_type == "conversion" or low.startswith("text/plain"):
+        try:
+            rec.text = decode_bytes(body, "record")
+        except InputError as exc:
+            rec.error = _decode_error(exc)
+    elif "html" in low:
+        import trafilatura
+
+        html = body.decode("utf-8", "replace")  # HTML declares its own charset; lenient
+        rec.text = trafilatura.extract(html, url=url) or ""
+        if not rec.text:
+            rec.extra["skip"] = "no main text found in the page"
+    else:
+        rec.text = ""
+        rec.extra["skip"] = f"not HTML: content type {ctype or 'unknown'}"
+    assert rec.fields is not None
+    rec.fields["text"] = rec.text
+    return rec
+
+
+# --------------------------------------------------------------------------- standard input
+
+_STDIN_STATE: dict[str, Any] = {}
+
+
+def _sniff_stdin(forced: str) -> tuple[str, str | None, str | None, bytes]:
+    """Read the first bytes of standard input to tell its format (once per process)."""
+    if "kind" not in _STDIN_STATE:
+        f = sys.stdin.buffer
+        head = b""
+        while len(head) < 4 * _SNIFF:
+            data = f.read1(4 * _SNIFF - len(head)) if hasattr(f, "read1") else f.read(_SNIFF)
+            if not data:
+                break
+            head += data
+        comp = compression_of(head)
+        plain = _decompress_prefix(head, comp) if comp else head
+        content, detail = sniff_bytes(plain)
+        if content in ("parquet",):
+            kind, reason = "invalid", "Parquet cannot be read from standard input: name the file"
+        elif content == "warc" or forced == "warc":
+            kind, reason = resolve_kind("warc", content, detail)
+        else:
+            kind, reason = resolve_kind(
+                None if forced == "auto" else forced, content, detail, forced
+            )
+        _STDIN_STATE.update(kind=kind, comp=comp, reason=reason, head=head)
+    s = _STDIN_STATE
+    return s["kind"], s["comp"], s["reason"], s["head"]
+
+
+def _read_stdin(shard: Shard, ro: ReadOptions, counters: dict[str, int] | None) -> Iterator[Record]:
+    if sys.stdin is None or sys.stdin.isatty():
+        yield Record(STDIN_SOURCE, None,
+                     error="standard input is a terminal: pipe a corpus in or name files")  # fmt: skip
+        return
+    kind, comp, reason, head = _sniff_stdin(ro.input_format)
+    if kind == "invalid":
+        yield Record(STDIN_SOURCE, 0, error=reason)
+        return
+    inp = _Input(sys.stdin.buffer, comp, ro, None, prefix=head)
+    try:
+        if kind == "jsonl":
+            yield from _read_jsonl(inp, STDIN_SOURCE, ro, counters=counters)
+        elif kind in ("csv", "tsv"):
+            yield from _read_csv(inp, STDIN_SOURCE, ro, kind, counters)
+        elif kind == "warc":
+            yield from _read_warc(inp, STDIN_SOURCE, ro)
+        else:
+            yield from _read_txt_stream(inp, STDIN_SOURCE, ro)
+    finally:
+        inp.close()
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def _read_file(shard: Shard, ro: ReadOptions, counters: dict[str, int] | None) -> Iterator[Record]:
+    source = shard.paths[0]
+    try:
+        inp = _open_file(shard, ro)
+    except OSError as exc:
+        yield Record(source, 0, kind=shard.kind, error=f"cannot open: {exc.strerror or exc}")
+        return
+    try:
+        if shard.kind == "jsonl":
+            yield from _read_jsonl(inp, source, ro, shard.start, shard.end, counters)
+        elif shard.kind in ("csv", "tsv"):
+            yield from _read_csv(inp, source, ro, shard.kind, counters)
+        elif shard.kind == "warc":
+            yield from _read_warc(inp, source, ro)
+        else:  # a compressed text file
+            yield from _read_txt_stream(inp, source, ro)
+    finally:
+        inp.close()
+
+
+def read_shard(
+    shard: Shard,
+    ro: ReadOptions,
+    *,
+    start_seq: int = 0,
+    start_offset: int | None = None,
+    counters: dict[str, int] | None = None,
+) -> Iterator[Record]:
+    """The records of ``shard`` in input order, each with its ``seq`` within the shard.
+
+    To resume a shard part-way, ``start_seq`` skips the records before it (they are read,
+    not returned); ``start_offset`` (plain JSON Lines) seeks there instead, and numbering
+    goes on from ``start_seq``. ``counters`` receives counts of what is not a record
+    (``blank_lines``).
+    """
+    seq0 = 0
+    if start_offset is not None and shard.kind == "jsonl" and shard.compression is None:
+        shard = Shard(shard.index, shard.kind, shard.paths, start_offset, shard.end,
+                      None, shard.size)  # fmt: skip
+        seq0 = start_seq
+    records: Iterator[Record]
+    if shard.kind == "invalid":
+        records = iter([Record(shard.paths[0], 0, error=shard.note)])
+    elif shard.kind == "stdin":
+        records = _read_stdin(shard, ro, counters)
+    elif shard.kind == "txt" and shard.compression is None:
+        records = _read_txt_files(shard, ro)
+    elif shard.kind == "parquet":
+        records = _read_parquet(shard, ro)
+    else:
+        records = _read_file(shard, ro, counters)
+    for seq, rec in enumerate(records, seq0):
+        if seq < start_seq:
+            continue
         rec.seq = seq
         yield rec

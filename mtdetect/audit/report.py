@@ -8,6 +8,7 @@ renderer in :mod:`mtdetect.report.html`.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -26,8 +27,17 @@ svg text{font:11px system-ui,sans-serif;fill:#444}
 """
 
 
-def histogram_svg(counts: list[int], width: int = 560, height: int = 180) -> str:
-    """Bars for score bins over [0, 1], with axis labels, as an inline SVG element."""
+def histogram_svg(
+    counts: list[int],
+    width: int = 560,
+    height: int = 180,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Bars for score bins over [0, 1], with axis labels and a dashed line at each
+    threshold (``{"suspect": 0.39, ...}``), as an inline SVG element."""
+    th = {k: float(v) for k, v in (thresholds or {}).items() if 0.0 <= float(v) <= 1.0}
+    suspect = th.get("suspect", 0.4)
+    rewritten = th.get("rewritten", 0.7)
     n = max(1, len(counts))
     left, bottom, top_pad = 40, 22, 8
     plot_w, plot_h = width - left - 8, height - bottom - top_pad
@@ -37,23 +47,37 @@ def histogram_svg(counts: list[int], width: int = 560, height: int = 180) -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="histogram of document scores">'
     ]
+    base = top_pad + plot_h
     for i, c in enumerate(counts):
         h = plot_h * c / peak
         x = left + i * bw
         y = top_pad + plot_h - h
         # Colour follows the verdict bands (clean green, suspect amber, rewritten red).
         mid = (i + 0.5) / n
-        color = "#1b7a1b" if mid < 0.4 else "#a66b00" if mid < 0.7 else "#b00020"
+        color = "#1b7a1b" if mid < suspect else "#a66b00" if mid < rewritten else "#b00020"
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(0.0, bw - 2):.1f}" '
             f'height="{h:.1f}" fill="{color}"><title>{i / n:.2f}-{(i + 1) / n:.2f}: '
             f"{c:,} documents</title></rect>"
         )
-    base = top_pad + plot_h
     parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888"/>')
     for t in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
         x = left + t * plot_w
         parts.append(f'<text x="{x:.1f}" y="{base + 15}" text-anchor="middle">{t:.1f}</text>')
+    labels = {"suspect": "suspect", "rewritten": "rewritten", "keep_below": "split"}
+    drawn: list[float] = []
+    for name, t in sorted(th.items(), key=lambda kv: kv[1]):
+        if name == "keep_below" and any(abs(t - d) < 1e-9 for d in drawn):
+            continue  # the split threshold is the rewritten one unless --threshold is given
+        drawn.append(t)
+        x = left + t * plot_w
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base}" stroke="#333" '
+            f'stroke-dasharray="4 3"><title>{escape(labels.get(name, name))} threshold '
+            f"{t:.3g}</title></line>"
+            f'<text x="{x + 3:.1f}" y="{top_pad + 9 + 11 * (len(drawn) - 1)}">'
+            f"{escape(labels.get(name, name))} {t:.3g}</text>"
+        )
     parts.append(f'<text x="{left - 4}" y="{top_pad + 9}" text-anchor="end">{peak:,}</text>')
     parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>')
     parts.append("</svg>")
@@ -112,8 +136,14 @@ def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") ->
     worst = []
     for i, w in enumerate(summary["worst"]):
         doc = _result_from_dict(w["result"])
-        where = f"{w['source']} @ {w['position']}" + (f" (id {w['id']})" if w.get("id") else "")
-        worst.append(f'<div class="meta">{escape(where)}</div>{_document_html(doc, i)}')
+        # Where the document is from is its section's own heading (a caption placed before
+        # the section would read as the end of the previous document).
+        doc.source = f"{w['source']} @ {w['position']}" + (
+            f" (id {w['id']})" if w.get("id") else ""
+        )
+        worst.append(_document_html(doc, i))
+    by_source = _breakdown(summary.get("by_source") or {})
+    by_host = _breakdown(summary.get("by_host") or {})
     sections = [
         f"<h1>{escape(title)}</h1>",
         f'<div class="meta">mtdetect {escape(__version__)}; {records:,} records, '
@@ -122,19 +152,24 @@ def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") ->
         _table(["status", "records"], status_rows),
         _table(["verdict", "documents"], verdict_rows) if verdict_rows else "",
         "<h2>Document scores</h2>",
-        histogram_svg(summary["histogram"]),
+        histogram_svg(summary["histogram"], thresholds=summary.get("thresholds")),
         "<h2>Artifact families</h2>",
         _table(["family", "spans", "documents"], fam_rows)
         if fam_rows
         else "<p>No spans found.</p>",
     ]
+    head = ["records", "ok", "skipped", "error", "suspect", "rewritten", "mean score"]
+    if by_source:
+        sections += ["<h2>By input</h2>", _table(["input", *head], by_source)]
+    if by_host:
+        sections += ["<h2>By URL host</h2>", _table(["host", *head], by_host)]
     if reasons:
         sections += ["<h2>Errors and skipped records</h2>", _table(["reason", "records"], reasons)]
     if err_rows:
         sections += [_table(["source", "position", "error"], err_rows)]
     if worst:
         sections += ["<h2>Highest-scoring documents</h2>", *worst]
-    return scrub_surrogates(
+    page = (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
@@ -143,3 +178,22 @@ def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") ->
         + "".join(sections)
         + "</body></html>\n"
     )
+    # Control characters from the corpus (NUL and the like) are not allowed in HTML: shown
+    # as U+FFFD, one for one. Surrogates likewise.
+    return _CONTROLS.sub("\ufffd", scrub_surrogates(page))
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _breakdown(table: dict[str, dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for name, c in table.items():
+        mean = f"{c['score_sum'] / c['ok']:.3f}" if c.get("ok") else "-"
+        rows.append(
+            [f"<td>{escape(name)}</td>"]
+            + [f"<td class=n>{c.get(k, 0):,}</td>"
+               for k in ("records", "ok", "skipped", "error", "suspect", "rewritten")]
+            + [f"<td class=n>{mean}</td>"]
+        )  # fmt: skip
+    return rows

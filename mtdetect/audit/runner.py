@@ -6,9 +6,11 @@ are shared by the local runner here and the Dask runner, so both write the same 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import random
 import shutil
 import sys
 import threading
@@ -24,28 +26,45 @@ from mtdetect.audit.language import looks_english, mask_non_english
 from mtdetect.audit.readers import (
     DEFAULT_MAX_INFLATE,
     DEFAULT_SHARD_BYTES,
+    INPUT_FORMATS,
+    STDIN,
     AuditInputError,
     ReadOptions,
     Record,
     Shard,
+    fingerprint,
     plan_shards,
     read_shard,
 )
+from mtdetect.audit.schema import AUDIT_COLUMNS, OPTIONAL_COLUMNS, audit_columns, keep_decision
 from mtdetect.audit.writers import (
+    DEFAULT_MAX_FILE_SIZE,
+    SPLIT_FORMATS,
     ShardWriter,
     atomic_write_bytes,
     clean_temp_files,
     merge_stats,
     read_done,
+    shard_complete,
 )
 from mtdetect.result import dumps_json
 
-__all__ = ["AuditOptions", "AuditUsageError", "audit_batch", "run_audit", "run_shard"]
+__all__ = [
+    "AuditOptions",
+    "AuditSummary",
+    "AuditTerminated",
+    "AuditUsageError",
+    "audit_batch",
+    "format_summary",
+    "iter_rows",
+    "run_audit",
+    "run_shard",
+]
 
 DETAILS = ("none", "sentences", "spans")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _BATCH_CHARS = 4_000_000  # a batch is cut early past this many characters (memory bound)
-_PLAN_VERSION = 1
+_PLAN_VERSION = 2
 
 
 class AuditUsageError(ValueError):
@@ -60,10 +79,16 @@ class AuditOptions:
     id_field: str = "id"
     detail: str = "none"  # none | sentences | spans
     keep_fields: bool = False
+    with_text: bool = False
+    with_spans: bool = False
     metadata_field: str | None = None
     split_dir: str | None = None
+    split_format: str = "input"  # input | jsonl | parquet
+    drop_unscored: bool = False
     threshold: float | None = None  # None: the detector's "rewritten" threshold
     output_format: str = "jsonl"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    input_format: str = "auto"
     max_chars: int = 1_000_000
     max_inflate: float = DEFAULT_MAX_INFLATE  # 0: no cap on decompressed size
     lang_check: bool = True
@@ -71,29 +96,52 @@ class AuditOptions:
     model: str | None = None
     trust_model: bool = False
     top_k: int = 10
+    limit: int | None = None  # only the first N records (in input order)
+    sample: int | None = None  # N records drawn at random (seeded), in input order
+    seed: int = 0
 
     def validate(self) -> None:
         if self.detail not in DETAILS:
             raise AuditUsageError(f"--detail must be one of {', '.join(DETAILS)}")
         if self.output_format not in OUTPUT_FORMATS:
             raise AuditUsageError(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}")
+        if self.split_format not in SPLIT_FORMATS:
+            raise AuditUsageError(f"--split-format must be one of {', '.join(SPLIT_FORMATS)}")
+        if self.input_format not in INPUT_FORMATS:
+            raise AuditUsageError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
         if self.metadata_field and self.output_format != "jsonl":
             raise AuditUsageError("--metadata-field needs --output-format jsonl")
         if self.max_chars < 1:
             raise AuditUsageError("--max-chars must be positive")
+        if self.max_file_size < 1:
+            raise AuditUsageError("--max-file-size must be positive")
         if not self.max_inflate >= 0:  # also refuses NaN
             raise AuditUsageError("--max-inflate must be 0 (no cap) or positive")
-        if self.output_format == "parquet":
+        for name in ("limit", "sample"):
+            v = getattr(self, name)
+            if v is not None and v < 1:
+                raise AuditUsageError(f"--{name} must be positive")
+        if self.limit is not None and self.sample is not None:
+            raise AuditUsageError("--limit and --sample cannot be used together")
+        if self.output_format == "parquet" or self.split_format == "parquet":
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise AuditUsageError(
-                    "--output-format parquet needs pyarrow: pip install 'mtdetect[parquet]'"
+                    "Parquet output needs pyarrow: pip install 'mtdetect[parquet]'"
                 ) from None
 
     @property
     def read_options(self) -> ReadOptions:
-        return ReadOptions(self.text_field, self.id_field, self.max_chars, self.max_inflate)
+        return ReadOptions(self.text_field, self.id_field, self.max_chars, self.max_inflate,
+                           self.input_format)  # fmt: skip
+
+    @property
+    def optional_columns(self) -> tuple[str, ...]:
+        return tuple(
+            c for c, on in zip(OPTIONAL_COLUMNS, (self.with_text, self.with_spans,
+                                                  self.detail != "none"), strict=True) if on
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- per record
@@ -147,12 +195,24 @@ def _result_detail(result: Any, detail: str) -> dict[str, Any]:
     return d
 
 
+def _thresholds(det: Any, opts: AuditOptions) -> dict[str, float]:
+    scorer = det.scorer
+    rewritten = float(getattr(scorer, "rewritten_threshold", 0.7))
+    return {
+        "suspect": float(getattr(scorer, "suspect_threshold", 0.4)),
+        "rewritten": rewritten,
+        "keep_below": float(opts.threshold if opts.threshold is not None else rewritten),
+    }
+
+
 def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any], Any]:
-    """The audit outcome of one record, and its DocumentResult when it was scored."""
+    """The audit outcome of one record, and its DocumentResult when it was scored.
+
+    ``readable`` is False when the record could not be read as a document at all (a reader
+    error): such records are always rejected by ``--split-dir``.
+    """
     if rec.error is not None:
-        return {"status": "error", "reason": rec.error}, None
-    if rec.extra.get("blank"):
-        return {"status": "skipped", "reason": "empty: blank line"}, None
+        return {"status": "error", "reason": rec.error, "readable": False}, None
     if rec.extra.get("skip"):
         return {"status": "skipped", "reason": f"no text: {rec.extra['skip']}"}, None
     text = rec.text or ""
@@ -180,67 +240,83 @@ def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any
         result = det.score(text, id=rec.id, source=rec.source, min_strength=opts.min_strength)
     except Exception as exc:  # a detector bug must not lose the record or stop the run
         return {"status": "error", "reason": f"detector failed: {type(exc).__name__}: {exc}"}, None
-    threshold = opts.threshold
-    if threshold is None:
-        threshold = getattr(det.scorer, "rewritten_threshold", 0.7)
     audit = {
         "status": "ok",
+        "reason": reason,
         "score": round(result.score, 4),
         "verdict": result.verdict,
         "families": dict(sorted(result.family_counts().items())),
-        "kept": result.score < threshold,
     }
-    if reason:
-        audit["reason"] = reason
     return audit, result
 
 
+_RESERVED = frozenset((*AUDIT_COLUMNS, *OPTIONAL_COLUMNS, "fields"))
+
+
+def _passthrough(rec: Record, opts: AuditOptions) -> dict[str, Any]:
+    """The record's other fields: all but the text field, and the id field (already the
+    ``id`` column). A field named like an audit column is renamed ``input_<name>``."""
+    fields = _without_path(rec.fields or {}, opts.text_field)
+    if opts.id_field in fields:
+        fields.pop(opts.id_field)
+    return {(f"input_{k}" if k in _RESERVED else k): v for k, v in fields.items()}
+
+
 def _row(rec: Record, audit: dict[str, Any], result: Any, opts: AuditOptions) -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "id": rec.id,
-        "source": rec.source,
-        "position": rec.position,
-        "status": audit["status"],
-        "reason": audit.get("reason"),
-        "score": audit.get("score"),
-        "verdict": audit.get("verdict"),
-        "families": audit.get("families"),
-    }
+    """The flat output row of one record (see :mod:`mtdetect.audit.schema`)."""
+    row: dict[str, Any] = {"id": rec.id, "source": rec.source, "position": rec.position}
+    row.update(audit_columns(audit["status"], audit.get("reason"), audit.get("score"),
+                             audit.get("verdict"), audit.get("families")))  # fmt: skip
+    if opts.with_text:
+        row["text"] = rec.text
+    if opts.with_spans:
+        row["spans"] = [sp.to_dict() for sp in result.spans] if result is not None else None
     if opts.detail != "none":
-        info["result"] = _result_detail(result, opts.detail) if result is not None else None
+        row["result"] = _result_detail(result, opts.detail) if result is not None else None
     if opts.metadata_field:
         # The input record as it was, with the audit under the metadata field (datatrove /
         # NeMo Curator style); records that could not be parsed keep their id and position.
         base = rec.fields if rec.fields is not None else {"id": rec.id}
-        meta = {k: v for k, v in info.items() if k != "id"}
+        meta = {k: v for k, v in row.items() if k != "id"}
         return _set_path(base, opts.metadata_field, meta)
     if opts.keep_fields:
-        info["fields"] = (
-            _without_path(rec.fields, opts.text_field) if rec.fields is not None else None
-        )
-    return info
+        kept = _passthrough(rec, opts) if rec.fields is not None else {}
+        if opts.output_format == "csv":
+            row["fields"] = kept if rec.fields is not None else None  # CSV: one JSON column
+        else:
+            row.update(kept)
+    return row
 
 
 def audit_batch(
     records: list[Record], opts: AuditOptions, shard_index: int = 0
-) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], list[dict[str, Any]]]:
-    """Score a batch: (row, audit) per record in order, and the batch's worst documents."""
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Score a batch: (row, audit) per record, in order.
+
+    ``audit`` has the status, reason, score, verdict, family counts, the keep decision of
+    ``--split-dir``, the thresholds in force, and for the batch's highest-scoring documents
+    a ``worst`` entry with their sentences (for the HTML report).
+    """
     det = _detector(opts)
+    thresholds = _thresholds(det, opts)
     out = []
-    worst: list[dict[str, Any]] = []
-    for rec in records:
+    scored: list[tuple[int, dict[str, Any], Any]] = []
+    for i, rec in enumerate(records):
         audit, result = _audit_one(det, rec, opts)
+        audit["kept"] = keep_decision(audit["status"], audit.get("score"),
+                                      thresholds["keep_below"], opts.drop_unscored,
+                                      audit.pop("readable", True))  # fmt: skip
+        audit["thresholds"] = thresholds
         out.append((_row(rec, audit, result, opts), audit))
         if result is not None:
-            worst.append(
-                {"shard": shard_index, "seq": rec.seq, "score": audit["score"], "id": rec.id,
-                 "source": rec.source, "position": rec.position, "result": result}
-            )  # fmt: skip
-    worst.sort(key=lambda w: (-w["score"], w["seq"]))
-    worst = worst[: opts.top_k]
-    for w in worst:  # only the few worst carry their sentences (for the HTML report)
-        w["result"] = _worst_result(w["result"])
-    return out, worst
+            scored.append((i, audit, result))
+    scored.sort(key=lambda t: (-t[1]["score"], records[t[0]].seq))
+    for i, audit, result in scored[: opts.top_k]:  # only these carry their sentences
+        rec = records[i]
+        audit["worst"] = {"shard": shard_index, "seq": rec.seq, "score": audit["score"],
+                          "id": rec.id, "source": rec.source, "position": rec.position,
+                          "result": _worst_result(result)}  # fmt: skip
+    return out
 
 
 def _worst_result(result: Any) -> dict[str, Any]:
@@ -271,23 +347,89 @@ def _for_worker(batch: list[Record]) -> list[Record]:
     ]
 
 
-def _writer(out: Path, shard: Shard, opts: AuditOptions) -> ShardWriter:
+def _writer(out: Path, shard: Shard, opts: AuditOptions, start_chunk: int = 0) -> ShardWriter:
     split = Path(opts.split_dir) if opts.split_dir else None
-    return ShardWriter(out, shard, opts.output_format, split, opts.top_k)
+    return ShardWriter(
+        out, shard, opts.output_format, split, opts.top_k, split_format=opts.split_format,
+        max_file_size=opts.max_file_size, optional=opts.optional_columns,
+        keep_fields=opts.keep_fields and opts.output_format == "csv", start_chunk=start_chunk,
+    )  # fmt: skip
 
 
-def run_shard(shard: Shard, out: str, opts: AuditOptions, batch_size: int = 64) -> dict[str, Any]:
-    """Audit one whole shard in this process and publish it; returns its statistics.
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """Which records of a shard to audit (``--limit``, ``--sample``): seqs below ``below``,
+    or those in ``seqs``; None selects all."""
+
+    below: int | None = None
+    seqs: frozenset[int] | None = None
+
+    def __contains__(self, seq: int) -> bool:
+        if self.below is not None and seq >= self.below:
+            return False
+        return self.seqs is None or seq in self.seqs
+
+    @property
+    def empty(self) -> bool:
+        return self.below == 0 or self.seqs == frozenset()
+
+
+def _shard_records(
+    shard: Shard,
+    opts: AuditOptions,
+    entries: list[dict[str, Any]],
+    selection: _Selection | None,
+    counters: dict[str, int],
+) -> Iterator[Record]:
+    """The shard's records still to do: after its published parts, within the selection."""
+    start_seq = entries[-1]["next_seq"] if entries else 0
+    start_offset = entries[-1].get("next_offset") if entries else None
+    if selection is not None and selection.empty:
+        return iter(())
+    records = read_shard(shard, opts.read_options, start_seq=start_seq,
+                         start_offset=start_offset, counters=counters)  # fmt: skip
+    if selection is None:
+        return records
+    below = selection.below
+
+    def selected() -> Iterator[Record]:
+        for rec in records:
+            if below is not None and rec.seq >= below:
+                return  # nothing after the limit: stop reading
+            if rec.seq in selection:
+                yield rec
+
+    return selected()
+
+
+def run_shard(
+    shard: Shard,
+    out: str,
+    opts: AuditOptions,
+    batch_size: int = 64,
+    selection: _Selection | None = None,
+) -> dict[str, Any]:
+    """Audit one whole shard in this process and publish it; returns its last part's
+    statistics. Goes on after the parts a crashed earlier attempt published.
 
     This is the task a Dask worker runs.
     """
-    writer = _writer(Path(out), shard, opts)
+    outp = Path(out)
+    split = [Path(opts.split_dir) / b for b in ("kept", "rejected")] if opts.split_dir else []
+    # A worker that died mid-part left its temporary files: this retry replaces them.
+    clean_temp_files(outp, outp / "_done", *split, shard=shard)
+    entries = read_done(outp, shard)
+    if shard_complete(entries):
+        return entries[-1]
+    writer = _writer(outp, shard, opts, len(entries))
+    counters: dict[str, int] = {}
     try:
-        for batch in _batches(read_shard(shard, opts.read_options), batch_size):
-            rows, worst = audit_batch(batch, opts, shard.index)
-            for rec, (row, audit) in zip(batch, rows, strict=True):
+        for batch in _batches(_shard_records(shard, opts, entries, selection, counters),
+                              batch_size):  # fmt: skip
+            for rec, (row, audit) in zip(batch, audit_batch(batch, opts, shard.index),
+                                         strict=True):  # fmt: skip
                 writer.add(rec, row, audit)
-            writer.add_worst(worst)
+        writer.add_blank_lines(counters.get("blank_lines", 0))
         return writer.commit()
     except BaseException:
         writer.abort()
@@ -297,19 +439,62 @@ def run_shard(shard: Shard, out: str, opts: AuditOptions, batch_size: int = 64) 
 # --------------------------------------------------------------------------- local pool
 
 
-def _worker_init() -> None:
+def _worker_init(lifeline: Any = None) -> None:
+    """Set up a pool worker: ignore Ctrl-C (the run stops us) and die with the run.
+
+    ``lifeline`` is the read end of a pipe whose only write end the run holds: it reads EOF
+    the moment the run exits, however it exits (``kill -9`` included). The worker's parent
+    is the forkserver, which itself lives as long as any worker does, so ``getppid()``
+    cannot tell that the run is gone.
+    """
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    parent = os.getppid()  # the run's process, or the forkserver that dies with it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if lifeline is None:
+        return
 
-    def watch() -> None:  # exit when orphaned (a SIGKILLed run cannot stop its workers)
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()  # blocks; the run never writes
+        os._exit(1)
 
-    threading.Thread(target=watch, daemon=True).start()
+    threading.Thread(target=watch, daemon=True, name="mtdetect-lifeline").start()
+
+
+class AuditTerminated(KeyboardInterrupt):
+    """The run received SIGTERM or SIGHUP; unwinds like Ctrl-C, so finished parts are kept
+    and temporary files and worker processes are cleaned up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`AuditTerminated` while an audit runs.
+
+    What ``timeout``, systemd and SLURM send must clean up like Ctrl-C does, not kill the
+    run with its workers left behind. Only possible in the main thread.
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise AuditTerminated(signum)
+
+    old = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            old[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class _Done(Future):
@@ -328,50 +513,64 @@ def _run_local(
     batch_size: int,
     on_progress: Callable[[Shard, int, int], None],
     on_shard: Callable[[Shard, dict[str, Any]], None],
+    selections: dict[int, _Selection] | None = None,
 ) -> None:
-    """Read shards in order in this process, score batches in a pool, write in order."""
-    pool = None
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    """Read shards in order in this process, score batches in a pool, write in order.
 
-        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-        ctx = mp.get_context(method)
-        if method == "forkserver":
-            ctx.set_forkserver_preload(["mtdetect.audit.runner", "mtdetect.pipeline"])
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
-    window: deque[tuple[ShardWriter, list[Record] | None, Future | None]] = deque()
+    ``shards`` is the whole plan: finished ones are passed over (``--limit`` counts their
+    records). ``selections`` (``--sample``) picks records per shard.
+    """
+    pool = None
+    lifeline_w = None
+    window: deque[tuple[ShardWriter, list[Record] | None, Future | None, dict[str, int]]]
+    window = deque()
     max_inflight = max(2, workers * 3)
     open_writers: list[ShardWriter] = []
+    remaining = opts.limit  # --limit: records still to take, in plan order
 
     def drain_one() -> None:
-        writer, batch, fut = window.popleft()
+        writer, batch, fut, counters = window.popleft()
         if batch is None:
             open_writers.remove(writer)
+            writer.add_blank_lines(counters.get("blank_lines", 0))
             on_shard(writer.shard, writer.commit())
             return
         assert fut is not None
-        rows, worst = fut.result()
-        for rec, (row, audit) in zip(batch, rows, strict=True):
+        for rec, (row, audit) in zip(batch, fut.result(), strict=True):
             writer.add(rec, row, audit)
-        writer.add_worst(worst)
-        # Compressed files: bytes on disk are counted when the shard completes.
-        nbytes = sum(r.nbytes for r in batch) if writer.shard.compression is None else 0
-        on_progress(writer.shard, len(batch), nbytes)
+        on_progress(writer.shard, len(batch), max(r.progress for r in batch))
 
     try:
         for shard in shards:
-            writer = _writer(out, shard, opts)
+            entries = read_done(out, shard)
+            published = sum(e["records"] for e in entries)
+            if shard_complete(entries):
+                if remaining is not None:
+                    remaining = max(0, remaining - published)
+                continue
+            if pool is None and workers > 1:
+                pool, lifeline_w = _start_pool(workers)
+            selection = (selections or {}).get(shard.index)
+            if remaining is not None:
+                selection = _Selection(below=(entries[-1]["next_seq"] if entries else 0)
+                                       + remaining)  # fmt: skip
+            writer = _writer(out, shard, opts, len(entries))
             open_writers.append(writer)
-            for batch in _batches(read_shard(shard, opts.read_options), batch_size):
+            counters: dict[str, int] = {}
+            taken = 0
+            for batch in _batches(_shard_records(shard, opts, entries, selection, counters),
+                                  batch_size):  # fmt: skip
+                taken += len(batch)
                 if pool is None:
                     fut: Future = _Done(audit_batch(batch, opts, shard.index))
                 else:
                     fut = pool.submit(audit_batch, _for_worker(batch), opts, shard.index)
-                window.append((writer, batch, fut))
+                window.append((writer, batch, fut, counters))
                 while len(window) > max_inflight:
                     drain_one()
-            window.append((writer, None, None))
+            if remaining is not None:
+                remaining = max(0, remaining - taken)
+            window.append((writer, None, None, counters))
             while len(window) > max_inflight:
                 drain_one()
         while window:
@@ -380,27 +579,94 @@ def _run_local(
         for w in open_writers:
             w.abort()
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(pool)
             pool = None
         raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+        if lifeline_w is not None:
+            lifeline_w.close()  # workers still running (none, normally) exit on EOF
+
+
+def _start_pool(workers: int) -> tuple[Any, Any]:
+    """A process pool whose workers load the detector once and die with this process."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["mtdetect.audit.runner", "mtdetect.pipeline"])
+    lifeline_r, lifeline_w = ctx.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(lifeline_r,)
+    )
+    return pool, lifeline_w
+
+
+def _stop_pool(pool: Any) -> None:
+    """Stop a pool now: cancel queued batches and end the workers mid-batch."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(2.0)
 
 
 # --------------------------------------------------------------------------- orchestration
 
 
+def _input_paths(shards: list[Shard]) -> list[str]:
+    seen: dict[str, None] = {}
+    for sh in shards:
+        for p in sh.paths:
+            seen.setdefault(p, None)
+    return [p for p in seen if p != STDIN]
+
+
 def _plan_doc(shards: list[Shard], opts: AuditOptions, shard_bytes: int) -> dict[str, Any]:
     shape = dataclasses.asdict(opts)
     shape.pop("split_dir")  # where split files go does not change them
+    inputs = []
+    for p in _input_paths(shards):
+        try:
+            inputs.append(fingerprint(p))
+        except OSError:
+            inputs.append({"path": p, "size": None, "mtime_ns": None, "hash": None})
     return {
         "format": "mtdetect-audit",
         "version": _PLAN_VERSION,
         "options": shape,
         "shard_bytes": shard_bytes,
+        "inputs": inputs,
         "shards": [s.to_dict() for s in shards],
     }
+
+
+def _plan_difference(old: Any, new: dict[str, Any]) -> str:
+    """What differs between the interrupted run's plan and this one, in a few words."""
+    if not isinstance(old, dict) or old.get("version") != new["version"]:
+        return "the output was written by another version of mtdetect"
+    if old.get("options") != new["options"] or old.get("shard_bytes") != new["shard_bytes"]:
+        keys = sorted(
+            k for k in new["options"] if (old.get("options") or {}).get(k) != new["options"][k]
+        )
+        return "the options differ" + (f" ({', '.join(keys)})" if keys else "")
+    old_in = {i["path"]: i for i in old.get("inputs", [])}
+    new_paths = [i["path"] for i in new["inputs"]]
+    if list(old_in) != new_paths:
+        return "the inputs differ"
+    for i in new["inputs"]:
+        o = old_in[i["path"]]
+        if o != i:
+            what = "size" if o.get("size") != i["size"] else (
+                "content" if o.get("hash") != i["hash"] else "modification time")  # fmt: skip
+            return f"{i['path']} changed since the interrupted run ({what} differs)"
+    return "the inputs were cut into other shards"
 
 
 _OURS = ("_plan.json", "_summary.json", "_SUCCESS", "_done")
@@ -419,8 +685,8 @@ def _prepare_output(
             old = None
         if old != plan:
             raise AuditUsageError(
-                f"{out}: the inputs or options differ from the interrupted run; "
-                "rerun with the same ones, or use --overwrite to start again"
+                f"{out}: cannot resume: {_plan_difference(old, plan)}; rerun with the same "
+                "inputs and options, or use --overwrite to start again"
             )
         return
     leftovers = [p for p in out.iterdir()] if out.is_dir() else []
@@ -480,6 +746,7 @@ class AuditSummary:
     shards_run: int
     stats: dict[str, Any]
     seconds: float
+    report: Path | None = None
 
     @property
     def records(self) -> int:
@@ -508,8 +775,7 @@ def run_audit(
     the cluster (inputs and ``output`` must be on storage every worker sees).
     """
     t0 = time.perf_counter()
-    if isinstance(inputs, str):
-        inputs = [inputs]
+    inputs = [inputs] if isinstance(inputs, str) else list(inputs)
     opts = options if options is not None else AuditOptions(**option_kwargs)
     if options is not None and option_kwargs:
         opts = dataclasses.replace(options, **option_kwargs)
@@ -518,9 +784,18 @@ def run_audit(
     opts.validate()
     if batch_size < 1:
         raise AuditUsageError("batch size must be positive")
+    if STDIN in inputs:
+        if resume:
+            raise AuditUsageError("-: standard input cannot be resumed; audit a file instead")
+        if scheduler is not None:
+            raise AuditUsageError("-: standard input is read locally, not on a Dask cluster")
+        if opts.sample is not None:
+            raise AuditUsageError("--sample reads the input twice: not possible for stdin")
+    if scheduler is not None and (opts.limit is not None or opts.sample is not None):
+        raise AuditUsageError("--limit and --sample run locally, without --scheduler")
     out = Path(output).absolute()
     try:
-        shards = plan_shards(list(inputs), shard_bytes)
+        shards = plan_shards(inputs, shard_bytes, opts.input_format)
     except AuditInputError as exc:
         raise AuditUsageError(str(exc)) from None
     split = Path(opts.split_dir) if opts.split_dir else None
@@ -529,28 +804,31 @@ def run_audit(
     clean_temp_files(out, *([split] if split else []))
     (out / "_SUCCESS").unlink(missing_ok=True)
 
-    pending = [s for s in shards if read_done(out, s) is None]
+    pending = [s for s in shards if not shard_complete(read_done(out, s))]
     if workers is None or workers < 1:
         workers = os.cpu_count() or 1
     show = progress if progress is not None else sys.stderr.isatty()
-    with _Progress(show, sum(s.size for s in pending), len(pending)) as bar:
+    with _terminate_as_interrupt():
+        selections = _sample(shards, opts) if opts.sample is not None else None
+        size = None if any(s.kind == "stdin" for s in pending) else sum(s.size for s in pending)
+        with _Progress(show, size, len(pending)) as bar:
+            if scheduler is not None:
+                from mtdetect.audit.dask_runner import run_on_dask
 
-        def on_shard(shard: Shard, stats: dict[str, Any]) -> None:
-            bar.shard_done(shard, stats)
+                run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done)
+            else:
+                _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
+                           bar.shard_done, selections)  # fmt: skip
 
-        if scheduler is not None:
-            from mtdetect.audit.dask_runner import run_on_dask
-
-            run_on_dask(scheduler, out, pending, opts, batch_size, on_shard)
-        else:
-            _run_local(out, pending, opts, min(workers, 61), batch_size, bar.advance, on_shard)
-
+    # Every part is published: temporary files left now are a dead worker's (a Dask retry
+    # removes its shard's own, this catches any other).
+    clean_temp_files(out, *([split] if split else []))
     all_stats = []
     for s in shards:
-        st = read_done(out, s)
-        if st is None:  # pragma: no cover - a shard finished without its manifest entry
-            raise RuntimeError(f"shard {s.name} has no manifest entry after the run")
-        all_stats.append(st)
+        entries = read_done(out, s)
+        if not shard_complete(entries):  # pragma: no cover - a shard left unfinished
+            raise RuntimeError(f"shard {s.name} has no complete manifest after the run")
+        all_stats.extend(entries)
     total = merge_stats(all_stats, opts.top_k)
     atomic_write_bytes(out / "_summary.json",
                        dumps_json(total, indent=1, sort_keys=True).encode())  # fmt: skip
@@ -566,11 +844,36 @@ def run_audit(
                 f"{report}: cannot write the report ({exc.strerror or exc}); the audit itself "
                 f"finished in {out}"
             ) from None
-    return AuditSummary(out, len(shards), len(pending), total, time.perf_counter() - t0)
+    return AuditSummary(out, len(shards), len(pending), total, time.perf_counter() - t0,
+                        Path(report).absolute() if report is not None else None)  # fmt: skip
+
+
+def _sample(shards: list[Shard], opts: AuditOptions) -> dict[int, _Selection]:
+    """``--sample N``: N records drawn uniformly (seeded) from the whole corpus.
+
+    A first pass counts the records of every shard (reading, not scoring); the draw is a
+    pure function of the counts and the seed, so a resumed run draws the same records.
+    """
+    counts = []
+    ro = opts.read_options
+    for shard in shards:
+        counts.append(sum(1 for _ in read_shard(shard, ro)))
+    total = sum(counts)
+    chosen = sorted(random.Random(opts.seed).sample(range(total), min(opts.sample or 0, total)))
+    out: dict[int, _Selection] = {}
+    i = base = 0
+    for shard, n in zip(shards, counts, strict=True):
+        picked = []
+        while i < len(chosen) and chosen[i] < base + n:
+            picked.append(chosen[i] - base)
+            i += 1
+        out[shard.index] = _Selection(seqs=frozenset(picked))
+        base += n
+    return out
 
 
 def iter_rows(output: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """The rows of a finished JSON Lines audit, in shard order then input order."""
+    """The rows of a finished JSON Lines audit, in input order."""
     for part in sorted(Path(output).glob("part-*.jsonl")):
         with open(part, encoding="utf-8") as f:
             for line in f:
@@ -581,9 +884,13 @@ def iter_rows(output: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
 
 
 class _Progress:
-    """A rich progress bar on stderr (docs, docs/s, MB/s, ETA), or nothing."""
+    """A rich progress bar on stderr (docs, docs/s, MB/s, ETA), or nothing.
 
-    def __init__(self, enabled: bool, total_bytes: int, shards: int) -> None:
+    Progress is counted in bytes of input on disk, compressed or not (readers report how
+    far into each input they are), so the rate and the time left hold for both.
+    """
+
+    def __init__(self, enabled: bool, total_bytes: int | None, shards: int) -> None:
         self.enabled = enabled
         self.total = total_bytes
         self.shards = shards
@@ -607,7 +914,8 @@ class _Progress:
                 transient=False,
             )
             self._progress.start()
-            self._task = self._progress.add_task("audit", total=max(1, self.total), stats="")
+            total = max(1, self.total) if self.total is not None else None
+            self._task = self._progress.add_task("audit", total=total, stats="")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -618,52 +926,90 @@ class _Progress:
         if self._progress is None:
             return
         dt = max(1e-6, time.perf_counter() - self.t0)
-        stats = (
-            f"{self.docs:,} docs  {self.docs / dt:,.0f} docs/s  {self.bytes / dt / 1e6:,.1f} MB/s"
-        )
+        stats = f"{self.docs:,} docs  {self.docs / dt:,.0f} docs/s  {_rate(self.bytes / dt)}"
         self._progress.update(self._task, completed=self.bytes, stats=stats)
 
-    def advance(self, shard: Shard, docs: int, nbytes: int) -> None:
-        self.docs += docs
-        self.bytes += nbytes
+    def advance(self, shard: Shard, docs: int, position: int) -> None:
+        """``docs`` more records of ``shard`` done, ``position`` bytes into its input."""
         d, b = self.counted.get(shard.index, (0, 0))
-        self.counted[shard.index] = (d + docs, b + nbytes)
+        step = max(0, position - b)
+        self.docs += docs
+        self.bytes += step
+        self.counted[shard.index] = (d + docs, b + step)
         self._refresh()
 
     def shard_done(self, shard: Shard, stats: dict[str, Any]) -> None:
-        # Top up to the shard's records and size on disk: Dask runs and compressed files
-        # report only whole shards.
+        # Top up to the shard's size on disk (Dask runs report whole shards only).
         d, b = self.counted.pop(shard.index, (0, 0))
-        self.docs += max(0, stats["records"] - d)
+        if d == 0:
+            self.docs += stats.get("records", 0)
         self.bytes += max(0, shard.size - b)
         self._refresh()
 
 
+def _rate(bytes_per_s: float) -> str:
+    """1.5 MB/s, or 820 KB/s when slower: a slow run never reads as 0.0 MB/s."""
+    if bytes_per_s >= 1e6:
+        return f"{bytes_per_s / 1e6:,.1f} MB/s"
+    return f"{bytes_per_s / 1e3:,.0f} KB/s"
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.1f}%" if d else "-"
+
+
 def format_summary(summary: AuditSummary) -> str:
-    """A few lines for the terminal: counts by status, a score histogram, families, errors."""
+    """A few lines for the terminal: counts by status, a score histogram with the verdict
+    thresholds, families, the breakdown by source (and URL host), errors."""
     st = summary.stats
     lines = [
         f"audited {st['records']:,} records in {summary.shards} shard(s) "
         f"({summary.shards_run} run now) in {summary.seconds:.1f}s -> {summary.output}",
         "status: " + ", ".join(f"{k} {v:,}" for k, v in st["status"].items()),
     ]
+    if st.get("blank_lines"):
+        lines.append(f"blank lines (not records, no rows): {st['blank_lines']:,}")
     if st["verdicts"]:
         lines.append(
             "verdicts: " + ", ".join(f"{k} {v:,}" for k, v in sorted(st["verdicts"].items()))
         )
+    if st.get("kept") or st.get("rejected"):
+        lines.append(f"split: kept {st['kept']:,}, rejected {st['rejected']:,}")
     hist = st["histogram"]
+    th = st.get("thresholds") or {}
     if any(hist):
-        lines.append("scores:")
+        marks = {k: v for k, v in th.items() if k in ("suspect", "rewritten")}
+        lines.append(
+            "scores:" + "".join(f"  ({k} from {v:.3g})" for k, v in sorted(marks.items(),
+                                                                         key=lambda kv: kv[1]))
+        )  # fmt: skip
         top = max(hist)
         n = len(hist)
         for i in range(0, n, 2):  # 10 rows of two bins each keep it short
             c = hist[i] + (hist[i + 1] if i + 1 < n else 0)
             bar = "#" * (round(30 * c / (2 * top)) if c else 0)
-            lines.append(f"  {i / n:.1f}-{(i + 2) / n:.1f} {c:>9,} {bar}")
+            lo, hi = i / n, (i + 2) / n
+            tag = "".join(f" <- {k} {v:.3g}" for k, v in marks.items() if lo <= v < hi)
+            lines.append(f"  {lo:.1f}-{hi:.1f} {c:>9,} {bar}{tag}")
     if st["families"]:
         lines.append("top families (spans / documents):")
         for fam, n in list(st["families"].items())[:5]:
             lines.append(f"  {fam:<22} {n:>9,} / {st['family_docs'].get(fam, 0):,}")
+    for key, title in (("by_source", "by input"), ("by_host", "by URL host")):
+        table = st.get(key) or {}
+        if len(table) < 2 and key == "by_source":
+            continue
+        if not table:
+            continue
+        lines.append(f"{title} (records, ok, skipped, error, rewritten, mean score):")
+        for name, c in list(table.items())[:10]:
+            mean = f"{c['score_sum'] / c['ok']:.3f}" if c["ok"] else "-"
+            lines.append(
+                f"  {name[-48:]:<48} {c['records']:>8,} {c['ok']:>8,} {c['skipped']:>7,} "
+                f"{c['error']:>7,} {_pct(c['rewritten'], c['ok']):>6} {mean:>6}"
+            )
+        if len(table) > 10:
+            lines.append(f"  ... {len(table) - 10:,} more (all in _summary.json and the report)")
     if st["error_reasons"]:
         lines.append(
             "errors: " + ", ".join(f"{k} {v:,}" for k, v in sorted(st["error_reasons"].items()))
@@ -674,4 +1020,6 @@ def format_summary(summary: AuditSummary) -> str:
         lines.append(
             "skipped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(st["skip_reasons"].items()))
         )
+    if summary.report is not None:
+        lines.append(f"report: {summary.report}")
     return "\n".join(lines)

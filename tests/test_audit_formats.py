@@ -1,0 +1,279 @@
+"""What corpus builders hold, read right: compressed JSON Lines of every kind, ``.json`` files
+of JSON Lines, CSV with huge quoted fields, WARC and WET, standard input; and the hostile
+files that used to lose records or flood the output (a NUL byte, millions of blank lines).
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import json
+import lzma
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtdetect.audit import iter_rows, run_audit
+from mtdetect.audit.readers import ReadOptions, plan_shards, read_shard
+
+EN = "The town council voted on Tuesday to build a new sea wall after a winter of storms."
+EN2 = "The U. K. government has promised to pay half of the cost, e. g. through its fund."
+
+
+def audit(inputs, out, **kw):
+    kw.setdefault("workers", 1)
+    kw.setdefault("progress", False)
+    return run_audit([str(i) for i in inputs], out, **kw)
+
+
+def jsonl(n: int, prefix: str = "d") -> bytes:
+    return b"".join(
+        json.dumps({"id": f"{prefix}{i}", "text": f"{[EN, EN2][i % 2]} {i}"}).encode() + b"\n"
+        for i in range(n)
+    )
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mtdetect.cli", *args], input=stdin,
+                          capture_output=True, timeout=300)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_huge_quoted_multiline_field_is_one_record(tmp_path: Path) -> None:
+    """Was: 3 records with one 1.1 MB quoted multi-line field gave 1,638 rows, and a field
+    over the limit gave a row per line of it, scored with sentences as ids."""
+    para = (EN + " ") * 3
+    big = "\n".join([para] * 4500)  # 1.1 MB over 4,500 lines, quoted
+    huge = "\n".join([para] * 25_000)  # 6.3 MB: over the record limit
+    path = tmp_path / "c.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        w.writerow(["a", EN])
+        w.writerow(["big", big])
+        w.writerow(["b", EN2])
+        w.writerow(["huge", huge])
+        w.writerow(["c", EN])
+    out = tmp_path / "out"
+    audit([path], out)
+    rows = list(iter_rows(out))
+    assert [r["position"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r["id"] for r in rows] == ["a", "big", "b", None, "c"]
+    assert rows[1]["status"] == "error" and "over --max-chars" in rows[1]["reason"]
+    assert rows[3]["status"] == "error" and rows[3]["reason"].startswith("record too large")
+    assert [rows[i]["status"] for i in (0, 2, 4)] == ["ok"] * 3
+
+
+def test_csv_records_match_the_csv_module(tmp_path: Path) -> None:
+    """Quotes in unquoted fields, doubled quotes, quoted newlines, CRLF, empty fields: every
+    record is cut exactly where Python's csv reader cuts it."""
+    rows = [
+        ["id", "text", "note"],
+        ["1", EN, 'a 5" screen'],
+        ["2", 'she said ""hi""', "x,y"],
+        ["3", "line one\nline two\r\nline three", ""],
+        ["4", '"quoted" start', 'tail "quote'],
+        ["5", "", '"'],
+        ["6", EN2, "end"],
+    ]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    data = buf.getvalue().replace('a 5"" screen', 'a 5" screen').encode()  # a raw quote
+    (tmp_path / "t.csv").write_bytes(data)
+    want = list(csv.reader(io.StringIO(data.decode(), newline="")))[1:]
+    recs = list(read_shard(plan_shards([str(tmp_path / "t.csv")])[0], ReadOptions()))
+    assert [r.error for r in recs] == [None] * len(want)
+    assert [list(r.fields.values()) for r in recs] == want
+    assert b"".join(r.raw for r in recs) == data.split(b"\r\n", 1)[1]  # bytes as read
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def test_blank_lines_are_not_records(tmp_path: Path) -> None:
+    """Was: a 3.9 KB .jsonl.gz of 4 M newlines gave 4,000,000 'skipped: blank line' rows."""
+    data = b"\n" * 2_000_000 + jsonl(2) + b"\r\n  \n" * 1000
+    path = tmp_path / "blank.jsonl.gz"
+    path.write_bytes(gzip.compress(data))
+    assert path.stat().st_size < 10_000
+    out = tmp_path / "out"
+    s = audit([path], out)
+    rows = list(iter_rows(out))
+    assert [r["id"] for r in rows] == ["d0", "d1"]
+    assert s.records == 2 and s.stats["blank_lines"] == 2_002_000
+    assert sum(p.stat().st_size for p in out.glob("part-*")) < 5000
+
+
+def test_one_nul_byte_costs_one_record(tmp_path: Path) -> None:
+    """Was: one NUL byte in record 5 of a JSONL or CSV file made the whole file one
+    'binary file' row: 399 records lost."""
+    lines = jsonl(400).splitlines(keepends=True)
+    lines[4] = lines[4].replace(b"council", b"coun\x00cil")
+    (tmp_path / "n.jsonl").write_bytes(b"".join(lines))
+    with open(tmp_path / "n.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        for i in range(400):
+            w.writerow([f"c{i}", f"{EN} {i}" if i != 4 else f"{EN}\x00 {i}"])
+    out = tmp_path / "out"
+    audit([tmp_path / "n.jsonl", tmp_path / "n.csv"], out, lang_check=False)
+    rows = list(iter_rows(out))
+    for name in ("n.jsonl", "n.csv"):
+        mine = [r for r in rows if r["source"].endswith(name)]
+        assert len(mine) == 400, name
+        assert [r["status"] for r in mine].count("ok") == 399
+        assert mine[4]["status"] == "error" and "NUL" in mine[4]["reason"]
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize(
+    "name,compress",
+    [
+        ("c.json", lambda b: b),  # Hugging Face naming for JSON Lines
+        ("c.json.gz", gzip.compress),  # C4, Dolma
+        ("c.jsonl.bz2", bz2.compress),
+        ("c.jsonl.xz", lzma.compress),
+        ("c.jsonl.zst", None),
+        ("c.ndjson.gz", gzip.compress),
+        ("misnamed.jsonl.gz", lambda b: b),  # not compressed after all: read by content
+        ("c.data", gzip.compress),  # unknown name: gzip JSON Lines by content
+    ],
+)
+def test_json_lines_in_every_wrapping(tmp_path: Path, name: str, compress) -> None:
+    """Was: .json scored as one document of raw JSON ('ok', 0.99); .json.gz, .jsonl.bz2
+    and .jsonl.xz called binary."""
+    if compress is None:
+        zstd = pytest.importorskip("zstandard")
+        compress = zstd.ZstdCompressor().compress
+    path = tmp_path / name
+    path.write_bytes(compress(jsonl(30)))
+    out = tmp_path / "out"
+    s = audit([path], out)
+    rows = list(iter_rows(out))
+    assert [r["id"] for r in rows] == [f"d{i}" for i in range(30)]
+    assert all(r["status"] == "ok" for r in rows) and s.records == 30
+
+
+def test_compressed_progress_moves_with_the_input(tmp_path: Path) -> None:
+    """Was: compressed inputs reported no bytes until done (the bar sat at 0.0 MB/s)."""
+    path = tmp_path / "c.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(60_000), compresslevel=1))
+    assert path.stat().st_size > 300_000
+    shard = plan_shards([str(path)])[0]
+    progress = [r.progress for r in read_shard(shard, ReadOptions())]
+    assert progress == sorted(progress)
+    assert 0 < progress[len(progress) // 2] < shard.size  # moves part-way ...
+    assert progress[-1] >= 0.9 * shard.size  # ... to the end of the file on disk
+
+
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("array.json", json.dumps([{"text": EN}] * 3, indent=1).encode(), "one JSON document"),
+        ("prose.json", (EN + "\n") * 5, "not JSON"),
+        ("bin.jsonl", b"\x00\x01\x02binary\x00" * 100, "binary file"),
+        ("fake.warc.gz", gzip.compress(jsonl(3)), "not a WARC/WET file"),
+        ("fake.parquet", jsonl(3), "not a Parquet file"),
+        ("pic.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG image"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_one_clear_error_row(
+    tmp_path: Path, name: str, data, reason: str
+) -> None:
+    (tmp_path / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+    out = tmp_path / "out"
+    audit([tmp_path / name], out)
+    rows = list(iter_rows(out))
+    assert len(rows) == 1 and rows[0]["status"] == "error", rows
+    assert reason in rows[0]["reason"]
+
+
+def _warc(path: Path, records: list[tuple[str, str, bytes, str]], gz: bool = True) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as f:
+        w = WARCWriter(f, gzip=gz)
+        for uri, rtype, body, ctype in records:
+            if rtype == "response":
+                http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+                rec = w.create_warc_record(uri, rtype, payload=io.BytesIO(body), http_headers=http)
+            else:
+                rec = w.create_warc_record(uri, rtype, payload=io.BytesIO(body),
+                                           warc_content_type=ctype)  # fmt: skip
+            w.write_record(rec)
+
+
+def test_wet_files_and_warc_hosts(tmp_path: Path) -> None:
+    """Was: a Common Crawl WET file was called binary, and renamed to .warc.gz audited
+    0 records with exit 0."""
+    pytest.importorskip("warcio")
+    pytest.importorskip("trafilatura", exc_type=ImportError)
+    docs = [
+        (f"https://news.example.org/{i}", "conversion", f"{EN} {i}\n{EN2}".encode(), "text/plain")
+        for i in range(3)
+    ] + [("https://blog.example.com/x", "conversion", "Ein kurzer Text auf Deutsch über das "
+          "Wetter und die Stadt, der nicht englisch ist.".encode(), "text/plain")]  # fmt: skip
+    _warc(tmp_path / "CC-MAIN-1.warc.wet.gz", [("", "warcinfo", b"software: x", "text/plain"),
+                                                *docs])  # fmt: skip
+    _warc(tmp_path / "renamed.warc.gz", docs)
+    _warc(tmp_path / "requests.warc.gz", [("https://a.example/", "request", b"GET /", "x/y")])
+    out = tmp_path / "out"
+    s = audit(sorted(tmp_path.glob("*.gz")), out, report=tmp_path / "r.html")
+    rows = list(iter_rows(out))
+    by: dict[str, list] = {}
+    for r in rows:
+        by.setdefault(Path(r["source"]).name, []).append(r)
+    for name in ("CC-MAIN-1.warc.wet.gz", "renamed.warc.gz"):
+        assert [r["status"] for r in by[name]] == ["ok", "ok", "ok", "skipped"], name
+        assert all(r["id"].startswith("<urn:uuid:") for r in by[name])
+    (only,) = by["requests.warc.gz"]
+    assert only["status"] == "error" and only["reason"].startswith("no documents")
+    hosts = s.stats["by_host"]
+    assert hosts["news.example.org"]["records"] == 6 and hosts["news.example.org"]["ok"] == 6
+    assert hosts["blog.example.com"]["skipped"] == 2
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "news.example.org" in html and "renamed.warc.gz" in html
+
+
+def test_score_refuses_corpus_data_with_a_clear_message(tmp_path: Path) -> None:
+    """Was: `mtdetect score x.json` (JSON Lines) scored raw JSON as one document, 0.99."""
+    (tmp_path / "x.json").write_bytes(jsonl(3))
+    (tmp_path / "y.txt").write_bytes(jsonl(3))
+    (tmp_path / "z.txt").write_bytes(gzip.compress(EN.encode()))
+    res = cli("score", str(tmp_path / "x.json"), str(tmp_path / "y.txt"), str(tmp_path / "z.txt"))
+    assert res.returncode == 2 and res.stdout == b""
+    err = res.stderr.decode()
+    assert "x.json: a .json corpus file, not a document; use 'mtdetect audit" in err
+    assert "y.txt: JSON data, not prose" in err
+    assert "z.txt: gz-compressed data, not text" in err
+    res = cli("score", "-", stdin=jsonl(2))
+    assert res.returncode == 2 and b"JSON data, not prose; 'mtdetect audit -'" in res.stderr
+
+
+# --------------------------------------------------------------------------- stdin
+
+
+def test_audit_reads_standard_input(tmp_path: Path) -> None:
+    """Was: `mtdetect audit -` did not read stdin."""
+    for i, data in enumerate([jsonl(5), gzip.compress(jsonl(5)), bz2.compress(jsonl(5))]):
+        out = tmp_path / f"o{i}"
+        res = cli("audit", "-", "-o", str(out), "--workers", "1", "--quiet", stdin=data)
+        assert res.returncode == 0, res.stderr
+        rows = list(iter_rows(out))
+        assert [r["id"] for r in rows] == [f"d{j}" for j in range(5)]
+        assert {r["source"] for r in rows} == {"<stdin>"}
+    csv_in = f'id,text\nc1,{EN}\nc2,"{EN2}"\n'.encode()
+    res = cli("audit", "-", "-o", str(tmp_path / "c"), "--input-format", "csv", "-q",
+              stdin=csv_in)  # fmt: skip
+    assert res.returncode == 0 and [r["id"] for r in iter_rows(tmp_path / "c")] == ["c1", "c2"]
+    res = cli("audit", "-", "-o", str(tmp_path / "o0"), "--resume", stdin=jsonl(5))
+    assert res.returncode == 2 and b"standard input cannot be resumed" in res.stderr
