@@ -521,11 +521,11 @@ def _evidence_columns(
 ) -> None:
     """Unknown-word share, word and n-gram rarity, with one batch lookup per table."""
     # -2: chain break; -1: unknown word. One batched lookup for all words.
-    karr = np.array(keys, dtype=object)
-    word_pos = np.flatnonzero(karr != _BREAK)
+    # (numpy would strip the NUL marker from a str, so the positions are found in Python)
+    word_pos = np.fromiter((i for i, k in enumerate(keys) if k != _BREAK), dtype=np.int64)
     ids = np.full(len(keys), -2, dtype=np.int64)
     if len(word_pos):
-        ids[word_pos] = evidence.ids(karr[word_pos].tolist())
+        ids[word_pos] = evidence.ids([keys[i] for i in word_pos.tolist()])
     is_break = ids == -2
     is_word = ~is_break
     known = ids >= 0

@@ -13,7 +13,7 @@ from mtdetect.model import (
     CARD_FILE,
     LINEAR_FILE,
     MODEL_FILE,
-    LinearModel,
+    EnsembleModel,
     TrainedScorer,
     load_model,
     save_model,
@@ -23,7 +23,7 @@ from mtdetect.result import FAMILIES, Span
 from mtdetect.scoring import HeuristicScorer
 from mtdetect.text import segment
 from training.datasets import Doc, detokenize
-from training.train import Featurized, fit_candidate, sentence_labels
+from training.train import Featurized, fit_combiner, fit_head, sentence_labels
 
 COL = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
@@ -90,6 +90,9 @@ class _FakeEvidence:
         self._bi = {(0, 1): 500.0, (1, 2): 2000.0, (2, 4): 50.0, (6, 7): 0.0}
         self._tri = {(0, 1, 2): 300.0}
 
+    def ids(self, words):
+        return np.array([self._vocab.get(w, -1) for w in words], dtype=np.int64)
+
     def unigram_ids(self, ids):
         return np.where(np.asarray(ids) >= 0, 1000.0, 0.0)
 
@@ -136,19 +139,29 @@ def _docs() -> list[Doc]:
 
 def _featurize(docs: list[Doc]) -> Featurized:
     det = MTDetector(scorer=HeuristicScorer())
-    xs, ys, own = [], [], []
+    xs, ys, own, texts = [], [], [], []
     for i, d in enumerate(docs):
         sents, spans = det.detect(d.text)
         xs.append(sentence_features(d.text, sents, spans))
         ys += sentence_labels(d, sents)
         own += [i] * len(sents)
-    return Featurized(docs, np.concatenate(xs), np.array(ys), np.array(own))
+        texts += [s.text for s in sents]
+    return Featurized(docs, np.concatenate(xs), np.array(ys), np.array(own), texts)
+
+
+def _tiny_ensemble(f: Featurized) -> EnsembleModel:
+    use = np.ones(f.X.shape[1], bool)
+    garble = fit_head(f, f, use)
+    use[-1] = False  # a head may leave columns out: they get weight 0
+    nmt = fit_head(f, f, use)
+    assert nmt.coef[-1] == 0.0
+    return fit_combiner({"garble": garble, "nmt": nmt}, f)
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     f = _featurize(_docs())
-    model = fit_candidate("logreg", f, f)
+    model = _tiny_ensemble(f)
     out = tmp_path_factory.mktemp("model")
     save_model(out, model, aggregation="mean_logodds", suspect_threshold=0.4,
                rewritten_threshold=0.7, name="tiny", uses_evidence=False,
@@ -160,9 +173,10 @@ def test_train_save_load_round_trip(tiny_model):
     out, model, f = tiny_model
     scorer = load_model(out, trust=True)
     assert isinstance(scorer, TrainedScorer)
-    # The shipped form is the same model in plain numpy: equal up to float rounding.
+    assert isinstance(scorer.estimator, EnsembleModel)
+    assert set(scorer.estimator.heads) == {"garble", "nmt"}
     np.testing.assert_allclose(
-        scorer.estimator.predict_proba(f.X)[:, 1], model.predict_proba(f.X)[:, 1], rtol=1e-5
+        scorer.estimator.predict_proba(f.X)[:, 1], model.predict_proba(f.X)[:, 1], rtol=1e-9
     )
     det = MTDetector(scorer=scorer)
     bad = det.score(" ".join(REWRITTEN[:4]))
@@ -186,7 +200,7 @@ def test_untrusted_path_refused(tiny_model):
 def test_linear_model_is_stored_as_plain_arrays_and_loads_without_sklearn(tiny_model):
     out, _, _ = tiny_model
     assert (out / LINEAR_FILE).is_file() and not (out / MODEL_FILE).exists()
-    assert isinstance(load_model(out, trust=True).estimator, LinearModel)
+    assert isinstance(load_model(out, trust=True).estimator, EnsembleModel)
     code = (
         "import sys, mtdetect.pipeline; from mtdetect.model import load_model; "
         f"s = load_model({str(out)!r}, trust=True); "
@@ -213,8 +227,11 @@ def test_tampered_file_refused(tiny_model, tmp_path):
 def test_wrong_sklearn_version_refused_for_pickled_models(tiny_model, tmp_path):
     _, _, f = tiny_model
     out = tmp_path / "hgb"
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    hgb = HistGradientBoostingClassifier(max_iter=5).fit(f.X, f.y)
     save_model(
-        out, fit_candidate("hgb", f, f), aggregation="mean", suspect_threshold=0.4,
+        out, hgb, aggregation="mean", suspect_threshold=0.4,
         rewritten_threshold=0.7, name="tiny-hgb", uses_evidence=False, card={},
     )  # fmt: skip
     assert (out / MODEL_FILE).is_file()

@@ -53,7 +53,23 @@ Doc = namedtuple("Doc", "source text split")
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     out = tmp_path_factory.mktemp("native-evidence")
-    words = "the a market share stock rose fell prices of on in town river school today".split()
+    words = [
+        "the",
+        "a",
+        "market",
+        "share",
+        "stock",
+        "rose",
+        "fell",
+        "prices",
+        "of",
+        "on",
+        "in",
+        "town",
+        "river",
+        "school",
+        "today",
+    ]
     rng = np.random.default_rng(5)
     text = ". ".join(" ".join(rng.choice(words, 9)) for _ in range(3000))
     build_from_documents(
