@@ -58,7 +58,7 @@ def wait_gone(sid: int, timeout: float = 20.0) -> list[tuple[int, str]]:
 def test_kill_and_term_leave_no_process_and_resume_once(tmp_path: Path) -> None:
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)
-    n = 300
+    n = 1500
     lines = [
         json.dumps({"id": f"d{i}", "text": f"{[EN, EN2][i % 2]} Item {i}."}).encode() + b"\n"
         for i in range(n)
