@@ -38,6 +38,7 @@ __all__ = [
     "pair_substitutions",
     "substitutions",
     "suspect_content",
+    "synonym_pairs",
 ]
 
 #: Prepositions tried in place of an observed one (the most frequent, then the rarer ones
@@ -445,3 +446,32 @@ def insertions(
     out.gain[at] = np.maximum(score[b], 0.0)
     out.best[at] = np.where(score[b] > 0, x[b], -1)
     return out
+
+
+def synonym_pairs(view: DocView) -> np.ndarray:
+    """Positions ``i`` where words ``i - 1`` and ``i`` are WordNet synonyms side by side in a
+    pair the tables (almost) never saw ("exactness accuracy"): a spinner kept both the
+    original and its replacement."""
+    n = len(view)
+    if n < 2:
+        return np.zeros(0, np.int64)
+    content = view.alpha & ~view.function & (view.ids >= 0)
+    name = view.capital & ~view.initial
+    ok = np.zeros(n, bool)
+    ok[1:] = (
+        view.link[1:]
+        & content[1:]
+        & content[:-1]
+        & ~name[1:]
+        & ~name[:-1]
+        & (view.bigram_left[1:] <= 1)
+        & (view.ids[1:] != view.ids[:-1])
+    )
+    pos = np.flatnonzero(ok)
+    if not len(pos):
+        return pos
+    owner, nb, flags = view.evidence.neighbours_batch(view.ids[pos - 1])
+    hit = (nb == view.ids[pos][owner]) & (
+        (flags & (LINK_FLAGS["oewn"] | LINK_FLAGS["inflection"])) > 0
+    )
+    return pos[np.unique(owner[hit])]

@@ -87,6 +87,9 @@ class MTDetector:
         else:
             lines.append("  tagger: not installed (lexical families off)")
         lines.extend(_evidence_lines())
+        from mtdetect.native import core_status
+
+        lines.append(core_status())
         lines.append(
             "tortured-phrase list: Cabanac, Labbe and Magazinov (2021), Problematic Paper "
             "Screener fingerprints, MIT (mtdetect/data/TORTURED_PHRASES_LICENSE.md)"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mtdetect.candidates import synonym_pairs
 from mtdetect.docview import DocView
 from mtdetect.forest import TreeEnsemble
 from mtdetect.result import Span
@@ -36,6 +37,7 @@ __all__ = [
     "TokenEvidence",
     "TokenOutputs",
     "load_tagger",
+    "spinner_pairs",
     "tag_spans",
     "token_family",
     "token_features",
@@ -121,6 +123,15 @@ def token_family(X: np.ndarray, te: TokenEvidence, k: int) -> str:
     return fam if gain > 0 else "literal-translation"
 
 
+#: How much more (in log-odds) a pair swap must explain than a single swap to be shown: it
+#: asks the reader to believe two substitutions instead of one.
+PAIR_MARGIN = 2.0
+
+
+def _pair_wins(te: TokenEvidence, k: int) -> bool:
+    return bool(te.pair.best[k] >= 0 and te.pair.gain[k] > te.sub.gain[k] + PAIR_MARGIN)
+
+
 def tag_spans(
     view: DocView,
     X: np.ndarray,
@@ -148,16 +159,16 @@ def tag_spans(
         if (
             j + 1 < n
             and view.link[j + 1]
-            and evidence.pair.best[j] >= 0
-            and evidence.pair.best[j + 1] >= 0
+            and _pair_wins(evidence, j)
+            and _pair_wins(evidence, j + 1)
         ):
             j += 1
         if (
             i > 0
             and view.link[i]
-            and evidence.pair.best[i] >= 0
-            and evidence.pair.best[i - 1] >= 0
             and not hot[i - 1]
+            and _pair_wins(evidence, i)
+            and _pair_wins(evidence, i - 1)
         ):
             i -= 1
         peak = i + int(np.argmax(proba[i : j + 1]))
@@ -184,6 +195,28 @@ def tag_spans(
     return spans
 
 
+def spinner_pairs(view: DocView) -> list[Span]:
+    """``spinner-leftover`` spans for synonyms side by side (see
+    :func:`mtdetect.candidates.synonym_pairs`)."""
+    out = []
+    for i in synonym_pairs(view).tolist():
+        a, b = view.surface[i - 1], view.surface[i]
+        start, end = int(view.start[i - 1]), int(view.end[i])
+        out.append(
+            Span(
+                start,
+                end,
+                view.text[start:end],
+                "spinner-leftover",
+                0.6,
+                f"'{a}' and '{b}' are synonyms side by side, a pair the reference counts "
+                "never have: a spinner kept both",
+                a,
+            )
+        )
+    return out
+
+
 def _explain(
     view: DocView, X: np.ndarray, te: TokenEvidence, fam: str, i: int, j: int, peak: int
 ) -> tuple[str, str | None]:
@@ -194,7 +227,7 @@ def _explain(
         words = list(view.surface[i : j + 1])
         changed = False
         for k in range(i, j + 1):
-            best = te.pair.best[k] if te.pair.gain[k] > te.sub.gain[k] else te.sub.best[k]
+            best = te.pair.best[k] if _pair_wins(te, k) else te.sub.best[k]
             if best >= 0:
                 words[k - i] = _match_case(view.surface[k], ev.word(int(best)))
                 changed = True
@@ -290,6 +323,7 @@ class Tagger:
         if len(view):
             proba = self.model.predict_proba(X)
             spans = tag_spans(view, X, proba, te, self.model.threshold)
+            spans.extend(spinner_pairs(view))
         else:
             proba = np.zeros(0)
             spans = []

@@ -118,6 +118,18 @@ def test_dropped_word_filler(evidence):
     assert ins.gain[k] > 0 and ins.best[k] >= 0
 
 
+def test_synonyms_side_by_side(evidence):
+    from mtdetect.tagger import spinner_pairs
+
+    v = view_of(evidence, "Prices on the stock market bazaar rose again today.")
+    spans = spinner_pairs(v)
+    assert [(s.text, s.family, s.suggestion) for s in spans] == [
+        ("market bazaar", "spinner-leftover", "market")
+    ]
+    clean = view_of(evidence, "The old bazaar sold spice and cloth to visitors.")
+    assert spinner_pairs(clean) == []
+
+
 def test_near_names_in_the_same_document(evidence):
     v = view_of(evidence, "Farmers in Kenya grow tea. A Kenyon runner won the race.")
     near = _near_names(v)

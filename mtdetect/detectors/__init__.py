@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mtdetect.detectors.base import Detector, make_span
 from mtdetect.detectors.nonprose import NonProseDetector
 from mtdetect.detectors.spacing import SpacingDetector
 from mtdetect.detectors.spinner import SpinnerDetector
 from mtdetect.detectors.tortured_list import TorturedPhraseDetector
 
-if TYPE_CHECKING:
-    from mtdetect.evidence import Evidence
-
 __all__ = ["Detector", "default_detectors", "make_span"]
 
 
-def default_detectors(evidence: Evidence | None = None) -> list[Detector]:
+def default_detectors() -> list[Detector]:
     """The rule-based detectors a default :class:`~mtdetect.pipeline.MTDetector` runs.
 
     These are the formatting families (spacing, spinner leftovers, non-prose) and the
@@ -26,7 +21,7 @@ def default_detectors(evidence: Evidence | None = None) -> list[Detector]:
     """
     return [
         SpacingDetector(),
-        SpinnerDetector(evidence),
+        SpinnerDetector(),
         NonProseDetector(),
         TorturedPhraseDetector(),
     ]

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from mtdetect.detectors.base import make_span
 from mtdetect.result import Span
 from mtdetect.text import Sentence
-
-if TYPE_CHECKING:
-    from mtdetect.evidence import Evidence
 
 __all__ = ["SpinnerDetector"]
 
@@ -28,21 +24,15 @@ _NORM_RE = re.compile(r"\W+")
 
 
 class SpinnerDetector:
-    """Flags spintax, doubled function words, a sentence repeated right after itself and,
-    with an evidence base, two thesaurus synonyms side by side ("exactness accuracy")."""
+    """Flags spintax, doubled function words and a sentence repeated right after itself.
+    (Two synonyms side by side, "exactness accuracy", need the word tables: the tagger
+    reports them, :func:`mtdetect.tagger.spinner_pairs`.)"""
 
     name = "spinner"
     family = FAMILY
 
-    def __init__(self, evidence: Evidence | None = None, use_evidence: bool = True) -> None:
-        self._evidence = evidence
-        self._use_evidence = use_evidence
-
     def detect(self, text: str, sentences: Sequence[Sentence]) -> list[Span]:
         spans: list[Span] = []
-        ev = self._get_evidence()
-        if ev is not None:
-            spans.extend(self._synonym_pairs(ev, text, sentences))
         previous = ""
         for sent in sentences:
             s, e = sent.start, sent.end
@@ -87,45 +77,3 @@ class SpinnerDetector:
                 )
             previous = norm
         return spans
-
-    def _get_evidence(self) -> Evidence | None:
-        if self._evidence is None and self._use_evidence:
-            from mtdetect.evidence import default_path, load_evidence
-
-            if (default_path() / "meta.json").exists():
-                self._evidence = load_evidence()
-            else:
-                self._use_evidence = False
-        return self._evidence
-
-    @staticmethod
-    def _synonym_pairs(ev: Evidence, text: str, sentences: Sequence[Sentence]) -> list[Span]:
-        """Two thesaurus neighbours side by side, a pair edited prose does not have: the
-        spinner kept both the original and its replacement."""
-        from mtdetect.detectors.ngrams import FUNCTION_WORDS, document_view
-        from mtdetect.detectors.substitution import neighbour_set
-
-        out: list[Span] = []
-        for seq in document_view(ev, sentences).sequences:
-            for i in range(len(seq.keys) - 1):
-                if not seq.linked[i] or seq.pair_count[i] > 1:
-                    continue
-                a, b = seq.keys[i], seq.keys[i + 1]
-                if a == b or a in FUNCTION_WORDS or b in FUNCTION_WORDS or not a.isalpha():
-                    continue
-                if seq.capital[i + 1] or (seq.capital[i] and not seq.initial[i]):
-                    continue
-                if b in neighbour_set(ev, a):
-                    out.append(
-                        make_span(
-                            text,
-                            seq.starts[i],
-                            seq.ends[i + 1],
-                            FAMILY,
-                            0.6,
-                            f"'{seq.surface[i]}' and '{seq.surface[i + 1]}' are synonyms side by "
-                            "side, a pair the reference counts never have: a spinner kept both",
-                            seq.surface[i],
-                        )
-                    )
-        return out
