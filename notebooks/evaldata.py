@@ -1,14 +1,18 @@
 """Development evaluation sets for the notebooks and ``make_figures.py``, scored as tables.
 
-The documents come from :mod:`training.datasets` (the classifier's own splits), ``dev`` split
+The documents come from the classifier's own data (:mod:`training.datasets`), ``dev`` split
 only, so nothing here is test data:
 
-* ``clean``: Reuters and BBC articles (label 0);
+* ``clean``: blocks of clean prose of several registers (news, Wikinews, science abstracts,
+  fiction, informal 2024 posts) from the tables' ``dev`` split (label 0);
+* ``roundtrip``: round trips of the same kind of text through Apertium (label 1), when the
+  round trips have been made (``python -m training.roundtrip``); otherwise left out;
 * ``wmt-orig``: native English sources of WMT22 en->X test sets (label 0);
 * ``wmt-ref``: WMT22 human reference translations into English (label 0, hard negatives);
 * ``wmt-mt``: WMT22 system outputs for the same source segments (label 1);
 * ``mlqe-mt``: MLQE-PE machine translations into English (label 1);
-* ``synthetic``: the sampled clean articles rewritten by :mod:`training.rewriter` (label 1).
+* ``spin``: the sampled clean blocks rewritten by the spinner simulation (label 1; our own
+  generator, shown last).
 
 Nothing is written anywhere; the shared data folder is only read.
 """
@@ -28,7 +32,7 @@ from training.corpora import data_dir  # noqa: E402
 
 __all__ = ["KINDS", "NEGATIVE_KINDS", "data_status", "dev_documents", "score_documents"]
 
-KINDS: tuple[str, ...] = ("clean", "wmt-orig", "wmt-ref", "wmt-mt", "mlqe-mt", "synthetic")
+KINDS: tuple[str, ...] = ("clean", "roundtrip", "wmt-orig", "wmt-ref", "wmt-mt", "mlqe-mt", "spin")
 NEGATIVE_KINDS: frozenset[str] = frozenset({"clean", "wmt-orig", "wmt-ref"})
 
 
@@ -58,28 +62,57 @@ def _sample(docs: list[Any], n: int) -> list[Any]:
     return sorted(docs, key=lambda d: _stable("nb:" + d.id))[:n]
 
 
+def _clean_blocks(split: str, per_source: int) -> list[Any]:
+    from training.corpora import iter_clean
+    from training.datasets import Doc
+    from training.roundtrip import BLOCK_SENTENCES
+    from training.splits import bucket
+
+    from mtdetect.text import segment
+
+    out: list[Any] = []
+    for source in ("bbc", "wikinews", "acl", "brown", "wmt24"):
+        n = 0
+        for doc in iter_clean([source], split=split):
+            if bucket(f"nb:{doc.id}") >= 50:
+                continue
+            sents = [s.text for s in segment(doc.text).sentences if len(s.text.split()) >= 3]
+            sents = [" ".join(x.split()) for x in sents[:BLOCK_SENTENCES]]
+            if len(sents) < BLOCK_SENTENCES // 2:
+                continue
+            meta = {"register": doc.register, "source": source}
+            out.append(Doc(f"clean:{source}:{doc.id}", "clean", split, sents, [0] * len(sents), 0, meta))
+            n += 1
+            if n >= per_source:
+                break
+    return out
+
+
 def dev_documents(sample: int, split: str = "dev", seed: int = 0) -> dict[str, list[Any]]:
     """Up to ``sample`` documents of ``split`` per kind (a stable sample), keyed by kind.
 
     Each value is a list of :class:`training.datasets.Doc` (about eight segments each).
     """
     from training import datasets as ds
+    from training.tagger_data import roundtrip_docs, spin_docs
 
     base = data_dir()
-    clean: list[Any] = []
-    for source in ("reuters", "bbc"):
-        docs = ds.clean_docs(base, sources=(source,), limit=max(200, sample * 5))
-        clean += [d for d in docs if d.split == split]
-    clean = _sample(clean, sample)
-    rewriter = ds.Rewriter(ds.default_thesaurus(base))
+    clean = _sample(_clean_blocks(split, max(2, sample // 4)), sample)
     out: dict[str, list[Any]] = {"clean": clean}
+    try:
+        rt = [d for d in roundtrip_docs(("spa", "cat", "glg"), ("dev",), with_clean=False)
+              if d.split == split]  # fmt: skip
+    except FileNotFoundError:
+        rt = []  # round trips not made on this machine
+    if rt:
+        out["roundtrip"] = _sample(rt, sample)
     by_kind: dict[str, list[Any]] = {}
     for d in ds.wmt_docs(base) + ds.mlqe_docs(base):
         if d.split == split:
             by_kind.setdefault(d.kind, []).append(d)
     for kind in ("wmt-orig", "wmt-ref", "wmt-mt", "mlqe-mt"):
         out[kind] = _sample(by_kind.get(kind, []), sample)
-    out["synthetic"] = ds.synthetic_docs(clean, rewriter, seed=seed)
+    out["spin"] = spin_docs(clean, seed=seed, root=str(base))
     return out
 
 

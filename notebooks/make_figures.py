@@ -34,7 +34,8 @@ def comparisons(docs, level_label: str = "label") -> dict[str, tuple[list[int], 
         return sub[level_label].tolist(), sub.score.tolist()
 
     return {
-        "synthetic vs clean": pick("synthetic", ("clean",)),
+        "round trips vs clean": pick("roundtrip", ("clean",)),
+        "spin vs clean": pick("spin", ("clean",)),
         "WMT22 MT vs references": pick("wmt-mt", ("wmt-ref",)),
         "MLQE-PE MT vs clean": pick("mlqe-mt", ("clean", "wmt-orig")),
     }

@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     calibrate(model, dev)
     model.threshold = choose_threshold(model, dev, args.flags_per_1000)
     log(f"threshold {model.threshold:.3f}")
+    model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
     report: dict[str, Any] = {
         "threshold": model.threshold,
         "flags_per_1000_target": args.flags_per_1000,

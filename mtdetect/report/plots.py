@@ -36,6 +36,8 @@ GROUP_COLORS: dict[str, str] = {
     "mlqe-pe": "#6b9bd1",
     "wmt-mt": "#d95f02",
     "mlqe-mt": "#e7298a",
+    "roundtrip": "#7b3294",
+    "spin": "#b00020",
     "synthetic": "#b00020",
 }
 
@@ -205,7 +207,7 @@ def family_bars(
     false_flags: Mapping[str, float] | None = None,
     axes: Sequence[Axes] | None = None,
     *,
-    recall_label: str = "recall on synthetic edits",
+    recall_label: str = "recall on synthetic edits (our generator)",
     false_flag_label: str = "false flags per 1,000 clean words",
 ) -> Figure:
     """Horizontal bars per artifact family: recall (left) and false-flag rate (right).
