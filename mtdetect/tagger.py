@@ -36,6 +36,7 @@ __all__ = [
     "TaggerModel",
     "TokenEvidence",
     "TokenOutputs",
+    "explained",
     "load_tagger",
     "spinner_pairs",
     "tag_spans",
@@ -48,14 +49,21 @@ __all__ = [
 class TaggerModel:
     """Gradient-boosted trees over :data:`TOKEN_FEATURES` (a :class:`TreeEnsemble`), a sigmoid
     calibration of their log-odds (``calib_a``, ``calib_b``) and the probability a token
-    needs to become part of a span (``threshold``)."""
+    needs to become part of a span: ``threshold`` in general, ``threshold_explained`` when a
+    candidate search found a likely original for it (:func:`explained`), since a flag that
+    shows what was meant is easier to check and rarer on clean text."""
 
     features: tuple[str, ...]
     trees: TreeEnsemble
     calib_a: float = 1.0
     calib_b: float = 0.0
     threshold: float = 0.5
+    threshold_explained: float = 0.5
     meta: dict = field(default_factory=dict)
+
+    def thresholds(self, X: np.ndarray) -> np.ndarray:
+        """The span threshold of each token."""
+        return np.where(explained(X), self.threshold_explained, self.threshold)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability per token that machine rewriting changed it."""
@@ -67,7 +75,9 @@ class TaggerModel:
         np.savez(
             path,
             features=np.array(self.features),
-            scalars=np.array([self.calib_a, self.calib_b, self.threshold]),
+            scalars=np.array(
+                [self.calib_a, self.calib_b, self.threshold, self.threshold_explained]
+            ),
             **self.trees.to_arrays("trees_"),
         )
 
@@ -77,7 +87,7 @@ class TaggerModel:
         try:
             with np.load(path, allow_pickle=False) as z:
                 features = tuple(str(x) for x in z["features"])
-                a, b, thr = (float(x) for x in z["scalars"])
+                a, b, thr, thr_x = (float(x) for x in z["scalars"])
                 trees = TreeEnsemble.from_arrays(z, "trees_")
         except (KeyError, ValueError, OSError) as exc:
             raise ValueError(f"{path} is not a readable tagger model: {exc}") from exc
@@ -85,7 +95,22 @@ class TaggerModel:
             raise ValueError("tagger model was trained on other token features: retrain it")
         if len(trees.feature) and int(trees.feature.max()) >= len(TOKEN_FEATURES):
             raise ValueError("tagger model refers to a feature this version does not compute")
-        return cls(features, trees, a, b, thr)
+        return cls(features, trees, a, b, thr, thr_x)
+
+
+#: Candidate gain (log posterior odds) from which a search's original counts as found.
+EXPLAINED_GAIN = 1.0
+_GAIN_COLS = [
+    FEATURE_INDEX[c] for c in ("sub_gain", "pair_gain", "col_gain", "func_gain", "ins_gain")
+]
+_NAME_COLS = [FEATURE_INDEX[c] for c in ("doc_near_name", "lower_name")]
+
+
+def explained(X: np.ndarray) -> np.ndarray:
+    """Tokens for which a candidate search found a likely original (or a name slip)."""
+    if not len(X):
+        return np.zeros(0, bool)
+    return (X[:, _GAIN_COLS].max(axis=1) > EXPLAINED_GAIN) | (X[:, _NAME_COLS].max(axis=1) > 0)
 
 
 # --- spans ------------------------------------------------------------------------------------
@@ -137,10 +162,11 @@ def tag_spans(
     X: np.ndarray,
     proba: np.ndarray,
     evidence: TokenEvidence,
-    threshold: float,
+    threshold: float | np.ndarray,
 ) -> list[Span]:
-    """Runs of linked tokens at or above ``threshold`` as spans, each with its family,
-    strength, explanation and (where a candidate search found one) suggestion."""
+    """Runs of linked tokens at or above ``threshold`` (one for all, or one per token) as
+    spans, each with its family, strength, explanation and (where a candidate search found
+    one) suggestion."""
     spans: list[Span] = []
     n = len(view)
     hot = proba >= threshold
@@ -301,7 +327,7 @@ class TokenOutputs:
     view: DocView
     X: np.ndarray
     proba: np.ndarray
-    threshold: float
+    threshold: np.ndarray  # the span threshold of each token
 
 
 class Tagger:
@@ -322,12 +348,13 @@ class Tagger:
         X, te = token_features(view)
         if len(view):
             proba = self.model.predict_proba(X)
-            spans = tag_spans(view, X, proba, te, self.model.threshold)
+            thresholds = self.model.thresholds(X)
+            spans = tag_spans(view, X, proba, te, thresholds)
             spans.extend(spinner_pairs(view))
         else:
-            proba = np.zeros(0)
+            proba = thresholds = np.zeros(0)
             spans = []
-        return spans, TokenOutputs(view, X, proba, self.model.threshold)
+        return spans, TokenOutputs(view, X, proba, thresholds)
 
     def detect(self, text: str, sentences) -> list[Span]:
         """The :class:`~mtdetect.detectors.Detector` interface: spans only."""

@@ -132,20 +132,35 @@ REGISTER_RATES = {"informal": 1.5, "reports": 1.0}
 _POOL = {"fiction": "informal", "web": "informal"}
 
 
+#: Share of each register's flag budget spent on explained tokens (see
+#: :func:`mtdetect.tagger.explained`); the rest goes to tokens flagged on the model alone.
+EXPLAINED_SHARE = 0.5
+
+
 def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> float:
-    """The lowest token threshold at which the clean dev tokens of every register are
-    flagged at most ``per_1000`` times per 1,000 (:data:`REGISTER_RATES` for some)."""
+    """Set the model's two span thresholds on dev and return the general one: the lowest
+    thresholds at which the clean dev tokens of every register are flagged at most
+    ``per_1000`` times per 1,000 (:data:`REGISTER_RATES` for some), the budget split
+    between explained tokens and the others (:data:`EXPLAINED_SHARE`)."""
+    from mtdetect.tagger import explained
+
     clean = _kinds(dev) == "clean"
     regs = np.array([_POOL.get(r, r) for r in (d.meta.get("register", "") for d in dev.docs)])
     regs = regs[dev.doc]
     p_all = model.predict_proba(dev.X)
-    thr = 0.5
+    exp = explained(dev.X)
+    thr = {True: 0.5, False: 0.5}
     for r in np.unique(regs[clean]):
-        p = np.sort(p_all[clean & (regs == r)])[::-1]
-        k = int(len(p) * REGISTER_RATES.get(str(r), per_1000) / 1000)
-        if len(p) > k:
-            thr = max(thr, float(p[k]) + 1e-9)
-    return float(min(0.99, thr))
+        in_reg = clean & (regs == r)
+        budget = REGISTER_RATES.get(str(r), per_1000) / 1000 * in_reg.sum()
+        for flag, share in ((True, EXPLAINED_SHARE), (False, 1 - EXPLAINED_SHARE)):
+            p = np.sort(p_all[in_reg & (exp == flag)])[::-1]
+            k = int(budget * share)
+            if len(p) > k:
+                thr[flag] = max(thr[flag], float(p[k]) + 1e-9)
+    model.threshold = float(min(0.99, thr[False]))
+    model.threshold_explained = float(min(0.99, thr[True]))
+    return model.threshold
 
 
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
@@ -156,10 +171,11 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     return round(float(roc_auc_score(y, s)), 4)
 
 
-def evaluate(model: TaggerModel, data: TokenData, threshold: float) -> dict[str, Any]:
-    """Token ROC-AUC, token precision/recall at the threshold, flags per 1,000 clean words,
-    per document kind and (round trips) pivot."""
+def evaluate(model: TaggerModel, data: TokenData, threshold: float | None = None) -> dict[str, Any]:
+    """Token ROC-AUC, token precision/recall at the model's span thresholds, flags per 1,000
+    clean words, per document kind and (round trips) pivot."""
     p = model.predict_proba(data.X)
+    threshold = model.thresholds(data.X) if threshold is None else threshold
     kinds = _kinds(data)
     pivots = np.array([d.meta.get("pivot", "") for d in data.docs])[data.doc]
     regs = np.array([d.meta.get("register", "") for d in data.docs])[data.doc]
@@ -184,7 +200,7 @@ def evaluate(model: TaggerModel, data: TokenData, threshold: float) -> dict[str,
         if not m.any():
             continue
         both = m | clean
-        flagged = p[m] >= threshold
+        flagged = p[m] >= threshold[m]
         y = data.y[m]
         out[name] = {
             "tokens": int(m.sum()),
@@ -229,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "threshold": model.threshold,
         "flags_per_1000_target": args.flags_per_1000,
-        "dev": evaluate(model, dev, model.threshold),
-        "test": evaluate(model, test, model.threshold),
+        "threshold_explained": model.threshold_explained,
+        "dev": evaluate(model, dev),
+        "test": evaluate(model, test),
     }
     # Cross-pivot: retrain without one pivot (and chains through it), test on it.
     piv_of = np.array([d.meta.get("pivot", "") for d in data.docs])
@@ -246,8 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         m = fit_tagger(tr)
         calibrate(m, dv)
-        thr = choose_threshold(m, dv, args.flags_per_1000)
-        cross[held] = evaluate(m, te, thr)[f"roundtrip:{held}"] | {"threshold": round(thr, 4)}
+        choose_threshold(m, dv, args.flags_per_1000)
+        cross[held] = evaluate(m, te)[f"roundtrip:{held}"] | {
+            "threshold": round(m.threshold, 4),
+            "threshold_explained": round(m.threshold_explained, 4),
+        }
         log(f"held-out pivot {held}: {cross[held]}")
     report["cross_pivot"] = cross
     model.save(out / "tagger.npz")
