@@ -87,7 +87,9 @@ class TaggerModel:
         try:
             with np.load(path, allow_pickle=False) as z:
                 features = tuple(str(x) for x in z["features"])
-                a, b, thr, thr_x = (float(x) for x in z["scalars"])
+                scalars = [float(x) for x in z["scalars"]]
+                a, b, thr = scalars[:3]
+                thr_x = scalars[3] if len(scalars) > 3 else thr  # files with one threshold
                 trees = TreeEnsemble.from_arrays(z, "trees_")
         except (KeyError, ValueError, OSError) as exc:
             raise ValueError(f"{path} is not a readable tagger model: {exc}") from exc
