@@ -325,10 +325,13 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
        a bound on the walk guards against a cycle all the same. */
     int bad = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n && !bad; i++) {
-        const double *x = X + i * n_features;
-        double acc = 0.0;
-        for (Py_ssize_t t = 0; t < n_trees; t++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = 0.0;
+    }
+    /* Tree by tree (each tree's nodes stay in cache while every row walks it). */
+    for (Py_ssize_t t = 0; t < n_trees && !bad; t++) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const double *x = X + i * n_features;
             int32_t node = roots[t];
             for (Py_ssize_t step = 0; step <= n_nodes; step++) {
                 if (node < 0 || node >= n_nodes) {
@@ -349,9 +352,8 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
             if (bad) {
                 break;
             }
-            acc += val[node];
+            out[i] += val[node];
         }
-        out[i] = acc;
     }
     Py_END_ALLOW_THREADS
     release(b, 8);

@@ -178,6 +178,17 @@ def _window_score(view: DocView, pos: np.ndarray, cand: np.ndarray) -> np.ndarra
     return _lm_sum(view, len(pos), _window_parts(view, pos, cand))
 
 
+def _unique_per_owner(owner: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct candidates of each owner, sorted by owner then candidate id."""
+    if not len(owner):
+        return owner, cand
+    order = np.lexsort((cand, owner))
+    owner, cand = owner[order], cand[order]
+    keep = np.ones(len(owner), bool)
+    keep[1:] = (owner[1:] != owner[:-1]) | (cand[1:] != cand[:-1])
+    return owner[keep], cand[keep]
+
+
 def _best_per_owner(owner: np.ndarray, score: np.ndarray, n_owners: int):
     """Index (into ``score``) of the best entry of each owner, -1 for owners with none."""
     best = np.full(n_owners, -1, np.int64)
@@ -269,16 +280,9 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     pos = np.flatnonzero(suspect_content(view))
     if not len(pos):
         return Candidates.empty(len(view))
-    owners, cands = [], []
-    for j, p in enumerate(pos.tolist()):
-        c = np.concatenate(
-            [ev.predecessor_ids(int(view.next1[p]), k), ev.successor_ids(int(view.prev1[p]), k)]
-        )
-        c = np.unique(c)
-        owners.append(np.full(len(c), j))
-        cands.append(c)
-    owner = np.concatenate(owners)
-    cand = np.concatenate(cands)
+    o1, c1 = ev.collocates_batch("predecessor", view.next1[pos], k)
+    o2, c2 = ev.collocates_batch("successor", view.prev1[pos], k)
+    owner, cand = _unique_per_owner(np.concatenate([o1, o2]), np.concatenate([c1, c2]))
     out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
     out.gain = np.maximum(
         out.gain + np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k), 0.0
@@ -308,33 +312,48 @@ def pair_substitutions(
     ev = view.evidence
     o1, c1, f1 = ev.neighbours_batch(view.ids[left], k)
     o2, c2, f2 = ev.neighbours_batch(view.ids[left + 1], k)
-    owners, xs1, xs2, fl1, fl2 = [], [], [], [], []
-    for j in range(len(left)):
-        a = np.concatenate([[view.ids[left[j]]], c1[o1 == j]])
-        b = np.concatenate([[view.ids[left[j] + 1]], c2[o2 == j]])
-        fa = np.concatenate([[0], f1[o1 == j]]).astype(np.uint8)
-        fb = np.concatenate([[0], f2[o2 == j]]).astype(np.uint8)
-        if len(a) < 2 and len(b) < 2:
-            continue
-        aa = np.repeat(a, len(b))
-        bb = np.tile(b, len(a))
-        cnt = ev.bigram_ids(aa, bb)
-        cnt[0] = -1.0  # the observed pair itself
-        top = np.argsort(-cnt, kind="stable")[:shortlist]
-        top = top[cnt[top] > 0]
-        owners.append(np.full(len(top), j))
-        xs1.append(aa[top])
-        xs2.append(bb[top])
-        fl1.append(np.repeat(fa, len(b))[top])
-        fl2.append(np.tile(fb, len(a))[top])
-    if not owners or not sum(len(o) for o in owners):
+    # Each word's options: itself first, then its neighbours (per pair j).
+    m = len(left)
+    oa = np.concatenate([np.arange(m), o1])
+    ca = np.concatenate([view.ids[left], c1])
+    fa = np.concatenate([np.zeros(m, np.uint8), f1])
+    order = np.argsort(oa, kind="stable")
+    oa, ca, fa = oa[order], ca[order], fa[order]
+    ob = np.concatenate([np.arange(m), o2])
+    cb = np.concatenate([view.ids[left + 1], c2])
+    fb = np.concatenate([np.zeros(m, np.uint8), f2])
+    order = np.argsort(ob, kind="stable")
+    ob, cb, fb = ob[order], cb[order], fb[order]
+    na = np.bincount(oa, minlength=m)
+    nb = np.bincount(ob, minlength=m)
+    sa = np.concatenate([[0], np.cumsum(na)[:-1]])
+    sb = np.concatenate([[0], np.cumsum(nb)[:-1]])
+    size = na * nb
+    size[(na < 2) & (nb < 2)] = 0  # neither word has a neighbour: nothing to pair
+    total = int(size.sum())
+    if total == 0:
         return out
-    owner = np.concatenate(owners)
-    x1 = np.concatenate(xs1)
-    x2 = np.concatenate(xs2)
+    # The cartesian product of every pair at once, in the order repeat(a) x tile(b).
+    pair_of = np.repeat(np.arange(m), size)
+    within = np.arange(total) - np.repeat(np.concatenate([[0], np.cumsum(size)[:-1]]), size)
+    ia = sa[pair_of] + within // nb[pair_of]
+    ib = sb[pair_of] + within % nb[pair_of]
+    aa, bb = ca[ia], cb[ib]
+    cnt = ev.bigram_ids(aa, bb)
+    cnt[within == 0] = -1.0  # the observed pair itself
+    # The `shortlist` most frequent combinations of each pair (ties: product order).
+    order = np.lexsort((within, -cnt, pair_of))
+    rank = np.arange(total) - np.searchsorted(pair_of[order], pair_of[order])
+    top = order[(rank < shortlist) & (cnt[order] > 0)]
+    top = top[np.lexsort((rank[np.argsort(order)][top], pair_of[top]))]
+    if not len(top):
+        return out
+    owner = pair_of[top]
+    x1, x2 = aa[top], bb[top]
+    fl1, fl2 = fa[ia[top]], fb[ib[top]]
     i = left[owner]
-    prior = np.where(x1 != view.ids[i], swap_prior(view, x1, np.concatenate(fl1)), 0.0)
-    prior += np.where(x2 != view.ids[i + 1], swap_prior(view, x2, np.concatenate(fl2)), 0.0)
+    prior = np.where(x1 != view.ids[i], swap_prior(view, x1, fl1), 0.0)
+    prior += np.where(x2 != view.ids[i + 1], swap_prior(view, x2, fl2), 0.0)
 
     ii = np.concatenate([left, i])
     a = np.concatenate([view.ids[left], x1])
@@ -412,14 +431,11 @@ def insertions(
     ev = view.evidence
     fill = ev.ids(_FILLERS)
     fill = fill[fill >= 0]
-    owners, cands = [], []
-    for j, p in enumerate(pos.tolist()):
-        succ = ev.successor_ids(int(view.prev1[p]), k)
-        c = np.unique(np.concatenate([fill, succ]))
-        owners.append(np.full(len(c), j))
-        cands.append(c)
-    owner = np.concatenate(owners)
-    x = np.concatenate(cands)
+    o_succ, c_succ = ev.collocates_batch("successor", view.prev1[pos], k)
+    owner, x = _unique_per_owner(
+        np.concatenate([np.repeat(np.arange(len(pos)), len(fill)), o_succ]),
+        np.concatenate([np.tile(fill, len(pos)), c_succ]),
+    )
     i = pos[owner]
     p2, p1, w, n1 = view.prev2[i], view.prev1[i], view.ids[i], view.next1[i]
     q2, q1, m1, wq = view.prev2[pos], view.prev1[pos], view.next1[pos], view.ids[pos]

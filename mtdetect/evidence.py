@@ -847,6 +847,25 @@ class Evidence:
             hi = min(hi, lo + max(0, k))
         return np.asarray(self._arr(f"{name}_ids")[lo:hi], dtype=np.int64)
 
+    def collocates_batch(self, name: str, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(owner index, collocate id) of the first ``k`` ``name`` (``successor`` or
+        ``predecessor``) collocates of every id, in list order per owner."""
+        off = self._arr(f"{name}_offsets")
+        ids = np.asarray(ids, dtype=np.int64)
+        ok = (ids >= 0) & (ids + 1 < len(off))
+        safe = np.where(ok, ids, 0)
+        lo = np.where(ok, off[safe].astype(np.int64), 0)
+        hi = np.where(ok, off[np.minimum(safe + 1, len(off) - 1)].astype(np.int64), 0)
+        n = np.minimum(hi - lo, k)
+        total = int(n.sum())
+        if total == 0:
+            z = np.zeros(0, np.int64)
+            return z, z
+        owner = np.repeat(np.arange(len(ids)), n)
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
+        pos = starts + np.arange(total)
+        return owner, np.asarray(self._arr(f"{name}_ids")[pos], dtype=np.int64)
+
     def successor_ids(self, word_id: int, k: int | None = None) -> np.ndarray:
         """Ids of the top right collocates ``x`` of ``word_id`` (``w x``), best first.
 

@@ -154,6 +154,23 @@ class TrainedScorer:
     def document_score(self, sentence_scores: Sequence[float]) -> float:
         return float(AGGREGATIONS[self.aggregation](sentence_scores))
 
+    def score_document(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
+    ) -> tuple[list[float], float]:
+        """Sentence scores and the document score in one pass (an ensemble combines its
+        heads at document level, which sentence scores alone cannot give)."""
+        if not sentences:
+            return [], 0.0
+        x = self.features(text, sentences, spans, tokens)
+        sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
+        if isinstance(self.estimator, EnsembleModel):
+            return sent, self.estimator.document_score(x)
+        return sent, self.document_score(sent)
+
     def summary(self) -> list[str]:
         """A few lines from the model card, for ``mtdetect info``."""
         c = self.card
@@ -221,35 +238,63 @@ class LinearModel:
             return None
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+
+
 @dataclass
 class EnsembleModel:
-    """Specialised sentence classifiers (*heads*) and a combiner, in plain numpy.
+    """Specialised classifiers (*heads*) combined by noisy-OR, in plain numpy.
 
     Machine output is not one thing: round-trip and spinner garble is *less* fluent than
     human text, neural MT *more* fluent than a human translation, so one model over the same
     features learns them against each other. Each head (a :class:`LinearModel`, trained on
     its own sources, with zero weight on the features it must not use) gives a calibrated
-    probability; the combiner is a logistic regression over the heads' log-odds, fitted on
-    dev data of every source and register.
+    probability per sentence; a document's head score is the mean log-odds of its sentences.
+    The combination is "rewritten by one process or the other": ``1 - prod(1 - p_head)``,
+    for sentences and, separately, for documents (so that each head keeps its own evidence
+    across the document), each followed by a sigmoid calibration fitted on dev data of every
+    source (``sent_cal``, ``doc_cal``: ``(a, b)`` in ``sigmoid(a * logit(p) + b)``).
     """
 
     heads: dict[str, LinearModel]
-    comb_coef: np.ndarray
-    comb_intercept: float
+    sent_cal: tuple[float, float] = (1.0, 0.0)
+    doc_cal: tuple[float, float] = (1.0, 0.0)
 
     def head_proba(self, X: np.ndarray) -> dict[str, np.ndarray]:
-        """Each head's probability per row."""
+        """Each head's probability per row (sentence)."""
         return {name: h.predict_proba(X)[:, 1] for name, h in self.heads.items()}
 
+    @staticmethod
+    def noisy_or(probs: Sequence[np.ndarray]) -> np.ndarray:
+        out = np.ones_like(np.asarray(probs[0], dtype=np.float64))
+        for p in probs:
+            out = out * (1.0 - np.asarray(p, dtype=np.float64))
+        return 1.0 - out
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(n, 2) class probabilities of the combined score."""
-        ps = self.head_proba(X)
-        z = np.full(len(X), self.comb_intercept, dtype=np.float64)
-        for w, p in zip(self.comb_coef, ps.values(), strict=True):
-            q = np.clip(p, 1e-6, 1 - 1e-6)
-            z += w * np.log(q / (1 - q))
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+        """(n, 2) class probabilities of the combined sentence score."""
+        raw = self.noisy_or(list(self.head_proba(X).values()))
+        a, b = self.sent_cal
+        p = _sigmoid(a * _logit(raw) + b)
         return np.column_stack([1.0 - p, p])
+
+    def doc_proba(self, head_doc: Sequence[np.ndarray]) -> np.ndarray:
+        """Combined, calibrated document scores from each head's document scores."""
+        a, b = self.doc_cal
+        return _sigmoid(a * _logit(self.noisy_or(head_doc)) + b)
+
+    def document_score(self, X: np.ndarray) -> float:
+        """The document score of one document whose sentence features are ``X``."""
+        if not len(X):
+            return 0.0
+        per_head = [np.array([_sigmoid(np.mean(_logit(p)))]) for p in self.head_proba(X).values()]
+        return float(self.doc_proba(per_head)[0])
 
 
 #: Name of the feature column the style model adds.
@@ -314,8 +359,9 @@ def save_model(
                 h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
                 for h, m in estimator.heads.items()
             },
-            "comb_coef": [float(x) for x in estimator.comb_coef],
-            "comb_intercept": float(estimator.comb_intercept),
+            "combination": "noisy-or",
+            "sent_cal": [float(x) for x in estimator.sent_cal],
+            "doc_cal": [float(x) for x in estimator.doc_cal],
         }
         arrays = {}
         for h, m in estimator.heads.items():
@@ -532,7 +578,9 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
                 for h, v in meta["heads"].items()
             }
             estimator = EnsembleModel(
-                heads, np.asarray(meta["comb_coef"], np.float64), float(meta["comb_intercept"])
+                heads,
+                tuple(float(x) for x in meta["sent_cal"]),  # type: ignore[arg-type]
+                tuple(float(x) for x in meta["doc_cal"]),  # type: ignore[arg-type]
             )
         else:
             estimator = LinearModel(

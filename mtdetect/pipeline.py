@@ -125,10 +125,16 @@ class MTDetector:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         sentences, spans, tokens = self.analyse(text)
-        scores = (
-            self.scorer.score_sentences(text, sentences, spans, tokens=tokens) if sentences else []
-        )
-        doc_score = float(self.scorer.document_score(scores))
+        both = getattr(self.scorer, "score_document", None)
+        if callable(both):
+            scores, doc_score = both(text, sentences, spans, tokens)
+        else:
+            scores = (
+                self.scorer.score_sentences(text, sentences, spans, tokens=tokens)
+                if sentences
+                else []
+            )
+            doc_score = float(self.scorer.document_score(scores))
         results = [
             SentenceResult(
                 s.start,

@@ -26,8 +26,8 @@ Where the documents come from (label 1 = machine-rewritten):
   (:func:`training.tagger_data.spin_docs`);
 * ``wmt-mt`` (1), ``wmt-ref`` (0, hard negatives: human translations), ``wmt-orig`` (0):
   WMT22 and WMT21 system outputs into English, their references and native English sources;
-* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0, test only): their
-  human post-edits, for a content-controlled comparison.
+* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0, hard
+  negatives): their human post-edits, the same content corrected by people.
 
 Hold-outs (fixed; never change them, it would leak test text into training):
 
@@ -303,7 +303,9 @@ def wmt_docs(root: Path, systems_per_block: int = 2, test_systems_per_block: int
 
 
 def mlqe_docs(root: Path, train_every: int = 3) -> list[Doc]:
-    """MLQE-PE MT (positives) and, for test, post-edits (negatives), detokenised.
+    """MLQE-PE MT (positives) and its human post-edits of the same sentences (hard
+    negatives: content-controlled, so that the topics of the MT'd Wikipedia sentences cannot
+    stand for "machine translated"), detokenised.
 
     Training uses every ``train_every``-th training block, to keep the set balanced.
     """
@@ -324,7 +326,7 @@ def mlqe_docs(root: Path, train_every: int = 3) -> list[Doc]:
             meta = {"pair": pair, "block": b, "mlqe_split": part}
             out.append(Doc(f"mlqe-mt:{pair}:{part}:{b}", "mlqe-mt", split, chunk,
                            [1] * len(chunk), 1, meta))  # fmt: skip
-            if split == "test" and pe:
+            if pe:
                 pchunk = pe[b * DOC_SEGMENTS : b * DOC_SEGMENTS + len(chunk)]
                 out.append(Doc(f"mlqe-pe:{pair}:{part}:{b}", "mlqe-pe", split, pchunk,
                                [0] * len(pchunk), 0, meta))  # fmt: skip

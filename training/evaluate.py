@@ -47,9 +47,10 @@ from training.train import (
     Featurized,
     attach_style,
     doc_registers,
-    doc_scores,
+    ensemble_doc_scores,
     fit_combiner,
     fit_head,
+    head_doc_scores,
     load_data,
     log,
 )
@@ -119,13 +120,12 @@ def run(
     t0 = time.time()
     scorer = load_model(model_dir, trust=True)
     model: EnsembleModel = scorer.estimator
-    agg = scorer.aggregation
     thr, sus = scorer.rewritten_threshold, scorer.suspect_threshold
     style_index = data.X.shape[1] - 1
     test = data.select(data.mask(split="test"))
     p_test = model.predict_proba(test.X)[:, 1]
-    d_test = doc_scores(p_test, test, agg)
-    heads_test = {h: doc_scores(p, test, agg) for h, p in model.head_proba(test.X).items()}
+    d_test = ensemble_doc_scores(model, test)
+    heads_test = head_doc_scores(model, test)
     base_test = fluency_baseline(test.docs)
     kinds = test.kinds()
     pivots = np.array([d.meta.get("pivot", "") for d in test.docs])
@@ -173,7 +173,7 @@ def run(
     for pv in PIVOTS:
         m = refit(lambda d, pv=pv: pv not in d.meta.get("pivot", "").split("+"), ("garble",))
         p = m.predict_proba(test.X)[:, 1]
-        d = doc_scores(p, test, agg)
+        d = ensemble_doc_scores(m, test)
         compare(f"roundtrip_{pv}_unseen", (kinds == "roundtrip") & (pivots == pv), clean, d, p)
         cross[pv] = results.get(f"roundtrip_{pv}_unseen", {}).get("model", {}).get("auc")
     # 2. neural MT
@@ -203,7 +203,7 @@ def run(
     m21 = fit_combiner(heads, dv21)
     test21 = data21.select(data21.mask(split="test"))
     p21 = m21.predict_proba(test21.X)[:, 1]
-    d21 = doc_scores(p21, test21, agg)
+    d21 = ensemble_doc_scores(m21, test21)
     compare("wmt22_mt_vs_ref_unseen_year", mt, ref, d21, p21, test21)
     compare("wmt22_mt_vs_native_unseen_year", mt, orig, d21, p21, test21)
     # 3. MLQE-PE
