@@ -36,6 +36,10 @@ _TEMPLATES = [
     ("The counterfeit notes were found in a bag.", 40),
     ("We waited for the bus in the rain with friends.", 300),
     ("They met at the station at noon.", 200),
+    ("The fire engine raced to the burning barn.", 120),
+    ("The city council met in the old hall.", 120),
+    ("Reporters at the Pentagon said the plan was ready.", 120),
+    ("They travelled via the new bridge to the coast.", 100),
     ("A quiet town sits by the river with a small school.", 300),
 ]
 
@@ -128,6 +132,31 @@ def test_synonyms_side_by_side(evidence):
     ]
     clean = view_of(evidence, "The old bazaar sold spice and cloth to visitors.")
     assert spinner_pairs(clean) == []
+
+
+def test_fixed_expression_with_a_replaced_word(evidence):
+    from mtdetect.candidates import collocate_substitutions
+
+    v = view_of(evidence, "The city engine raced to the burning barn.")
+    col = collocate_substitutions(v)
+    k = v.surface.index("city")
+    assert evidence.word(int(col.best[k])) == "fire" and col.gain[k] > 0
+    clean = view_of(evidence, "The fire engine raced to the burning barn.")
+    assert collocate_substitutions(clean).gain.max() == 0.0
+
+
+def test_lower_cased_name_and_new_prepositions(evidence):
+    from mtdetect.token_features import FEATURE_INDEX
+
+    v = view_of(evidence, "Reporters at the pentagon said the plan was ready.")
+    X, _ = token_features(v)
+    lower = X[:, FEATURE_INDEX["lower_name"]]
+    assert lower[v.surface.index("pentagon")] == 1 and lower.sum() == 1
+    ok = view_of(evidence, "Reporters at the Pentagon said the plan was ready.")
+    assert token_features(ok)[0][:, FEATURE_INDEX["lower_name"]].sum() == 0
+    # "via" and "amid" are prepositions like the others
+    v = view_of(evidence, "They travelled via the new bridge amid the storm.")
+    assert v.preposition[v.surface.index("via")] and v.preposition[v.surface.index("amid")]
 
 
 def test_near_names_in_the_same_document(evidence):
