@@ -26,8 +26,9 @@ Where the documents come from (label 1 = machine-rewritten):
   (:func:`training.tagger_data.spin_docs`);
 * ``wmt-mt`` (1), ``wmt-ref`` (0, hard negatives: human translations), ``wmt-orig`` (0):
   WMT22 and WMT21 system outputs into English, their references and native English sources;
-* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0, hard
-  negatives): their human post-edits, the same content corrected by people.
+* ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0): their human
+  post-edits, the same content corrected by people (measured, not trained on: see
+  ``training.train.NEGATIVE_KINDS``).
 
 Hold-outs (fixed; never change them, it would leak test text into training):
 
@@ -303,9 +304,8 @@ def wmt_docs(root: Path, systems_per_block: int = 2, test_systems_per_block: int
 
 
 def mlqe_docs(root: Path, train_every: int = 3) -> list[Doc]:
-    """MLQE-PE MT (positives) and its human post-edits of the same sentences (hard
-    negatives: content-controlled, so that the topics of the MT'd Wikipedia sentences cannot
-    stand for "machine translated"), detokenised.
+    """MLQE-PE MT (positives) and the human post-edits of the same sentences (negatives for
+    a content-controlled comparison), detokenised.
 
     Training uses every ``train_every``-th training block, to keep the set balanced.
     """
