@@ -23,7 +23,8 @@ Where the documents come from (label 1 = machine-rewritten):
 * ``roundtrip`` (1): the same blocks through Apertium and back (:mod:`training.roundtrip`:
   Spanish, Catalan, Galician, and a Catalan-then-Galician chain);
 * ``spin`` (1): the same blocks rewritten by a spinner simulation with a broad thesaurus
-  (:func:`training.tagger_data.spin_docs`);
+  (:func:`training.tagger_data.spin_docs`); ``tortured`` (1): the same blocks with a published
+  tortured phrase (training part of the list) in place of its expected phrase;
 * ``wmt-mt`` (1), ``wmt-ref`` (0, hard negatives: human translations), ``wmt-orig`` (0):
   WMT22 and WMT21 system outputs into English, their references and native English sources;
 * ``mlqe-mt`` (1): MLQE-PE machine translations, detokenised; ``mlqe-pe`` (0): their human
@@ -415,12 +416,12 @@ def wmt21_docs(root: Path, systems_per_block: int = 2) -> list[Doc]:
 
 def build_all(root: str | Path | None = None, quick: bool = False, seed: int = 0) -> list[Doc]:
     """Every document of the classifier's data set (see the module docstring)."""
-    from training.tagger_data import roundtrip_docs, spin_docs
+    from training.tagger_data import roundtrip_docs, spin_docs, tortured_docs
 
     base = data_dir(root)
     rt = roundtrip_docs()
     clean = [d for d in rt if d.kind == "clean"]
-    spin = spin_docs(clean, seed=seed, root=str(base))
+    spin = spin_docs(clean, seed=seed, root=str(base)) + tortured_docs(clean, root=str(base))
     wmt = wmt_docs(base) + wmt21_docs(base)
     for d in wmt:
         d.meta.setdefault("year", 2022)

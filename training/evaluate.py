@@ -220,7 +220,9 @@ def run(
     )
     fv["MLQE-PE post-edits"] = _rates(d_test[kinds == "mlqe-pe"], thr, sus)
     results["false_verdicts"] = fv
-    # 5. synthetic, last
+    # 5. published tortured phrases (training part of the list) in held-out articles, then
+    # the synthetic set, last
+    compare("tortured_vs_clean (published phrases, seen)", kinds == "tortured", clean)
     compare("spin_vs_clean (synthetic)", kinds == "spin", clean)
     report = {
         "model": {

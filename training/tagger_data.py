@@ -10,7 +10,10 @@ Sources (label 1 = a token the rewriting changed, or the token after a word it d
 ``spin``
     the same clean blocks rewritten by a simulated spinner with a broad thesaurus (OEWN all
     senses + Moby + the swaps of the training part of the tortured-phrase list) and the other
-    synthetic families of :mod:`training.rewriter`, with exact edit labels.
+    synthetic families of :mod:`training.rewriter`, with exact edit labels;
+``tortured``
+    the same clean blocks with a *published* tortured phrase (training part of the list) in
+    place of its expected phrase wherever the text has one.
 
 Model splits: blocks from the clean ``dev`` split go to ``train`` (60%) or ``dev`` (40%) by a
 stable hash of the block (so every pivot of one block lands on the same side); blocks of the
@@ -45,6 +48,7 @@ __all__ = [
     "roundtrip_docs",
     "spin_docs",
     "token_labels",
+    "tortured_docs",
 ]
 
 
@@ -134,6 +138,69 @@ def spin_docs(clean: Iterable[Doc], seed: int = 0, root: str | None = None) -> l
         if new is not None:
             new.id = d.id.replace("clean:", "spin:", 1)
             out.append(new)
+    return out
+
+
+def tortured_docs(clean: Iterable[Doc], per_phrase: int = 5, root: str | None = None) -> list[Doc]:
+    """Clean documents with a published tortured phrase put in place of its expected phrase
+    ("machine translation" -> "machine interpretation"), with edit labels.
+
+    Only the training part of the list is used (the fixed held-out fifth measures unlisted
+    phrases), only plain phrases (no search syntax), and at most ``per_phrase`` documents per
+    expected phrase, so that a few very common ones ("united states") do not dominate.
+    """
+    import re
+
+    from mtdetect.detectors.tortured_list import clean_expected
+    from training.build_tortured import kept_rows
+    from training.corpora import data_dir
+
+    variants: dict[str, list[str]] = {}
+    for row in kept_rows(data_dir(root)):
+        m = re.fullmatch(r'"([^"*]+)"', row.tortured_phrase.strip())
+        expected = clean_expected(row.expected_phrase).split("(")[0].strip().lower()
+        if not m or len(expected.split()) < 2 or "?" in expected or not expected.isascii():
+            continue
+        if m.group(1).strip().lower() != expected:
+            variants.setdefault(expected, []).append(m.group(1).strip())
+    if not variants:
+        return []
+    alternatives = "|".join(re.escape(e) for e in sorted(variants, key=len, reverse=True))
+    rx = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    used: dict[str, int] = {}
+    out = []
+    for d in clean:
+        segs, edits, labels = [], [], []
+        pos = 0
+        changed = False
+        for seg in d.segments:
+            labels.append(0)
+            m = rx.search(seg)
+            key = m.group(0).lower() if m else ""
+            if m and used.get(key, 0) < per_phrase:
+                used[key] = used.get(key, 0) + 1
+                rng = random.Random(f"tortured:{d.id}:{key}")
+                new = rng.choice(variants[key])
+                if m.group(0)[:1].isupper():
+                    new = new[:1].upper() + new[1:]
+                seg = seg[: m.start()] + new + seg[m.end() :]
+                edits.append((pos + m.start(), pos + m.start() + len(new), "replace"))
+                labels[-1] = 1
+                changed = True
+            segs.append(seg)
+            pos += len(seg) + 2
+        if changed:
+            new_doc = Doc(
+                d.id.replace("clean:", "tortured:", 1),
+                "tortured",
+                d.split,
+                segs,
+                labels,
+                1,
+                dict(d.meta),
+                edits,
+            )  # fmt: skip
+            out.append(new_doc)
     return out
 
 

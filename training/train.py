@@ -76,7 +76,7 @@ CACHE_DIR = Path(
 NEGATIVE_KINDS = ("clean", "wmt-ref", "wmt-orig")
 #: Kinds each head is trained on (positives, negatives).
 HEADS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "garble": (("roundtrip", "spin"), NEGATIVE_KINDS),
+    "garble": (("roundtrip", "spin", "tortured"), NEGATIVE_KINDS),
     "nmt": (("wmt-mt", "mlqe-mt"), NEGATIVE_KINDS),
 }
 #: Clean kinds whose documents set the thresholds (human translations are hard negatives,
@@ -86,6 +86,7 @@ CLEAN_KINDS = ("clean", "wmt-orig")
 DEV_COMPARISONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "roundtrip_vs_clean": (("roundtrip",), ("clean",)),
     "spin_vs_clean": (("spin",), ("clean",)),
+    "tortured_vs_clean": (("tortured",), ("clean",)),
     "wmt_mt_vs_ref": (("wmt-mt",), ("wmt-ref",)),
     "wmt_mt_vs_native": (("wmt-mt",), ("wmt-orig",)),
     "mlqe_mt_vs_native": (("mlqe-mt",), ("clean", "wmt-orig")),

@@ -8,8 +8,9 @@ Usage::
 Needs the round trips of :mod:`training.roundtrip` in the training cache. Steps:
 
 1. documents: Apertium round trips (pivots ``spa``, ``cat``, ``glg``, chain ``cat+glg``),
-   their clean originals, and spinner rewrites of the same originals
-   (:mod:`training.tagger_data`);
+   their clean originals, spinner rewrites of the same originals, the originals with a
+   published tortured phrase (training part of the list) in place of its expected phrase, and
+   the native English of the WMT test sets as more clean text (:mod:`training.tagger_data`);
 2. token features (:func:`mtdetect.tagger.token_features`), cached;
 3. gradient-boosted trees (scikit-learn, exported to plain arrays), fitted on the ``train``
    blocks with every kind and, within it, every register weighted the same; a sigmoid
@@ -35,7 +36,13 @@ import numpy as np
 
 from mtdetect.forest import TreeEnsemble
 from mtdetect.tagger import TOKEN_FEATURES, TaggerModel
-from training.tagger_data import TokenData, featurize_tokens, roundtrip_docs, spin_docs
+from training.tagger_data import (
+    TokenData,
+    featurize_tokens,
+    roundtrip_docs,
+    spin_docs,
+    tortured_docs,
+)
 
 __all__ = ["calibrate", "choose_threshold", "evaluate", "fit_tagger", "main"]
 
@@ -62,7 +69,7 @@ def native_web_docs(root: str | None = None) -> list:
 
 #: Weight of each kind in training (the spinner simulation is our own generator: it counts
 #: half as much as real machine output).
-KIND_WEIGHT = {"spin": 0.5}
+KIND_WEIGHT = {"spin": 0.5, "tortured": 0.5}
 
 
 def sample_weights(data: TokenData) -> np.ndarray:
@@ -208,6 +215,7 @@ def evaluate(model: TaggerModel, data: TokenData, threshold: float | None = None
         for pv in sorted(set(pivots[kinds == "roundtrip"]))
     }
     groups["spin"] = kinds == "spin"
+    groups["tortured"] = kinds == "tortured"
     for name, m in groups.items():
         if not m.any():
             continue
@@ -241,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     docs = roundtrip_docs()
     clean = [d for d in docs if d.kind == "clean"]
     docs += spin_docs(clean, root=args.data)
+    docs += tortured_docs(clean, root=args.data)
     docs += native_web_docs(args.data)
     if args.quick:
         docs = docs[:: max(1, len(docs) // 1500)]

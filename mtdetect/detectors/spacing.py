@@ -134,6 +134,8 @@ class SpacingDetector:
                     found = [m for m in found if m.group(1)[1:2] in ("'", "n")]
                 for m in found:
                     g = m.lastindex or 1  # the dangling-quote pattern has two alternatives
+                    if any(sp.start <= m.start(g) and m.end(g) <= sp.end for sp in spans):
+                        continue  # inside a span already found (`said. "` covers its quote)
                     fix = m.group(g).replace(" ", "")
                     if rx is _DANGLING_OPEN_QUOTE_RE:
                         fix = "”"
