@@ -45,6 +45,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SCHEMA = "mtdetect-bench/1"
@@ -195,53 +197,96 @@ def _rate(n_sent: int, n_bytes: int, seconds: float) -> dict[str, float | None]:
     }
 
 
-VIEW_STAGE = "n-gram document view (shared by detectors)"
+def _floors(docs: Sequence[str], runs: int, limit_text: str) -> dict[str, float]:
+    r"""Seconds of three reference pipelines on the same documents (medians of ``runs``):
 
+    * ``read + re.findall``: reading the text and ``re.findall(r"\w+", text)``, nothing else;
+    * ``table lookups``: the same words hashed and looked up in the vocabulary, and every
+      adjacent pair in the bigram table: the least any table-based scorer does;
+    * ``hashing vectoriser + linear model``: scikit-learn's ``HashingVectorizer`` (word
+      1-2-grams, 2**20 features) and a logistic regression scoring every sentence.
+    """
+    from mtdetect.evidence import hash_keys, load_evidence
+    from mtdetect.text import segment
 
-def _document_view(detector: Any) -> tuple[Callable[..., Any] | None, Any]:
-    """The shared per-document n-gram view and the evidence the detectors use, if any."""
-    try:
-        from mtdetect.detectors.ngrams import document_view
-        from mtdetect.evidence import default_path, load_evidence
-    except ImportError:
-        return None, None
-    if not (default_path() / "meta.json").exists():
-        return None, None  # no tables: the formatting detectors only
-    return document_view, load_evidence()
+    word_re = re.compile(r"\w+")
+    ev = load_evidence()
+    sentences = [s.text for d in docs for s in segment(d).sentences]
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = HashingVectorizer(ngram_range=(1, 2), n_features=2**20, alternate_sign=False)
+    Xfit = vec.transform(sentences[:2000])
+    yfit = [i % 2 for i in range(Xfit.shape[0])]
+    clf = LogisticRegression(max_iter=200).fit(Xfit, yfit)
+
+    def findall() -> float:
+        t0 = time.perf_counter()
+        word_re.findall(limit_text)
+        return time.perf_counter() - t0
+
+    def lookups() -> float:
+        t0 = time.perf_counter()
+        for d in docs:
+            words = [w.lower() for w in word_re.findall(d)]
+            ids = ev.ids_of_hashes(hash_keys(words)) if words else None
+            if ids is not None and len(ids) > 1:
+                ev.bigram_ids(ids[:-1], ids[1:])
+        return time.perf_counter() - t0
+
+    def hashing() -> float:
+        t0 = time.perf_counter()
+        clf.predict_proba(vec.transform(sentences))
+        return time.perf_counter() - t0
+
+    out = {}
+    for name, fn in (
+        ("read + re.findall", findall),
+        ("table lookups (hash words, vocabulary + bigram probes)", lookups),
+        ("hashing vectoriser + linear model (scikit-learn)", hashing),
+    ):
+        fn()
+        out[name] = statistics.median(fn() for _ in range(max(3, runs)))
+    return out
 
 
 def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]:
     """Median time per stage of ``detector.score`` over ``docs`` (after one warm-up pass).
 
-    Each run re-segments the documents (untimed) so that tokens are not cached from an
-    earlier run, then times tokenisation, each detector on the pre-segmented documents,
-    span assignment and the scorer; end to end is timed separately on the same documents.
+    The stages are run in the pipeline's order on the same documents: segmentation,
+    tokenisation, each rule detector, the document view (ids and Kneser-Ney probes), the
+    candidate searches and token features, the tagger's trees and spans, the sentence
+    features, the style model and the classifier heads; end to end is timed separately.
+    Beside them, three floors (:func:`_floors`) on the same documents.
     """
+    from mtdetect.docview import build_view
+    from mtdetect.features import sentence_features
     from mtdetect.pipeline import assign_spans
+    from mtdetect.tagger import spinner_pairs, tag_spans
     from mtdetect.text import segment
+    from mtdetect.token_features import token_features
 
     n_bytes = sum(len(d.encode()) for d in docs)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.txt"
         path.write_text("\n\n".join(docs), encoding="utf-8")
-        word_re = re.compile(r"\w+")
-
-        def limit_pass() -> float:
-            t0 = time.perf_counter()
-            text = path.read_text(encoding="utf-8")
-            word_re.findall(text)
-            return time.perf_counter() - t0
-
-        limit_pass()
-        limit = statistics.median(limit_pass() for _ in range(max(3, runs)))
-
+        text_all = path.read_text(encoding="utf-8")
     for d in docs:  # warm-up: tables loaded, caches filled, code paths compiled
         detector.score(d)
-
-    view, evidence = _document_view(detector)
+    tagger = detector.tagger
+    scorer = detector.scorer
+    trained = hasattr(scorer, "estimator")
     det_names = [f"detector: {d.name}" for d in detector.detectors]
-    names = ["segmentation", "tokenisation", *([VIEW_STAGE] if view else []), *det_names]
-    names += ["assign spans", f"scorer: {detector.scorer.name}"]
+    names = ["segmentation", "tokenisation", *det_names]
+    if tagger is not None:
+        names += [
+            "document view (ids, Kneser-Ney probes)",
+            "candidate searches and token features",
+            "tagger: trees and spans",
+        ]
+    names += ["assign spans", "sentence features"]
+    if trained:
+        names += ["style model (hashed n-grams)", "classifier heads and combination"]
     samples: dict[str, list[float]] = {n: [] for n in names}
     e2e: list[float] = []
     n_sent = 0
@@ -251,44 +296,69 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
         segmented = [segment(d).sentences for d in docs]
         samples["segmentation"].append(clock() - t0)
         n_sent = sum(len(s) for s in segmented)
-
         segmented = [segment(d).sentences for d in docs]  # fresh: no cached tokens
         t0 = clock()
         for sents in segmented:
             for s in sents:
                 s.tokens  # noqa: B018 - computes and caches the tokens
         samples["tokenisation"].append(clock() - t0)
-
-        # Documents outer, detectors inner, as in the pipeline: detectors share per-document
-        # state (the n-gram view keeps the last sentence list), timed as its own stage.
         found: list[list[Any]] = [[] for _ in docs]
-        spent = dict.fromkeys(det_names, 0.0)
-        view_time = 0.0
+        spent = dict.fromkeys(names, 0.0)
+        outputs: list[Any] = [None] * len(docs)
         for i, (text, sents) in enumerate(zip(docs, segmented, strict=True)):
-            if view is not None:
-                t0 = clock()
-                view(evidence, sents)
-                view_time += clock() - t0
             for det, dname in zip(detector.detectors, det_names, strict=True):
                 t0 = clock()
                 found[i].extend(det.detect(text, sents))
                 spent[dname] += clock() - t0
-        if view is not None:
-            samples[VIEW_STAGE].append(view_time)
-        for dname, t in spent.items():
-            samples[dname].append(t)
+            if tagger is None or not sents:
+                continue
+            t0 = clock()
+            view = build_view(tagger.evidence, text, sents)
+            view.lm_forward, view.lm_backward, view.bigram_left  # noqa: B018
+            t1 = clock()
+            X, te = token_features(view)
+            t2 = clock()
+            proba = tagger.model.predict_proba(X)
+            thr = tagger.model.thresholds(X)
+            found[i].extend(tag_spans(view, X, proba, te, thr))
+            found[i].extend(spinner_pairs(view))
+            t3 = clock()
+            spent["document view (ids, Kneser-Ney probes)"] += t1 - t0
+            spent["candidate searches and token features"] += t2 - t1
+            spent["tagger: trees and spans"] += t3 - t2
+            from mtdetect.tagger import TokenOutputs
 
+            outputs[i] = TokenOutputs(view, X, proba, thr)
         t0 = clock()
         groups = [assign_spans(s, f) for s, f in zip(segmented, found, strict=True)]
-        samples["assign spans"].append(clock() - t0)
-
-        scorer = detector.scorer
+        spent["assign spans"] = clock() - t0
+        ev = getattr(scorer, "evidence", None)
+        feats = []
         t0 = clock()
-        for text, sents, g in zip(docs, segmented, groups, strict=True):
-            if sents:
-                scorer.document_score(scorer.score_sentences(text, sents, g))
-        samples[f"scorer: {scorer.name}"].append(clock() - t0)
-
+        for text, sents, g, tok in zip(docs, segmented, groups, outputs, strict=True):
+            feats.append(sentence_features(text, sents, g, ev, tokens=tok) if sents else None)
+        spent["sentence features"] = clock() - t0
+        if trained:
+            style = scorer.style
+            cols = []
+            t0 = clock()
+            for sents in segmented:
+                texts = [s.text for s in sents]
+                cols.append(style.decision_function(texts) if style is not None and texts else None)
+            spent["style model (hashed n-grams)"] = clock() - t0
+            t0 = clock()
+            for x, col in zip(feats, cols, strict=True):
+                if x is None:
+                    continue
+                xx = np.column_stack([x, col]) if col is not None else x
+                est = scorer.estimator
+                est.predict_proba(xx)
+                if hasattr(est, "document_score"):
+                    est.document_score(xx)
+            spent["classifier heads and combination"] = clock() - t0
+        for k, v in spent.items():
+            if k in samples:
+                samples[k].append(v)
         t0 = clock()
         for d in docs:
             detector.score(d)
@@ -297,7 +367,7 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
     total = statistics.median(e2e)
     stages = []
     for name in names:
-        med = statistics.median(samples[name])
+        med = statistics.median(samples[name]) if samples[name] else 0.0
         stages.append({"stage": name, **_rate(n_sent, n_bytes, med), "share": med / total})
     other = total - sum(s["seconds"] for s in stages)
     stages.append(
@@ -309,16 +379,21 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
             "share": other / total,
         }
     )
+    floors = {
+        name: {**_rate(n_sent, n_bytes, secs), "ratio_to_mtdetect": secs / total if total else None}
+        for name, secs in _floors(docs, runs, text_all).items()
+    }
     return {
         "documents": len(docs),
         "sentences": n_sent,
         "bytes": n_bytes,
         "runs": runs,
         "scorer": detector.scorer.name,
-        "trained_scorer": type(detector.scorer).__name__ != "HeuristicScorer",
+        "trained_scorer": trained,
         "stages": stages,
         "end_to_end": {**_rate(n_sent, n_bytes, total), "runs_seconds": e2e},
-        "limit": _rate(n_sent, n_bytes, limit),
+        "floors": floors,
+        "limit": floors["read + re.findall"],
     }
 
 
@@ -773,13 +848,15 @@ def markdown(r: dict[str, Any]) -> str:
                 f"| {st['stage']} | {st['seconds']:.3f} | {_fmt(st['sentences_per_s'])} | "
                 f"{_fmt(st['mb_per_s'], '.3f')} | {st['share']:.1%} |"
             )
-        lim = thr["limit"]
         lines += [
             f"| **end to end** (`detector.score`) | {e2e['seconds']:.3f} | "
             f"**{_fmt(e2e['sentences_per_s'])}** | {_fmt(e2e['mb_per_s'], '.3f')} | 100% |",
-            f'| limit: read + `re.findall(r"\\w+")` | {lim["seconds"]:.4f} | '
-            f"{_fmt(lim['sentences_per_s'])} | {_fmt(lim['mb_per_s'], '.2f')} | |",
         ]
+        for name, fl in (thr.get("floors") or {}).items():
+            lines.append(
+                f"| floor: {name} | {fl['seconds']:.4f} | {_fmt(fl['sentences_per_s'])} | "
+                f"{_fmt(fl['mb_per_s'], '.2f')} | {_fmt(fl.get('ratio_to_mtdetect'), '.1%')} |"
+            )
         if not thr["trained_scorer"]:
             lines += ["", "No trained model is installed: the scorer stage is the heuristic."]
     prof = r.get("profile")

@@ -9,7 +9,9 @@
  *
  *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
  *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
- *   kn_triples(...)                                        Kneser-Ney ln P(w | c2 c1)
+ *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
+ *   search(tables, p2, p1, w, n1, n2, owner, cand, prior, best, score, mode)
+ *                                                          best candidate per position
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
  */
 #define PY_SSIZE_T_CLEAN
@@ -171,115 +173,260 @@ static inline uint64_t pack2(int64_t a, int64_t b)
     return ((uint64_t)a << ID_BITS) | (uint64_t)b;
 }
 
-static inline double word_at(const float *a, int64_t n, int64_t i)
+typedef struct {
+    const uint32_t *bs, *ts;
+    uint64_t bnb, bseed, tnb, tseed;
+    const uint8_t *fan_right, *fan_left;
+    const double *lut;
+    const float *kl, *kr, *km, *kml, *kmr;
+    int64_t nv;
+    double d2, d3, norm_left, norm_right;
+} KN;
+
+/* ln P(w | c2 c1), forward; backward reads c1 c2 as the words after w. */
+static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backward)
 {
-    return (i >= 0 && i < n) ? (double)a[i] : 0.0;
+    int64_t nv = m->nv;
+    if (w >= nv) {
+        w = -1;
+    }
+    if (c1 >= nv) {
+        c1 = -1;
+    }
+    if (c1 < 0 || c2 >= nv) {
+        c2 = -1;
+    }
+    double cont = w >= 0 ? (backward ? (double)m->kr[w] : (double)m->kl[w]) : 0.0;
+    double p1 = (cont > 0.5 ? cont : 0.5) / (backward ? m->norm_right : m->norm_left);
+    double p2 = p1;
+    double mid = c1 >= 0 ? (double)m->km[c1] : 0.0;
+    if (c1 >= 0 && mid > 0) {
+        double fan = 0.0;
+        if (w >= 0) {
+            int64_t s = backward ? find_slot(m->bs, m->bnb, m->bseed, pack2(w, c1))
+                                 : find_slot(m->bs, m->bnb, m->bseed, pack2(c1, w));
+            if (s >= 0) {
+                fan = backward ? m->lut[m->fan_right[s]] : m->lut[m->fan_left[s]];
+            }
+        }
+        double other = backward ? (double)m->kml[c1] : (double)m->kmr[c1];
+        double num = fan - m->d2 > 0 ? fan - m->d2 : 0.0;
+        p2 = num / mid + m->d2 * other / mid * p1;
+    }
+    double p3 = p2;
+    if (c2 >= 0) {
+        int64_t s = backward ? find_slot(m->bs, m->bnb, m->bseed, pack2(c1, c2))
+                             : find_slot(m->bs, m->bnb, m->bseed, pack2(c2, c1));
+        double ctx = s >= 0 ? m->lut[m->bs[s] & 0xFF] : 0.0;
+        if (ctx > 0) {
+            double fan3 = backward ? m->lut[m->fan_left[s]] : m->lut[m->fan_right[s]];
+            double c3 = 0.0;
+            if (w >= 0) {
+                uint64_t key = backward ? ((pack2(w, c1) << ID_BITS) | (uint64_t)c2)
+                                        : ((pack2(c2, c1) << ID_BITS) | (uint64_t)w);
+                int64_t t = find_slot(m->ts, m->tnb, m->tseed, key);
+                c3 = t >= 0 ? m->lut[m->ts[t] & 0xFF] : 0.0;
+            }
+            double num = c3 - m->d3 > 0 ? c3 - m->d3 : 0.0;
+            p3 = num / ctx + m->d3 * fan3 / ctx * p2;
+        }
+    }
+    if (p3 < 1e-12) {
+        p3 = 1e-12;
+    } else if (p3 > 1.0) {
+        p3 = 1.0;
+    }
+    return log(p3);
+}
+
+/* Parse the model tables (a tuple of buffers and numbers) into a KN; bufs[11] are held. */
+static int parse_kn(PyObject *tables, KN *m, Buf *bufs)
+{
+    PyObject *o[11];
+    unsigned long long bnb, bseed, tnb, tseed;
+    if (!PyArg_ParseTuple(tables, "OKKOOOKKOOOOOOdddd", &o[0], &bnb, &bseed, &o[1], &o[2],
+                          &o[3], &tnb, &tseed, &o[4], &o[5], &o[6], &o[7], &o[8], &o[9],
+                          &m->d2, &m->d3, &m->norm_left, &m->norm_right)) {
+        return -1;
+    }
+    static const Py_ssize_t sizes[10] = {4, 1, 1, 4, 8, 4, 4, 4, 4, 4};
+    static const char *names[10] = {"bigram", "fan_right", "fan_left", "trigram", "lut",
+                                    "kn_left", "kn_right", "kn_mid", "kn_mid_left",
+                                    "kn_mid_right"};
+    int idx[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    for (int i = 0; i < 10; i++) {
+        if (get_buf(o[idx[i]], &bufs[i], sizes[i], 0, names[i]) < 0) {
+            return -1;
+        }
+    }
+    m->nv = (int64_t)LEN(bufs[5]);
+    if ((uint64_t)LEN(bufs[0]) != bnb * BUCKET || (uint64_t)LEN(bufs[3]) != tnb * BUCKET ||
+        LEN(bufs[1]) != LEN(bufs[0]) || LEN(bufs[2]) != LEN(bufs[0]) || LEN(bufs[4]) != 256 ||
+        LEN(bufs[6]) != m->nv || LEN(bufs[7]) != m->nv || LEN(bufs[8]) != m->nv ||
+        LEN(bufs[9]) != m->nv || bnb == 0 || tnb == 0) {
+        PyErr_SetString(PyExc_ValueError, "Kneser-Ney tables: array sizes do not match");
+        return -1;
+    }
+    m->bs = (const uint32_t *)bufs[0].view.buf;
+    m->fan_right = (const uint8_t *)bufs[1].view.buf;
+    m->fan_left = (const uint8_t *)bufs[2].view.buf;
+    m->ts = (const uint32_t *)bufs[3].view.buf;
+    m->lut = (const double *)bufs[4].view.buf;
+    m->kl = (const float *)bufs[5].view.buf;
+    m->kr = (const float *)bufs[6].view.buf;
+    m->km = (const float *)bufs[7].view.buf;
+    m->kml = (const float *)bufs[8].view.buf;
+    m->kmr = (const float *)bufs[9].view.buf;
+    m->bnb = bnb;
+    m->bseed = bseed;
+    m->tnb = tnb;
+    m->tseed = tseed;
+    return 0;
 }
 
 static PyObject *py_kn_triples(PyObject *self, PyObject *args)
 {
-    /* c2, c1, w, backward, bigram slots, bigram nb, bigram seed, fan_right, fan_left,
-       trigram slots, trigram nb, trigram seed, lut, kn_left, kn_right, kn_mid,
-       kn_mid_left, kn_mid_right, d2, d3, norm_left, norm_right, out */
-    PyObject *o[18];
+    PyObject *tables, *oc2, *oc1, *ow, *oout;
     int backward;
-    unsigned long long bnb, bseed, tnb, tseed;
-    double d2, d3, norm_left, norm_right;
-    if (!PyArg_ParseTuple(args, "OOOpOKKOOOKKOOOOOOddddO", &o[0], &o[1], &o[2], &backward,
-                          &o[3], &bnb, &bseed, &o[4], &o[5], &o[6], &tnb, &tseed, &o[7], &o[8],
-                          &o[9], &o[10], &o[11], &o[12], &d2, &d3, &norm_left, &norm_right,
-                          &o[13])) {
+    if (!PyArg_ParseTuple(args, "OOOOpO", &tables, &oc2, &oc1, &ow, &backward, &oout)) {
         return NULL;
     }
-    static const Py_ssize_t sizes[14] = {8, 8, 8, 4, 1, 1, 4, 8, 4, 4, 4, 4, 4, 8};
-    static const char *names[14] = {"c2", "c1", "w", "bigram", "fan_right", "fan_left",
-                                    "trigram", "lut", "kn_left", "kn_right", "kn_mid",
-                                    "kn_mid_left", "kn_mid_right", "out"};
-    Buf b[14];
+    KN m;
+    Buf t[10], b[4];
+    memset(t, 0, sizeof(t));
     memset(b, 0, sizeof(b));
-    for (int i = 0; i < 14; i++) {
-        if (get_buf(o[i], &b[i], sizes[i], i == 13, names[i]) < 0) {
-            release(b, 14);
-            return NULL;
-        }
+    if (parse_kn(tables, &m, t) < 0 || get_buf(oc2, &b[0], 8, 0, "c2") < 0 ||
+        get_buf(oc1, &b[1], 8, 0, "c1") < 0 || get_buf(ow, &b[2], 8, 0, "w") < 0 ||
+        get_buf(oout, &b[3], 8, 1, "out") < 0) {
+        release(t, 10);
+        release(b, 4);
+        return NULL;
     }
     Py_ssize_t n = LEN(b[2]);
-    int64_t nv = (int64_t)LEN(b[8]);
-    if (LEN(b[0]) != n || LEN(b[1]) != n || LEN(b[13]) != n || LEN(b[7]) != 256 ||
-        (uint64_t)LEN(b[3]) != bnb * BUCKET || (uint64_t)LEN(b[6]) != tnb * BUCKET ||
-        LEN(b[4]) != LEN(b[3]) || LEN(b[5]) != LEN(b[3]) || LEN(b[9]) != nv ||
-        LEN(b[10]) != nv || LEN(b[11]) != nv || LEN(b[12]) != nv || bnb == 0 || tnb == 0) {
-        release(b, 14);
+    if (LEN(b[0]) != n || LEN(b[1]) != n || LEN(b[3]) != n) {
+        release(t, 10);
+        release(b, 4);
         PyErr_SetString(PyExc_ValueError, "kn_triples: array sizes do not match");
         return NULL;
     }
-    const int64_t *C2a = (const int64_t *)b[0].view.buf;
-    const int64_t *C1a = (const int64_t *)b[1].view.buf;
-    const int64_t *W = (const int64_t *)b[2].view.buf;
-    const uint32_t *bs = (const uint32_t *)b[3].view.buf;
-    const uint8_t *fan_right = (const uint8_t *)b[4].view.buf;
-    const uint8_t *fan_left = (const uint8_t *)b[5].view.buf;
-    const uint32_t *ts = (const uint32_t *)b[6].view.buf;
-    const double *lut = (const double *)b[7].view.buf;
-    const float *kl = (const float *)b[8].view.buf;
-    const float *kr = (const float *)b[9].view.buf;
-    const float *km = (const float *)b[10].view.buf;
-    const float *kml = (const float *)b[11].view.buf;
-    const float *kmr = (const float *)b[12].view.buf;
-    double *out = (double *)b[13].view.buf;
+    const int64_t *c2 = (const int64_t *)b[0].view.buf;
+    const int64_t *c1 = (const int64_t *)b[1].view.buf;
+    const int64_t *w = (const int64_t *)b[2].view.buf;
+    double *out = (double *)b[3].view.buf;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t w = W[i], c1 = C1a[i];
-        int64_t c2 = c1 >= 0 ? C2a[i] : -1;
-        if (w >= nv || c1 >= nv || c2 >= nv) {
-            w = w >= nv ? -1 : w;
-            c1 = c1 >= nv ? -1 : c1;
-            c2 = c2 >= nv ? -1 : c2;
-        }
-        double cont = w >= 0 ? (backward ? (double)kr[w] : (double)kl[w]) : 0.0;
-        double p1 = (cont > 0.5 ? cont : 0.5) / (backward ? norm_right : norm_left);
-        double p2 = p1;
-        double mid = word_at(km, nv, c1);
-        if (c1 >= 0 && mid > 0) {
-            double fan = 0.0;
-            if (w >= 0) {
-                int64_t s = backward ? find_slot(bs, bnb, bseed, pack2(w, c1))
-                                     : find_slot(bs, bnb, bseed, pack2(c1, w));
-                if (s >= 0) {
-                    fan = backward ? lut[fan_right[s]] : lut[fan_left[s]];
-                }
-            }
-            double other = backward ? (double)kml[c1] : (double)kmr[c1];
-            double num = fan - d2 > 0 ? fan - d2 : 0.0;
-            p2 = num / mid + d2 * other / mid * p1;
-        }
-        double p3 = p2;
-        if (c2 >= 0) {
-            int64_t s = backward ? find_slot(bs, bnb, bseed, pack2(c1, c2))
-                                 : find_slot(bs, bnb, bseed, pack2(c2, c1));
-            double ctx = s >= 0 ? lut[bs[s] & 0xFF] : 0.0;
-            if (ctx > 0) {
-                double fan3 = backward ? lut[fan_left[s]] : lut[fan_right[s]];
-                double c3 = 0.0;
-                if (w >= 0) {
-                    uint64_t key = backward ? ((pack2(w, c1) << ID_BITS) | (uint64_t)c2)
-                                            : ((pack2(c2, c1) << ID_BITS) | (uint64_t)w);
-                    int64_t t = find_slot(ts, tnb, tseed, key);
-                    c3 = t >= 0 ? lut[ts[t] & 0xFF] : 0.0;
-                }
-                double num = c3 - d3 > 0 ? c3 - d3 : 0.0;
-                p3 = num / ctx + d3 * fan3 / ctx * p2;
-            }
-        }
-        if (p3 < 1e-12) {
-            p3 = 1e-12;
-        } else if (p3 > 1.0) {
-            p3 = 1.0;
-        }
-        out[i] = log(p3);
+        out[i] = kn_logp(&m, c2[i], c1[i], w[i], backward);
     }
     Py_END_ALLOW_THREADS
-    release(b, 14);
+    release(t, 10);
+    release(b, 4);
+    Py_RETURN_NONE;
+}
+
+/* Sum of forward ln P of the trigrams that hold x between (p2 p1) and (n1 n2). */
+static inline double window(const KN *m, int64_t p2, int64_t p1, int64_t x, int64_t n1, int64_t n2)
+{
+    double s = kn_logp(m, p2, p1, x, 0);
+    if (n1 >= 0) {
+        s += kn_logp(m, p1, x, n1, 0);
+    }
+    if (n2 >= 0) {
+        s += kn_logp(m, x, n1, n2, 0);
+    }
+    return s;
+}
+
+/* Best candidate per position: see mtdetect.candidates._search (mode 0, a swap) and
+   mtdetect.candidates.insertions (mode 1, a word inserted before the position). */
+static PyObject *py_search(PyObject *self, PyObject *args)
+{
+    PyObject *tables, *o[10];
+    int mode;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOi", &tables, &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &o[8], &o[9], &mode)) {
+        return NULL;
+    }
+    /* p2, p1, w, n1, n2 (per position), owner, cand, prior (per candidate), best, score */
+    static const Py_ssize_t sizes[10] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
+    static const char *names[10] = {"p2", "p1", "w", "n1", "n2", "owner", "cand", "prior",
+                                    "best", "score"};
+    KN m;
+    Buf t[10], b[10];
+    memset(t, 0, sizeof(t));
+    memset(b, 0, sizeof(b));
+    if (parse_kn(tables, &m, t) < 0) {
+        release(t, 10);
+        return NULL;
+    }
+    for (int i = 0; i < 10; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i >= 8, names[i]) < 0) {
+            release(t, 10);
+            release(b, 10);
+            return NULL;
+        }
+    }
+    Py_ssize_t npos = LEN(b[2]), k = LEN(b[6]);
+    int ok = LEN(b[0]) == npos && LEN(b[1]) == npos && LEN(b[3]) == npos &&
+             LEN(b[4]) == npos && LEN(b[5]) == k && LEN(b[7]) == k && LEN(b[8]) == npos &&
+             LEN(b[9]) == npos;
+    const int64_t *owner = (const int64_t *)b[5].view.buf;
+    for (Py_ssize_t i = 0; ok && i < k; i++) {
+        if (owner[i] < 0 || owner[i] >= npos || (i && owner[i] < owner[i - 1])) {
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        release(t, 10);
+        release(b, 10);
+        PyErr_SetString(PyExc_ValueError, "search: array sizes or owners do not match");
+        return NULL;
+    }
+    const int64_t *p2 = (const int64_t *)b[0].view.buf;
+    const int64_t *p1 = (const int64_t *)b[1].view.buf;
+    const int64_t *w = (const int64_t *)b[2].view.buf;
+    const int64_t *n1 = (const int64_t *)b[3].view.buf;
+    const int64_t *n2 = (const int64_t *)b[4].view.buf;
+    const int64_t *cand = (const int64_t *)b[6].view.buf;
+    const double *prior = (const double *)b[7].view.buf;
+    int64_t *best = (int64_t *)b[8].view.buf;
+    double *score = (double *)b[9].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t i = 0;
+    for (Py_ssize_t j = 0; j < npos; j++) {
+        best[j] = -1;
+        score[j] = 0.0;
+        if (i >= k || owner[i] != j) {
+            continue;
+        }
+        double base;
+        if (mode == 0) {
+            base = window(&m, p2[j], p1[j], w[j], n1[j], n2[j]);
+        } else {
+            base = kn_logp(&m, p2[j], p1[j], w[j], 0);
+            if (n1[j] >= 0) {
+                base += kn_logp(&m, p1[j], w[j], n1[j], 0);
+            }
+        }
+        for (; i < k && owner[i] == j; i++) {
+            double s;
+            if (mode == 0) {
+                s = window(&m, p2[j], p1[j], cand[i], n1[j], n2[j]);
+            } else {
+                s = kn_logp(&m, p2[j], p1[j], cand[i], 0) + kn_logp(&m, p1[j], cand[i], w[j], 0);
+                if (n1[j] >= 0) {
+                    s += kn_logp(&m, cand[i], w[j], n1[j], 0);
+                }
+            }
+            s = s - base + prior[i];
+            if (best[j] < 0 || s > score[j]) {
+                best[j] = i;
+                score[j] = s;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    release(t, 10);
+    release(b, 10);
     Py_RETURN_NONE;
 }
 
@@ -368,6 +515,7 @@ static PyMethodDef methods[] = {
     {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
+    {"search", py_search, METH_VARARGS, "Best candidate per position by context fit."},
     {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
     {NULL, NULL, 0, NULL},
 };

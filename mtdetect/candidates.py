@@ -29,6 +29,7 @@ import numpy as np
 
 from mtdetect.docview import DocView
 from mtdetect.evidence import LINK_FLAGS
+from mtdetect.native import core
 
 __all__ = [
     "Candidates",
@@ -173,6 +174,39 @@ def _window_parts(view: DocView, pos: np.ndarray, cand: np.ndarray) -> list:
     return [(p2, p1, cand, None), (p1, cand, n1, n1 >= 0), (cand, n1, n2, n2 >= 0)]
 
 
+def _fast_search(
+    view: DocView,
+    pos: np.ndarray,
+    owner: np.ndarray,
+    cand: np.ndarray,
+    prior: np.ndarray,
+    mode: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The compiled core's search: the best candidate index per position (-1 for none) and
+    its gain (mode 0: a swap at the position; mode 1: a word inserted before it)."""
+    fast = core()
+    assert fast is not None
+    n = len(pos)
+    best = np.empty(n, dtype=np.int64)
+    score = np.empty(n, dtype=np.float64)
+    c = np.ascontiguousarray
+    fast.search(
+        view.evidence.kn_tables(),
+        c(view.prev2[pos]),
+        c(view.prev1[pos]),
+        c(view.ids[pos]),
+        c(view.next1[pos]),
+        c(view.next2[pos]),
+        c(owner, dtype=np.int64),
+        c(cand, dtype=np.int64),
+        c(prior, dtype=np.float64),
+        best,
+        score,
+        mode,
+    )
+    return best, score
+
+
 def _window_score(view: DocView, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Sum of forward log-probabilities of the trigrams that contain ``cand`` at ``pos``."""
     return _lm_sum(view, len(pos), _window_parts(view, pos, cand))
@@ -233,13 +267,19 @@ def _search(
     owner, cand, flags = owner[keep], cand[keep], flags[keep]
     if not len(cand):
         return out
-    both = _window_score(
-        view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
-    )
-    score = both[len(pos) :] - both[: len(pos)][owner]
-    if prior:
-        score = score + swap_prior(view, cand, flags)
-    best = _best_per_owner(owner, score, len(pos))
+    pri = swap_prior(view, cand, flags) if prior else np.zeros(len(cand))
+    fast = core()
+    if fast is not None:
+        best, score_j = _fast_search(view, pos, owner, cand, pri, 0)
+        score = np.zeros(len(cand))
+        has = best >= 0
+        score[best[has]] = score_j[has]
+    else:
+        both = _window_score(
+            view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
+        )
+        score = both[len(pos) :] - both[: len(pos)][owner] + pri
+        best = _best_per_owner(owner, score, len(pos))
     has = best >= 0
     b = best[has]
     at = pos[has]
@@ -436,6 +476,14 @@ def insertions(
         np.concatenate([np.repeat(np.arange(len(pos)), len(fill)), o_succ]),
         np.concatenate([np.tile(fill, len(pos)), c_succ]),
     )
+    if core() is not None:
+        best, sc = _fast_search(view, pos, owner, x, np.zeros(len(x)), 1)
+        ok = best >= 0
+        at = pos[ok]
+        out.tried[pos] = True
+        out.gain[at] = np.maximum(sc[ok], 0.0)
+        out.best[at] = np.where(sc[ok] > 0, x[best[ok]], -1)
+        return out
     i = pos[owner]
     p2, p1, w, n1 = view.prev2[i], view.prev1[i], view.ids[i], view.next1[i]
     q2, q1, m1, wq = view.prev2[pos], view.prev1[pos], view.next1[pos], view.ids[pos]

@@ -421,6 +421,7 @@ class Evidence:
         self._n_bigram_types = float(kn["bigram_types"])
         self._lazy: dict[str, np.ndarray] = {}
         self._p1_norm: dict[str, float] = {}
+        self._lazy_tables: tuple | None = None
         self._unit_cache: np.ndarray | None = None
         self._blob: np.ndarray | None = None
         #: Id of the number token ``<num>`` (-1 if absent): never a candidate word.
@@ -576,6 +577,33 @@ class Evidence:
         a = self._arr(name)
         return np.where(ids >= 0, a[np.maximum(ids, 0)].astype(np.float64), 0.0)
 
+    def kn_tables(self) -> tuple:
+        """The language model's tables as the compiled core takes them (built once)."""
+        t = self._lazy_tables
+        if t is None:
+            big, tri = self._bigrams, self._trigrams
+            t = self._lazy_tables = (
+                big._flat,
+                big.n_buckets,
+                big.seed,
+                self._arr("bigram_fanout_right"),
+                self._arr("bigram_fanout_left"),
+                tri._flat,
+                tri.n_buckets,
+                tri.seed,
+                big._lut,
+                self._arr("kn_left"),
+                self._arr("kn_right"),
+                self._arr("kn_mid"),
+                self._arr("kn_mid_left"),
+                self._arr("kn_mid_right"),
+                self._d2,
+                self._d3,
+                self._p1_normaliser("kn_left"),
+                self._p1_normaliser("kn_right"),
+            )
+        return t
+
     def _p1_normaliser(self, name: str) -> float:
         norm = self._p1_norm.get(name)
         if norm is None:
@@ -619,30 +647,12 @@ class Evidence:
         fast = core()
         if fast is not None:
             out = np.empty(len(w), dtype=np.float64)
-            big, tri = self._bigrams, self._trigrams
             fast.kn_triples(
+                self.kn_tables(),
                 np.ascontiguousarray(c2, dtype=np.int64),
                 np.ascontiguousarray(c1, dtype=np.int64),
                 np.ascontiguousarray(w, dtype=np.int64),
                 backward,
-                big._flat,
-                big.n_buckets,
-                big.seed,
-                self._arr("bigram_fanout_right"),
-                self._arr("bigram_fanout_left"),
-                tri._flat,
-                tri.n_buckets,
-                tri.seed,
-                big._lut,
-                self._arr("kn_left"),
-                self._arr("kn_right"),
-                self._arr("kn_mid"),
-                self._arr("kn_mid_left"),
-                self._arr("kn_mid_right"),
-                self._d2,
-                self._d3,
-                self._p1_normaliser("kn_left"),
-                self._p1_normaliser("kn_right"),
                 out,
             )
             return out
