@@ -332,7 +332,7 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
 
 
 def pair_substitutions(
-    view: DocView, single: Candidates, k: int = 80, shortlist: int = 16
+    view: DocView, single: Candidates, k: int = 40, shortlist: int = 16
 ) -> Candidates:
     """Adjacent suspect words replaced together; the gain is put on both positions.
 
