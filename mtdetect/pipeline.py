@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -11,7 +12,10 @@ from mtdetect.detectors import Detector, default_detectors
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
 from mtdetect.scoring import HeuristicScorer, Scorer
 from mtdetect.tagger import Tagger, TokenOutputs
-from mtdetect.text import Sentence, segment
+from mtdetect.text import Sentence, segment, windows
+
+#: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
+WINDOW_CHARS = 100_000
 
 __all__ = ["MTDetector", "assign_spans"]
 
@@ -101,9 +105,12 @@ class MTDetector:
         sentences, spans, _ = self.analyse(text)
         return sentences, spans
 
-    def analyse(self, text: str) -> tuple[list[Sentence], list[list[Span]], TokenOutputs | None]:
-        """Sentences, the spans of each, and the tagger's token outputs (None without it)."""
-        sentences = segment(text).sentences
+    def analyse(
+        self, text: str, start: int = 0, end: int | None = None, first_paragraph: int = 0
+    ) -> tuple[list[Sentence], list[list[Span]], TokenOutputs | None]:
+        """Sentences, the spans of each, and the tagger's token outputs (None without it), of
+        ``text`` or of its piece ``text[start:end]`` (offsets always into ``text``)."""
+        sentences = segment(text, start=start, end=end, first_paragraph=first_paragraph).sentences
         found: list[Span] = []
         for det in self.detectors:
             found.extend(det.detect(text, sentences))
@@ -113,18 +120,10 @@ class MTDetector:
             found.extend(tagged)
         return sentences, assign_spans(sentences, found), tokens
 
-    def score(
-        self,
-        text: str,
-        id: str | None = None,
-        source: str | None = None,
-        min_strength: float = 0.0,
-    ) -> DocumentResult:
-        """Score one document. Spans weaker than ``min_strength`` are left out of the result
-        (they still count towards the score)."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be str, not {type(text).__name__}")
-        sentences, spans, tokens = self.analyse(text)
+    def _score_piece(
+        self, text: str, start: int, end: int | None, first_paragraph: int
+    ) -> tuple[list[Sentence], list[list[Span]], list[float], float]:
+        sentences, spans, tokens = self.analyse(text, start, end, first_paragraph)
         both = getattr(self.scorer, "score_document", None)
         if callable(both):
             scores, doc_score = both(text, sentences, spans, tokens)
@@ -135,17 +134,50 @@ class MTDetector:
                 else []
             )
             doc_score = float(self.scorer.document_score(scores))
-        results = [
-            SentenceResult(
-                s.start,
-                s.end,
-                s.text,
-                float(sc),
-                [sp for sp in sp_list if sp.strength >= min_strength],
-                s.paragraph,
+        return sentences, spans, scores, doc_score
+
+    def score(
+        self,
+        text: str,
+        id: str | None = None,
+        source: str | None = None,
+        min_strength: float = 0.0,
+    ) -> DocumentResult:
+        """Score one document. Spans weaker than ``min_strength`` are left out of the result
+        (they still count towards the score).
+
+        A document longer than :data:`WINDOW_CHARS` is analysed in pieces of whole
+        paragraphs (a longer paragraph is cut at white space), so that memory stays bounded
+        whatever its size; its score is then the mean log-odds of the pieces' scores,
+        weighted by their numbers of sentences.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        results: list[SentenceResult] = []
+        logits: list[tuple[float, int]] = []
+        for a, b, first in windows(text, WINDOW_CHARS):
+            sentences, spans, scores, doc_score = self._score_piece(text, a, b, first)
+            results.extend(
+                SentenceResult(
+                    s.start,
+                    s.end,
+                    s.text,
+                    float(sc),
+                    [sp for sp in sp_list if sp.strength >= min_strength],
+                    s.paragraph,
+                )
+                for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
             )
-            for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
-        ]
+            if sentences:
+                p = min(max(doc_score, 1e-6), 1 - 1e-6)
+                logits.append((math.log(p / (1 - p)), len(sentences)))
+        if not logits:
+            doc_score = float(self.scorer.document_score([]))
+        elif len(logits) == 1:
+            doc_score = 1.0 / (1.0 + math.exp(-logits[0][0]))
+        else:
+            z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
+            doc_score = 1.0 / (1.0 + math.exp(-z))
         verdict = verdict_for(
             doc_score, self.scorer.suspect_threshold, self.scorer.rewritten_threshold
         )

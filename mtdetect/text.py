@@ -25,6 +25,7 @@ __all__ = [
     "split_paragraphs",
     "split_sentences",
     "tokenize",
+    "windows",
 ]
 
 
@@ -136,14 +137,16 @@ _BULLET_RE = re.compile(r"[ \t]*(?:[-*•·‣▪◦–—]\s|\d{1,3}[.)]\s|\(?[
 _TERMINAL = frozenset(".!?…:;")
 
 
-def split_paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph: text between blank lines, stripped of outer space."""
+def split_paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of ``text[start:end]``: text between blank lines,
+    stripped of outer space, with offsets into ``text``."""
+    end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
-    pos = 0
-    for m in _PARA_BREAK_RE.finditer(text):
+    pos = start
+    for m in _PARA_BREAK_RE.finditer(text, start, end):
         _append_stripped(text, pos, m.start(), out)
         pos = m.end()
-    _append_stripped(text, pos, len(text), out)
+    _append_stripped(text, pos, end, out)
     return out
 
 
@@ -470,13 +473,22 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return out
 
 
-def segment(text: str, *, with_tokens: bool = False) -> Document:
-    """Cut ``text`` into paragraphs and sentences, with exact offsets.
+def segment(
+    text: str,
+    *,
+    with_tokens: bool = False,
+    start: int = 0,
+    end: int | None = None,
+    first_paragraph: int = 0,
+) -> Document:
+    """Cut ``text`` (or ``text[start:end]``) into paragraphs and sentences, with exact
+    offsets into ``text``; paragraphs are numbered from ``first_paragraph``.
 
     Tokens are computed lazily per sentence; ``with_tokens=True`` computes them now.
     """
     sentences: list[Sentence] = []
-    for p_index, (p_start, p_end) in enumerate(split_paragraphs(text)):
+    paragraphs = split_paragraphs(text, start, end)
+    for p_index, (p_start, p_end) in enumerate(paragraphs, first_paragraph):
         for b_start, b_end in _line_blocks(text, p_start, p_end):
             for s_start, s_end in split_sentences(text, b_start, b_end):
                 sent = Sentence(s_start, s_end, text[s_start:s_end], p_index)
@@ -484,3 +496,26 @@ def segment(text: str, *, with_tokens: bool = False) -> Document:
                     sent._tokens = tokenize(text, s_start, s_end)
                 sentences.append(sent)
     return Document(text, sentences)
+
+
+def windows(text: str, max_chars: int) -> list[tuple[int, int, int]]:
+    """``(start, end, first paragraph index)`` of consecutive pieces of ``text`` of at most
+    about ``max_chars`` characters, cut between paragraphs; a longer paragraph is cut at the
+    last white space (else anywhere) before the limit. For bounded work on huge documents."""
+    out: list[tuple[int, int, int]] = []
+    if len(text) <= max_chars:
+        return [(0, len(text), 0)]
+    start = 0
+    first = 0
+    for n_par, (p_start, p_end) in enumerate(split_paragraphs(text)):
+        if p_end - start > max_chars and p_start > start:
+            out.append((start, p_start, first))
+            start, first = p_start, n_par
+        while p_end - start > max_chars:
+            cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+            cut = cut if cut > start else start + max_chars
+            out.append((start, cut, first))
+            start, first = cut, n_par
+    if start < len(text):
+        out.append((start, len(text), first))
+    return out
