@@ -418,6 +418,7 @@ def pair_substitutions(
             if score[b] > out.gain[q] and x != view.ids[q]:
                 out.gain[q] = score[b]
                 out.best[q] = x
+                out.flags[q] = fl1[b] | fl2[b]  # the links of both swaps of the pair
         out.tried[p] = out.tried[p + 1] = True
     return out
 

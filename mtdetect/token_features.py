@@ -76,6 +76,11 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "doc_lm_mean",
     "window_min_fwd",
     "neighbour_sub_gain",
+    "sub_restored_count",
+    "sub_compound",
+    "pair_restored_count",
+    "pair_tortured",
+    "pair_compound",
 )
 #: Column of each feature in the matrix.
 FEATURE_INDEX = {name: i for i, name in enumerate(TOKEN_FEATURES)}
@@ -190,6 +195,30 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     ins_next = np.zeros(n)
     ins_next[:-1] = ins.gain[1:]
     uni_best = ev.unigram_ids(sub.best)
+    best_or_self = np.where(sub.best >= 0, sub.best, view.ids)
+    sub_restored = np.maximum(
+        ev.bigram_ids(view.prev1, best_or_self), ev.bigram_ids(best_or_self, view.next1)
+    )
+    sub_compound = ev.compound_ids(view.prev1, best_or_self) | ev.compound_ids(
+        best_or_self, view.next1
+    )
+    # The restored pair of a pair swap: (this word's original, the next one's) or the one
+    # before; counted once per position.
+    pb = np.where(pair.best >= 0, pair.best, -1)
+    right_pair = np.zeros(n)
+    left_pair = np.zeros(n)
+    comp_r = np.zeros(n, bool)
+    comp_l = np.zeros(n, bool)
+    if n > 1:
+        both = (pb[:-1] >= 0) & (pb[1:] >= 0)
+        counts = np.where(both, ev.bigram_ids(pb[:-1], pb[1:]), 0.0)
+        comp = both & ev.compound_ids(pb[:-1], pb[1:])
+        right_pair[:-1] = counts
+        left_pair[1:] = counts
+        comp_r[:-1] = comp
+        comp_l[1:] = comp
+    pair_restored = np.maximum(right_pair, left_pair)
+    pair_compound = comp_r | comp_l
     cols = {
         "lm_fwd": fwd,
         "lm_bwd": bwd,
@@ -239,6 +268,13 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
         "doc_lm_mean": np.full(n, fwd.mean()),
         "window_min_fwd": win,
         "neighbour_sub_gain": nb_sub,
+        # How common the restored wording is, and whether it is a WordNet compound: the raw
+        # evidence behind the smoothed gains ("artificial intelligence": 271 occurrences).
+        "sub_restored_count": np.log1p(np.where(sub.best >= 0, sub_restored, 0.0)),
+        "sub_compound": (sub.best >= 0) & sub_compound,
+        "pair_restored_count": np.log1p(pair_restored),
+        "pair_tortured": (pair.flags & LINK_FLAGS["tortured"]) > 0,
+        "pair_compound": pair_compound,
     }
     for name, col in cols.items():
         X[:, FEATURE_INDEX[name]] = col

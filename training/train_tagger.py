@@ -173,10 +173,19 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
                 if len(p) > k:
                     thr[flag] = max(thr[flag], float(p[k]) + 1e-9)
         t_exp, t_other = min(0.99, thr[True]), min(0.99, thr[False])
+        if t_exp > t_other:
+            continue  # a flag that shows its original must not need more than one that does not
         hits = int((p_all[positive] >= np.where(exp[positive], t_exp, t_other)).sum())
         if best is None or hits > best[0]:
             best = (hits, t_exp, t_other)
-    assert best is not None
+    if best is None:  # no split keeps that order: one threshold for every token
+        t = 0.5
+        for r in np.unique(regs[clean]):
+            p = np.sort(p_all[clean & (regs == r)])[::-1]
+            k = int(len(p) * REGISTER_RATES.get(str(r), per_1000) / 1000)
+            if len(p) > k:
+                t = max(t, float(p[k]) + 1e-9)
+        best = (0, min(0.99, t), min(0.99, t))
     model.threshold_explained, model.threshold = float(best[1]), float(best[2])
     return model.threshold
 
