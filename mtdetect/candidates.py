@@ -23,6 +23,7 @@ best candidate's word id (-1 for none), so that a span can show its suggestion.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -310,6 +311,20 @@ def substitutions(view: DocView, k: int = 60) -> Candidates:
     return _search(view, pos, owner, cand, flags)
 
 
+_FUNCTION_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _function_ids(ev) -> np.ndarray:
+    """Ids of the function words and of ``<num>`` (cached per evidence base)."""
+    ids = _FUNCTION_IDS.get(ev)
+    if ids is None:
+        from mtdetect.docview import FUNCTION_WORDS
+
+        ids = ev.ids([*sorted(FUNCTION_WORDS), "<num>"])
+        ids = _FUNCTION_IDS[ev] = np.sort(ids[ids >= 0])
+    return ids
+
+
 def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     """A word of a fixed expression replaced by one no thesaurus relates to it ("the city
     engine" for "the fire engine"): the candidates for a suspect word are the strongest left
@@ -323,6 +338,10 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     o1, c1 = ev.collocates_batch("predecessor", view.next1[pos], k)
     o2, c2 = ev.collocates_batch("successor", view.prev1[pos], k)
     owner, cand = _unique_per_owner(np.concatenate([o1, o2]), np.concatenate([c1, c2]))
+    # The replaced word of a fixed expression is a content word ("fire" of "fire engine"), not
+    # a function word that happens to follow its neighbour ("say that").
+    keep = ~np.isin(cand, _function_ids(ev))
+    owner, cand = owner[keep], cand[keep]
     out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
     out.gain = np.maximum(
         out.gain + np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k), 0.0

@@ -147,12 +147,21 @@ def token_family(X: np.ndarray, te: TokenEvidence, k: int) -> str:
         "dropped-word": max(te.ins.gain[k], te.ins.gain[k + 1] if k + 1 < len(te.ins.gain) else 0),
     }
     fam, gain = max(gains.items(), key=lambda kv: kv[1])
-    return fam if gain > 0 else "literal-translation"
+    if gain <= 0:
+        return "literal-translation"
+    # A thesaurus swap is the better-founded story: it wins unless a collocate explains
+    # clearly more.
+    swap = gains["synonym-substitution"]
+    if fam == "broken-collocation" and swap > 0 and swap >= gain - COLLOCATE_MARGIN:
+        return "synonym-substitution"
+    return fam
 
 
 #: How much more (in log-odds) a pair swap must explain than a single swap to be shown: it
 #: asks the reader to believe two substitutions instead of one.
 PAIR_MARGIN = 2.0
+#: How much more a collocate swap must explain than a thesaurus swap to be preferred.
+COLLOCATE_MARGIN = 3.0
 
 
 def _pair_wins(te: TokenEvidence, k: int) -> bool:
