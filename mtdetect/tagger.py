@@ -37,6 +37,7 @@ __all__ = [
     "TokenEvidence",
     "TokenOutputs",
     "explained",
+    "known_pair_swap",
     "load_tagger",
     "spinner_pairs",
     "tag_spans",
@@ -106,6 +107,25 @@ _GAIN_COLS = [
     FEATURE_INDEX[c] for c in ("sub_gain", "pair_gain", "col_gain", "func_gain", "ins_gain")
 ]
 _NAME_COLS = [FEATURE_INDEX[c] for c in ("doc_near_name", "lower_name")]
+
+
+#: A pair swap this common once restored (occurrences in the tables) is a known expression.
+KNOWN_PAIR_COUNT = 20.0
+
+
+def known_pair_swap(X: np.ndarray) -> np.ndarray:
+    """Words of a pair that published spinner swaps turn into a frequent WordNet compound
+    ("counterfeit consciousness" -> "artificial intelligence"): flagged whatever the trees
+    say. On clean dev text this fires on 0.03 words per 1,000, on published tortured phrases
+    put into clean text on 0.9 per 1,000 with every flag right (``training.train_tagger``)."""
+    if not len(X):
+        return np.zeros(0, bool)
+    return (
+        (X[:, FEATURE_INDEX["pair_gain"]] > 0)
+        & (X[:, FEATURE_INDEX["pair_tortured"]] > 0)
+        & (X[:, FEATURE_INDEX["pair_compound"]] > 0)
+        & (X[:, FEATURE_INDEX["pair_restored_count"]] >= np.log1p(KNOWN_PAIR_COUNT))
+    )
 
 
 def explained(X: np.ndarray) -> np.ndarray:
@@ -180,7 +200,8 @@ def tag_spans(
     one) suggestion."""
     spans: list[Span] = []
     n = len(view)
-    hot = proba >= threshold
+    forced = known_pair_swap(X)
+    hot = (proba >= threshold) | forced
     if not hot.any():
         return spans
     ev = view.evidence
@@ -225,9 +246,10 @@ def tag_spans(
                 or ev.compound_ids(np.array([best]), np.array([right]))[0]
             ):
                 fam = "broken-collocation"
-        spans.append(
-            Span(start, end, view.text[start:end], fam, float(proba[peak]), explanation, suggestion)
-        )
+        strength = float(proba[peak])
+        if forced[i : j + 1].any():
+            strength = max(strength, 0.9)
+        spans.append(Span(start, end, view.text[start:end], fam, strength, explanation, suggestion))
         i = j + 1
     return spans
 

@@ -49,8 +49,12 @@ def evidence(tmp_path_factory):
     out = tmp_path_factory.mktemp("tagger-evidence")
     docs = [Doc(f"s{i}", " ".join([s] * n), "train") for i, (s, n) in enumerate(_TEMPLATES)]
     lexicon = Lexicon(
-        synsets=[["market", "bazaar", "mart"], ["eye", "oculus"]],
-        pos=["n", "n"],
+        synsets=[
+            ["market", "bazaar", "mart"],
+            ["eye", "oculus"],
+            ["artificial intelligence", "AI"],
+        ],
+        pos=["n", "n", "n"],
         gazetteer={"kenya": "location", "kenyan": "demonym"},
     )
     build_from_documents(
@@ -226,6 +230,23 @@ def test_tree_arrays_match_scikit_learn():
     Xt = rng.normal(size=(500, 5))
     np.testing.assert_allclose(trees.predict_proba(Xt), clf.predict_proba(Xt)[:, 1], atol=1e-12)
     assert trees.decision(np.zeros((0, 5))).shape == (0,)
+
+
+def test_known_pair_swap_is_flagged_whatever_the_trees_say(evidence):
+    from mtdetect.tagger import known_pair_swap
+
+    model = _hand_model(threshold=0.999)  # the trees alone flag nothing at this threshold
+    text = "Researchers say counterfeit consciousness will change medicine."
+    v = view_of(evidence, text)
+    X, te = token_features(v)
+    assert known_pair_swap(X).tolist() == [False, False, True, True, False, False, False]
+    spans = tag_spans(v, X, model.predict_proba(X) * 0, te, model.threshold)
+    assert [(s.text, s.suggestion) for s in spans] == [
+        ("counterfeit consciousness", "artificial intelligence")
+    ]
+    assert spans[0].strength >= 0.9
+    clean = view_of(evidence, "Researchers say artificial intelligence will change medicine.")
+    assert not known_pair_swap(token_features(clean)[0]).any()
 
 
 def test_model_file_must_match_features(tmp_path):
