@@ -41,6 +41,9 @@ _TEMPLATES = [
     ("Reporters at the Pentagon said the plan was ready.", 120),
     ("They travelled via the new bridge to the coast.", 100),
     ("A quiet town sits by the river with a small school.", 300),
+    ("Visitors came to the White House on Friday.", 400),
+    ("They walked home after the game.", 100),
+    ("The house stood empty for a year.", 100),
 ]
 
 
@@ -53,8 +56,10 @@ def evidence(tmp_path_factory):
             ["market", "bazaar", "mart"],
             ["eye", "oculus"],
             ["artificial intelligence", "AI"],
+            ["house", "home"],
+            ["White House"],
         ],
-        pos=["n", "n", "n"],
+        pos=["n", "n", "n", "n", "n"],
         gazetteer={"kenya": "location", "kenyan": "demonym"},
     )
     build_from_documents(
@@ -260,3 +265,21 @@ def test_model_file_must_match_features(tmp_path):
     model.save(tmp_path / "broken.npz")
     with pytest.raises(ValueError, match="inconsistent"):
         TaggerModel.load(tmp_path / "broken.npz")
+
+
+def test_known_name_swap_restores_a_fixed_name(evidence):
+    from mtdetect.tagger import known_name_swap
+
+    model = _hand_model(threshold=0.999)  # the trees alone flag nothing at this threshold
+    v = view_of(evidence, "Visitors came to the White Home on Friday.")
+    X, te = token_features(v)
+    assert known_name_swap(X).tolist() == [i == v.surface.index("Home") for i in range(len(v))]
+    spans = tag_spans(v, X, model.predict_proba(X) * 0, te, model.threshold)
+    assert [(s.text, s.family, s.suggestion) for s in spans] == [
+        ("Home", "broken-collocation", "House")
+    ]
+    assert "'White House', a fixed expression" in spans[0].explanation
+    assert spans[0].strength >= 0.9
+    # the name as written, and the word in lower case, are left alone
+    for text in ("Visitors came to the White House on Friday.", "They walked home after the game."):
+        assert not known_name_swap(token_features(view_of(evidence, text))[0]).any()
