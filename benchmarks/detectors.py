@@ -300,8 +300,9 @@ def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
     tp = fp = fn = 0
     n_sent = 0
     for pair in ("et-en", "ne-en", "ro-en", "ru-en", "si-en"):
-        folder = base / f"post-editing.{pair}-{split}" / f"{pair}-{split}"
-        mt_path, tags_path = folder / f"{split}.mt", folder / f"{split}.tags"
+        stem = "test20" if split == "test" else split  # MLQE-PE's test files are test20.*
+        folder = base / f"post-editing.{pair}-{split}" / f"{pair}-{stem}"
+        mt_path, tags_path = folder / f"{stem}.mt", folder / f"{stem}.tags"
         if not (mt_path.exists() and tags_path.exists()):
             continue
         mts = mt_path.read_text(encoding="utf-8").splitlines()

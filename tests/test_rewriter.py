@@ -244,15 +244,24 @@ def test_load_oewn_from_made_up_tsv(tmp_path) -> None:
 
 
 def test_synthesize_records(tmp_path) -> None:
-    from training.make_synthetic import synthesize
-    from training.splits import split_of
+    from itertools import permutations
 
-    ids = [str(i) for i in range(200) if split_of("bbc", str(i)) == "dev"][:3]
+    from training.corpora import CLEAN_SOURCES
+    from training.make_synthetic import synthesize
+    from training.splits import split_of_text
+
+    # Clean prose is split by its text: three orderings of the sentences that fall in dev.
+    src = CLEAN_SOURCES["bbc"]
+    texts = [
+        " ".join(p)
+        for p in permutations(SENTENCES)
+        if split_of_text(" ".join(p), src.train, src.dev) == "dev"
+    ][:3]
     folder = tmp_path / "clean"
     folder.mkdir()
     with open(folder / "bbc_news.jsonl", "w", encoding="utf-8") as fh:
-        for i in ids:
-            fh.write(json.dumps({"id": i, "category": "x", "title": "t", "text": TEXT}) + "\n")
+        for i, text in enumerate(texts):
+            fh.write(json.dumps({"id": str(i), "category": "x", "title": "t", "text": text}) + "\n")
     cfg = _all_on(0.3, seed=3)
     kwargs = {"sources": ["bbc"], "clean_share": 0.3, "root": str(tmp_path)}
     recs = list(synthesize("dev", cfg, THESAURUS, **kwargs))
