@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     card: dict[str, Any] = {
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "estimator": "two heads (garble, nmt): scaled logistic regressions with sigmoid "
-        "calibration on dev; logistic combiner of their log-odds fitted on dev",
+        "calibration on dev; noisy-OR of the heads, Platt-calibrated on dev (sentence and document)",
         "quick": bool(args.quick),
         "training_data": {
             "summary": "clean prose of six registers (tables' dev split), its Apertium round "
