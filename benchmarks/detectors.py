@@ -293,35 +293,21 @@ def detokenise(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return "".join(parts), offsets
 
 
-def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
-    base = data_dir() / "mt" / "mlqe_pe_toen" / "extracted"
-    if not base.exists():
-        return None
+def _word_agreement(detector, rows: Iterable[tuple[list[str], list[str]]]) -> dict[str, Any] | None:
+    """Agreement of flagged words with human OK/BAD word tags, over (tokens, tags) rows."""
     tp = fp = fn = 0
     n_sent = 0
-    for pair in ("et-en", "ne-en", "ro-en", "ru-en", "si-en"):
-        stem = "test20" if split == "test" else split  # MLQE-PE's test files are test20.*
-        folder = base / f"post-editing.{pair}-{split}" / f"{pair}-{stem}"
-        mt_path, tags_path = folder / f"{stem}.mt", folder / f"{stem}.tags"
-        if not (mt_path.exists() and tags_path.exists()):
-            continue
-        mts = mt_path.read_text(encoding="utf-8").splitlines()
-        tags = tags_path.read_text(encoding="utf-8").splitlines()
-        for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
-            toks = mt.split()
-            word_tags = tag_line.split()[1::2]
-            if len(word_tags) != len(toks):
-                continue
-            text, offs = detokenise(toks)
-            _, groups = detector.detect(text)
-            spans = [sp for g in groups for sp in g if sp.family != "non-prose"]
-            n_sent += 1
-            for (s, e), tag in zip(offs, word_tags, strict=True):
-                flagged = any(_overlaps(sp.start, sp.end, s, e) for sp in spans)
-                bad = tag == "BAD"
-                tp += flagged and bad
-                fp += flagged and not bad
-                fn += (not flagged) and bad
+    for toks, word_tags in rows:
+        text, offs = detokenise(toks)
+        _, groups = detector.detect(text)
+        spans = [sp for g in groups for sp in g if sp.family != "non-prose"]
+        n_sent += 1
+        for (s, e), tag in zip(offs, word_tags, strict=True):
+            flagged = any(_overlaps(sp.start, sp.end, s, e) for sp in spans)
+            bad = tag == "BAD"
+            tp += flagged and bad
+            fp += flagged and not bad
+            fn += (not flagged) and bad
     if not n_sent:
         return None
     return {
@@ -330,6 +316,30 @@ def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
         "word_recall": tp / (tp + fn) if tp + fn else None,
         "flagged_words": tp + fp,
     }
+
+
+def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
+    """Word agreement with MLQE-PE's word-level tags of real MT into English."""
+    base = data_dir() / "mt" / "mlqe_pe_toen" / "extracted"
+    if not base.exists():
+        return None
+
+    def rows():
+        for pair in ("et-en", "ne-en", "ro-en", "ru-en", "si-en"):
+            stem = "test20" if split == "test" else split  # MLQE-PE's test files are test20.*
+            folder = base / f"post-editing.{pair}-{split}" / f"{pair}-{stem}"
+            mt_path, tags_path = folder / f"{stem}.mt", folder / f"{stem}.tags"
+            if not (mt_path.exists() and tags_path.exists()):
+                continue
+            mts = mt_path.read_text(encoding="utf-8").splitlines()
+            tags = tags_path.read_text(encoding="utf-8").splitlines()
+            for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
+                toks = mt.split()
+                word_tags = tag_line.split()[1::2]
+                if len(word_tags) == len(toks):
+                    yield toks, word_tags
+
+    return _word_agreement(detector, rows())
 
 
 def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
@@ -350,33 +360,17 @@ def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
 
         mts = read("mqm_zhen_updated.mt")
         tags = read("mqm_zhen_updated.word_level.tags")
-    tp = fp = fn = 0
-    n_sent = 0
-    for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
-        toks = mt.split()
-        if toks and toks[-1] == "<EOS>":
-            toks = toks[:-1]
-        word_tags = tag_line.split()[: len(toks)]
-        if len(word_tags) != len(toks):
-            continue
-        text, offs = detokenise(toks)
-        _, groups = detector.detect(text)
-        spans = [sp for g in groups for sp in g if sp.family != "non-prose"]
-        n_sent += 1
-        for (s, e), tag in zip(offs, word_tags, strict=True):
-            flagged = any(_overlaps(sp.start, sp.end, s, e) for sp in spans)
-            bad = tag == "BAD"
-            tp += flagged and bad
-            fp += flagged and not bad
-            fn += (not flagged) and bad
-    if not n_sent:
-        return None
-    return {
-        "sentences": n_sent,
-        "word_precision": tp / (tp + fp) if tp + fp else None,
-        "word_recall": tp / (tp + fn) if tp + fn else None,
-        "flagged_words": tp + fp,
-    }
+
+    def rows():
+        for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
+            toks = mt.split()
+            if toks and toks[-1] == "<EOS>":
+                toks = toks[:-1]
+            word_tags = tag_line.split()[: len(toks)]
+            if len(word_tags) == len(toks):
+                yield toks, word_tags
+
+    return _word_agreement(detector, rows())
 
 
 # --- report ------------------------------------------------------------------------------

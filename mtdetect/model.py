@@ -344,17 +344,21 @@ def save_model(
         (d / stale).unlink(missing_ok=True)
     if (d / TAGGER_FILE).is_file():
         card = {**card, "tagger": {"file": TAGGER_FILE, "sha256": _sha256(d / TAGGER_FILE)}}
+    # What every model file's metadata says, whatever the estimator.
+    common = {
+        "aggregation": aggregation,
+        "suspect_threshold": float(suspect_threshold),
+        "rewritten_threshold": float(rewritten_threshold),
+        "name": name,
+        "uses_evidence": bool(uses_evidence),
+        "style_n_features": style.n_features if style is not None else 0,
+        "style_intercept": style.intercept if style is not None else 0.0,
+    }
     if isinstance(estimator, EnsembleModel):
         model_path = d / LINEAR_FILE
         meta = {
+            **common,
             "format": ENSEMBLE_FORMAT,
-            "aggregation": aggregation,
-            "suspect_threshold": float(suspect_threshold),
-            "rewritten_threshold": float(rewritten_threshold),
-            "name": name,
-            "uses_evidence": bool(uses_evidence),
-            "style_n_features": style.n_features if style is not None else 0,
-            "style_intercept": style.intercept if style is not None else 0.0,
             "heads": {
                 h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
                 for h, m in estimator.heads.items()
@@ -384,14 +388,8 @@ def save_model(
     if linear is not None:
         model_path = d / LINEAR_FILE
         meta = {
+            **common,
             "format": LINEAR_FORMAT,
-            "aggregation": aggregation,
-            "suspect_threshold": float(suspect_threshold),
-            "rewritten_threshold": float(rewritten_threshold),
-            "name": name,
-            "uses_evidence": bool(uses_evidence),
-            "style_n_features": style.n_features if style is not None else 0,
-            "style_intercept": style.intercept if style is not None else 0.0,
             "intercept": linear.intercept,
             "cal_a": linear.cal_a,
             "cal_b": linear.cal_b,

@@ -251,7 +251,32 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-class _RowFile:
+class _TempFile:
+    """A file written under a temporary name and renamed into place on commit, so that a
+    crash never leaves a partial file under the final name."""
+
+    final: Path
+    tmp: Path
+    _f: Any = None
+
+    def _publish(self) -> None:
+        """Flush and sync the stream (if any), then rename the temporary file into place."""
+        if self._f is not None:
+            self._f.flush()
+            os.fsync(self._f.fileno())
+            self._f.close()
+        os.replace(self.tmp, self.final)
+
+    def abort(self) -> None:
+        """Close and delete the temporary file."""
+        if self._f is not None:
+            with contextlib.suppress(Exception):
+                self._f.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+class _RowFile(_TempFile):
     """The rows of one part: JSON Lines or CSV streamed to a temporary file, Parquet held
     (a part is bounded by ``--max-file-size``) and written on commit."""
 
@@ -296,20 +321,9 @@ class _RowFile:
             table = _parquet_table(self.rows, self.fixed_schema, self.types)
             pq.write_table(table, self.tmp, row_group_size=64 * 1024)
             self.rows = []
-        else:
-            if self.format == "csv":
-                self._text.flush()
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            self._f.close()
-        os.replace(self.tmp, self.final)
-
-    def abort(self) -> None:
-        if self._f is not None:
-            with contextlib.suppress(Exception):
-                self._f.close()
-        with contextlib.suppress(OSError):
-            self.tmp.unlink()
+        elif self.format == "csv":
+            self._text.flush()
+        self._publish()
 
 
 def _csv_value(v: Any) -> Any:
@@ -318,7 +332,7 @@ def _csv_value(v: Any) -> Any:
     return scrub_surrogates(v) if isinstance(v, str) else v
 
 
-class _SplitFile:
+class _SplitFile(_TempFile):
     """One bucket (kept or rejected) of one part of ``--split-dir``."""
 
     def __init__(self, final: Path, fmt: str, types: dict[str, Any]) -> None:
@@ -359,19 +373,7 @@ class _SplitFile:
             else:
                 table = _parquet_table(self.rows, None, self.types)
             pq.write_table(table, self.tmp)
-        else:
-            assert self._f is not None
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            self._f.close()
-        os.replace(self.tmp, self.final)
-
-    def abort(self) -> None:
-        if self._f is not None:
-            with contextlib.suppress(Exception):
-                self._f.close()
-        with contextlib.suppress(OSError):
-            self.tmp.unlink()
+        self._publish()
 
 
 def _input_types(shard: Shard) -> dict[str, Any]:
