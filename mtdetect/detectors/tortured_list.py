@@ -351,14 +351,17 @@ class TorturedMatcher:
         self.meta = meta or {}
         self.terms: list[Term] = []
         self._term_ids: dict[Term, int] = {}
-        self.entries: list[_Entry] = []
+        # Only the anchors are indexed up front; an entry's context terms, strength and
+        # suggestion are built the first time one of its anchors is found (start-up time).
+        self._raw: list[dict[str, Any]] = list(entries)
+        self._entries: list[_Entry | None] = [None] * len(self._raw)
         # anchor phrase index: first key -> [(length, {key tuple: term id})]
         self._phrase_index: dict[str, list[tuple[int, dict[tuple[str, ...], int]]]] = {}
         # proximity anchors: first word -> term ids
         self._near_index: dict[str, list[int]] = {}
         self._anchor_entries: dict[int, list[int]] = {}
-        for obj in entries:
-            self._add(obj)
+        for eid, obj in enumerate(self._raw):
+            self._index_anchors(eid, obj)
         self._near_words = frozenset(self._near_index)
 
     def _term_id(self, term: Term) -> int:
@@ -368,26 +371,10 @@ class TorturedMatcher:
             self.terms.append(term)
         return tid
 
-    def _add(self, obj: dict[str, Any]) -> None:
-        anchors = tuple(Term.from_json(t) for t in obj["a"])
-        required = tuple(tuple(Term.from_json(t) for t in g) for g in obj.get("and", ()))
-        excluded = tuple(Term.from_json(t) for t in obj.get("not", ()))
-        fp = Fingerprint(anchors, required, excluded)
-        num = int(obj.get("n", 0))
-        expected = obj.get("e", "")
-        entry = _Entry(
-            query=obj.get("q", ""),
-            anchors=tuple(self._term_id(t) for t in anchors),
-            required=tuple(tuple(self._term_id(t) for t in g) for g in required),
-            excluded=tuple(self._term_id(t) for t in excluded),
-            expected=expected,
-            suggestion=obj.get("s") or clean_expected(expected),
-            num_papers=num,
-            strength=_strength(num, fp, anchors[0]),
-        )
-        eid = len(self.entries)
-        self.entries.append(entry)
-        for term, tid in zip(anchors, entry.anchors, strict=True):
+    def _index_anchors(self, eid: int, obj: dict[str, Any]) -> None:
+        for raw in obj["a"]:
+            term = Term.from_json(raw)
+            tid = self._term_id(term)
             known = tid in self._anchor_entries
             self._anchor_entries.setdefault(tid, []).append(eid)
             if known:
@@ -403,8 +390,38 @@ class TorturedMatcher:
             else:
                 buckets.append((len(term.keys), {term.keys: tid}))
 
+    def entry(self, eid: int) -> _Entry:
+        """Entry ``eid`` of the list, built on first use."""
+        entry = self._entries[eid]
+        if entry is None:
+            entry = self._entries[eid] = self._build_entry(self._raw[eid])
+        return entry
+
+    @property
+    def entries(self) -> list[_Entry]:
+        """Every entry of the list, in order (builds any not built yet)."""
+        return [self.entry(i) for i in range(len(self._raw))]
+
+    def _build_entry(self, obj: dict[str, Any]) -> _Entry:
+        anchors = tuple(Term.from_json(t) for t in obj["a"])
+        required = tuple(tuple(Term.from_json(t) for t in g) for g in obj.get("and", ()))
+        excluded = tuple(Term.from_json(t) for t in obj.get("not", ()))
+        fp = Fingerprint(anchors, required, excluded)
+        num = int(obj.get("n", 0))
+        expected = obj.get("e", "")
+        return _Entry(
+            query=obj.get("q", ""),
+            anchors=tuple(self._term_id(t) for t in anchors),
+            required=tuple(tuple(self._term_id(t) for t in g) for g in required),
+            excluded=tuple(self._term_id(t) for t in excluded),
+            expected=expected,
+            suggestion=obj.get("s") or clean_expected(expected),
+            num_papers=num,
+            strength=_strength(num, fp, anchors[0]),
+        )
+
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._raw)
 
     # -- anchors --------------------------------------------------------------------------
 
@@ -579,7 +596,7 @@ class TorturedPhraseDetector:
                 continue
             for tid, a, b in hits:
                 for eid in matcher._anchor_entries[tid]:
-                    entry = matcher.entries[eid]
+                    entry = matcher.entry(eid)
                     if entry.required or entry.excluded:
                         unit = self._unit(si, sentences, all_keys, units)
                         if not matcher.entry_holds(entry, unit):
@@ -629,7 +646,7 @@ class TorturedPhraseDetector:
 
     def _span(self, text: str, start: int, end: int, eid: int, tid: int) -> Span:
         matcher = self.matcher
-        entry = matcher.entries[eid]
+        entry = matcher.entry(eid)
         term = matcher.terms[tid]
         n = entry.num_papers
         papers = f"{n:,} paper" + ("" if n == 1 else "s")
