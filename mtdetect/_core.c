@@ -183,8 +183,39 @@ typedef struct {
     double d2, d3, norm_left, norm_right;
 } KN;
 
-/* ln P(w | c2 c1), forward; backward reads c1 c2 as the words after w. */
-static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backward)
+/* Bigram slots already looked up for one position of a candidate search: the window of
+   every candidate shares the pairs (p2 p1) and (n1 n2), and each candidate x probes (p1 x)
+   and (x n1) twice. A probe is a random memory access; a hit here is a few compares. */
+#define SLOT_CACHE 8
+typedef struct {
+    uint64_t key[SLOT_CACHE];
+    int64_t slot[SLOT_CACHE];
+    int n;
+} SlotCache;
+
+static inline int64_t bigram_slot(const KN *m, SlotCache *cache, uint64_t key)
+{
+    if (cache == NULL) {
+        return find_slot(m->bs, m->bnb, m->bseed, key);
+    }
+    for (int i = 0; i < cache->n; i++) {
+        if (cache->key[i] == key) {
+            return cache->slot[i];
+        }
+    }
+    int64_t s = find_slot(m->bs, m->bnb, m->bseed, key);
+    if (cache->n < SLOT_CACHE) {
+        cache->key[cache->n] = key;
+        cache->slot[cache->n] = s;
+        cache->n++;
+    }
+    return s;
+}
+
+/* ln P(w | c2 c1), forward; backward reads c1 c2 as the words after w. ``cache`` (or NULL)
+   remembers bigram slots between calls. */
+static double kn_logp_c(const KN *m, SlotCache *cache, int64_t c2, int64_t c1, int64_t w,
+                        int backward)
 {
     int64_t nv = m->nv;
     if (w >= nv) {
@@ -203,8 +234,7 @@ static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backwa
     if (c1 >= 0 && mid > 0) {
         double fan = 0.0;
         if (w >= 0) {
-            int64_t s = backward ? find_slot(m->bs, m->bnb, m->bseed, pack2(w, c1))
-                                 : find_slot(m->bs, m->bnb, m->bseed, pack2(c1, w));
+            int64_t s = bigram_slot(m, cache, backward ? pack2(w, c1) : pack2(c1, w));
             if (s >= 0) {
                 fan = backward ? m->lut[m->fan_right[s]] : m->lut[m->fan_left[s]];
             }
@@ -215,8 +245,7 @@ static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backwa
     }
     double p3 = p2;
     if (c2 >= 0) {
-        int64_t s = backward ? find_slot(m->bs, m->bnb, m->bseed, pack2(c1, c2))
-                             : find_slot(m->bs, m->bnb, m->bseed, pack2(c2, c1));
+        int64_t s = bigram_slot(m, cache, backward ? pack2(c1, c2) : pack2(c2, c1));
         double ctx = s >= 0 ? m->lut[m->bs[s] & 0xFF] : 0.0;
         if (ctx > 0) {
             double fan3 = backward ? m->lut[m->fan_left[s]] : m->lut[m->fan_right[s]];
@@ -237,6 +266,11 @@ static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backwa
         p3 = 1.0;
     }
     return log(p3);
+}
+
+static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backward)
+{
+    return kn_logp_c(m, NULL, c2, c1, w, backward);
 }
 
 /* Parse the model tables (a tuple of buffers and numbers) into a KN; bufs[11] are held. */
@@ -324,14 +358,15 @@ static PyObject *py_kn_triples(PyObject *self, PyObject *args)
 }
 
 /* Sum of forward ln P of the trigrams that hold x between (p2 p1) and (n1 n2). */
-static inline double window(const KN *m, int64_t p2, int64_t p1, int64_t x, int64_t n1, int64_t n2)
+static inline double window(const KN *m, SlotCache *c, int64_t p2, int64_t p1, int64_t x,
+                            int64_t n1, int64_t n2)
 {
-    double s = kn_logp(m, p2, p1, x, 0);
+    double s = kn_logp_c(m, c, p2, p1, x, 0);
     if (n1 >= 0) {
-        s += kn_logp(m, p1, x, n1, 0);
+        s += kn_logp_c(m, c, p1, x, n1, 0);
     }
     if (n2 >= 0) {
-        s += kn_logp(m, x, n1, n2, 0);
+        s += kn_logp_c(m, c, x, n1, n2, 0);
     }
     return s;
 }
@@ -392,29 +427,35 @@ static PyObject *py_search(PyObject *self, PyObject *args)
     double *score = (double *)b[9].view.buf;
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t i = 0;
+    SlotCache cache;
     for (Py_ssize_t j = 0; j < npos; j++) {
         best[j] = -1;
         score[j] = 0.0;
         if (i >= k || owner[i] != j) {
             continue;
         }
+        cache.n = 0;
         double base;
         if (mode == 0) {
-            base = window(&m, p2[j], p1[j], w[j], n1[j], n2[j]);
+            base = window(&m, &cache, p2[j], p1[j], w[j], n1[j], n2[j]);
         } else {
-            base = kn_logp(&m, p2[j], p1[j], w[j], 0);
+            base = kn_logp_c(&m, &cache, p2[j], p1[j], w[j], 0);
             if (n1[j] >= 0) {
-                base += kn_logp(&m, p1[j], w[j], n1[j], 0);
+                base += kn_logp_c(&m, &cache, p1[j], w[j], n1[j], 0);
             }
         }
+        /* Keep the position's pairs; each candidate's own pairs go after them. */
+        int kept = cache.n;
         for (; i < k && owner[i] == j; i++) {
             double s;
+            cache.n = kept;
             if (mode == 0) {
-                s = window(&m, p2[j], p1[j], cand[i], n1[j], n2[j]);
+                s = window(&m, &cache, p2[j], p1[j], cand[i], n1[j], n2[j]);
             } else {
-                s = kn_logp(&m, p2[j], p1[j], cand[i], 0) + kn_logp(&m, p1[j], cand[i], w[j], 0);
+                s = kn_logp_c(&m, &cache, p2[j], p1[j], cand[i], 0) +
+                    kn_logp_c(&m, &cache, p1[j], cand[i], w[j], 0);
                 if (n1[j] >= 0) {
-                    s += kn_logp(&m, cand[i], w[j], n1[j], 0);
+                    s += kn_logp_c(&m, &cache, cand[i], w[j], n1[j], 0);
                 }
             }
             s = s - base + prior[i];

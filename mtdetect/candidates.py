@@ -400,13 +400,14 @@ def pair_substitutions(
     aa, bb = ca[ia], cb[ib]
     cnt = ev.bigram_ids(aa, bb)
     cnt[within == 0] = -1.0  # the observed pair itself
-    # The `shortlist` most frequent combinations of each pair (ties: product order).
-    order = np.lexsort((within, -cnt, pair_of))
-    rank = np.arange(total) - np.searchsorted(pair_of[order], pair_of[order])
-    top = order[(rank < shortlist) & (cnt[order] > 0)]
-    top = top[np.lexsort((rank[np.argsort(order)][top], pair_of[top]))]
-    if not len(top):
+    # The `shortlist` most frequent combinations of each pair (ties: product order), in
+    # pair order. Most combinations are unseen: rank only those the tables hold.
+    seen = np.flatnonzero(cnt > 0)
+    if not len(seen):
         return out
+    order = seen[np.lexsort((within[seen], -cnt[seen], pair_of[seen]))]
+    rank = np.arange(len(order)) - np.searchsorted(pair_of[order], pair_of[order])
+    top = order[rank < shortlist]
     owner = pair_of[top]
     x1, x2 = aa[top], bb[top]
     fl1, fl2 = fa[ia[top]], fb[ib[top]]
