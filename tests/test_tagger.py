@@ -283,3 +283,33 @@ def test_known_name_swap_restores_a_fixed_name(evidence):
     # the name as written, and the word in lower case, are left alone
     for text in ("Visitors came to the White House on Friday.", "They walked home after the game."):
         assert not known_name_swap(token_features(view_of(evidence, text))[0]).any()
+
+
+def test_token_features_same_with_and_without_the_compiled_core(evidence):
+    """Every candidate search (swaps, pairs, collocates, function words, insertions) gives
+    the same features and candidates in C as in numpy."""
+    from mtdetect import native
+
+    if native.core() is None:
+        pytest.skip(native.core_status())
+    text = (
+        "Researchers say counterfeit consciousness will change medicine. Prices on the "
+        "stock bazaar rose again today. Officials kept an eye at the border all week. "
+        "The city engine raced to the burning barn. They travelled the new bridge to the "
+        "coast. Visitors came to the White Home on Friday. A Kenyon runner won the race."
+    )
+    v = view_of(evidence, text)
+    X_fast, te_fast = token_features(v)
+    saved = dict(native._STATE)
+    native._STATE["core"] = None
+    try:
+        X_slow, te_slow = token_features(view_of(evidence, text))
+    finally:
+        native._STATE.clear()
+        native._STATE.update(saved)
+    np.testing.assert_allclose(X_fast, X_slow, rtol=1e-9, atol=1e-9)
+    for name in ("sub", "pair", "col", "func", "ins"):
+        a, b = getattr(te_fast, name), getattr(te_slow, name)
+        np.testing.assert_array_equal(a.best, b.best)
+        np.testing.assert_allclose(a.gain, b.gain, rtol=1e-9, atol=1e-9)
+    assert X_fast[v.surface.index("counterfeit"), TOKEN_FEATURES.index("pair_gain")] > 0
