@@ -11,7 +11,8 @@ Writes ``report.md`` and ``report.json`` in ``--out``:
   ``re.findall(r"\\w+", text)``, nothing else); medians of several runs after a warm-up;
 * the top functions of a cProfile of the end-to-end path, by own time;
 * cold start of ``mtdetect score`` on a small file, import and load time;
-* peak resident memory of the CLI scoring a small file and of a one-worker ``mtdetect audit``;
+* peak resident memory of the CLI scoring a small file, one large file (10 MB; ``--large-mb``)
+  and of a one-worker ``mtdetect audit``;
 * sentence-level ROC-AUC of mtdetect against an exact-match list baseline and a bigram
   fluency baseline (:mod:`benchmarks.baselines`) on synthetic rewrites, held-out tortured
   phrases and WMT22 machine translation vs references; span-level numbers from
@@ -55,7 +56,8 @@ SCHEMA = "mtdetect-bench/1"
 TARGETS: tuple[tuple[str, str, float, str, bool], ...] = (
     ("end_to_end_sentences_per_s", "end-to-end throughput, one core", 20_000, "sentences/s", True),
     ("cold_start_s", "cold start of `mtdetect score` on a small file", 0.5, "s", False),
-    ("cli_peak_rss_mb", "peak resident memory of the CLI", 300, "MB", False),
+    ("cli_peak_rss_mb", "peak resident memory of the CLI on a small file", 300, "MB", False),
+    ("large_peak_rss_mb", "peak resident memory of the CLI on a large file", 300, "MB", False),
 )
 
 
@@ -73,16 +75,17 @@ class Settings:
     wmt_segments: int
     mlqe_per_pair: int
     profile_bytes: int
+    large_mb: float
 
     @classmethod
     def quick_preset(cls) -> Settings:
         """Small sizes: a smoke test of the harness (seconds, not minutes)."""
-        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000)
+        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000, 0.5)
 
     @classmethod
     def full_preset(cls) -> Settings:
         """The sizes of the reported run (a few minutes on one busy core)."""
-        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000)
+        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000, 10.0)
 
 
 # --- machine -------------------------------------------------------------------------------
@@ -549,6 +552,33 @@ def measure_startup(small_file: Path, runs: int) -> dict[str, Any]:
     }
 
 
+def measure_large(docs: Sequence[str], mb: float) -> dict[str, Any]:
+    """Wall time and peak RSS of ``mtdetect score -f json`` on one file of ``mb`` MB made of
+    the benchmark documents repeated (one long document: the piecewise path)."""
+    cli, shown = _cli()
+    block = "\n\n".join(docs)
+    target = int(mb * 1e6)
+    reps = max(1, -(-target // max(1, len(block.encode()))))
+    text = "\n\n".join([block] * reps).encode()[:target].decode("utf-8", "ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "large.txt"
+        big.write_text(text, encoding="utf-8")
+        out = Path(tmp) / "large.json"
+        wall, rss, code = _run_child([*cli, "score", str(big), "-f", "json", "-o", str(out), "-q"],
+                                     _child_env())  # fmt: skip
+        size = big.stat().st_size
+        out_size = out.stat().st_size if out.exists() else 0
+    return {
+        "command": f"{shown} score large.txt -f json -o large.json",
+        "bytes": size,
+        "output_bytes": out_size,
+        "seconds": wall,
+        "mb_per_s": size / 1e6 / wall if wall else None,
+        "peak_rss_mb": rss,
+        "exit_code": code,
+    }
+
+
 def measure_audit(n_docs: int) -> dict[str, Any]:
     """Wall time and peak RSS of ``mtdetect audit --workers 1`` (scores in-process) on a
     generated JSON Lines corpus (:func:`benchmarks.audit.write_corpus`)."""
@@ -781,6 +811,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         "end_to_end_sentences_per_s": (thr.get("end_to_end") or {}).get("sentences_per_s"),
         "cold_start_s": start.get("cold_start_s"),
         "cli_peak_rss_mb": start.get("cli_peak_rss_mb"),
+        "large_peak_rss_mb": (report.get("large") or {}).get("peak_rss_mb"),
     }
     out = []
     for key, desc, goal, unit, higher in TARGETS:
@@ -894,6 +925,12 @@ def markdown(r: dict[str, Any]) -> str:
             f"{_fmt(st['import_and_load_s'], '.3f')} s |",
             f"| peak RSS of the CLI scoring the small file | {st['cli_peak_rss_mb']:.0f} MB |",
         ]
+        lg = r.get("large")
+        if lg:
+            lines.append(
+                f"| peak RSS of the CLI on one large file (`{lg['command']}`, "
+                f"{lg['bytes'] / 1e6:.1f} MB, {lg['seconds']:.0f} s) | {lg['peak_rss_mb']:.0f} MB |"
+            )
         au = r.get("audit")
         if au:
             lines.append(
@@ -970,7 +1007,8 @@ def _clean_json(obj: Any) -> Any:
 def run(
     out: Path,
     quick: bool = False,
-    parts: Sequence[str] = ("throughput", "profile", "startup", "audit", "accuracy"),
+    parts: Sequence[str] = ("throughput", "profile", "startup", "large", "audit", "accuracy"),
+    large_mb: float | None = None,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run the benchmarks and write ``report.md`` and ``report.json`` in ``out``."""
@@ -978,6 +1016,8 @@ def run(
 
     say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     s = Settings.quick_preset() if quick else Settings.full_preset()
+    if large_mb is not None:
+        s.large_mb = large_mb
     t_start = time.time()
     notes: list[str] = []
     report: dict[str, Any] = {"schema": SCHEMA, "machine": machine_info(), "settings": asdict(s)}
@@ -996,7 +1036,7 @@ def run(
         )
     detector = mtdetect.load()
     report["throughput"] = report["profile"] = report["startup"] = None
-    report["audit"] = report["accuracy"] = None
+    report["audit"] = report["accuracy"] = report["large"] = None
     if "throughput" in parts:
         say(f"throughput: {len(docs)} documents, {s.runs} runs")
         report["throughput"] = time_stages(detector, docs, s.runs)
@@ -1015,6 +1055,9 @@ def run(
         if not small.exists():
             small = next(iter(sorted(EXAMPLES.glob("*.txt"))))
         report["startup"] = measure_startup(small, s.cold_runs)
+    if "large" in parts:
+        say(f"large file memory: {s.large_mb} MB")
+        report["large"] = measure_large(docs, s.large_mb)
     if "audit" in parts:
         say(f"audit worker memory: {s.audit_docs} documents")
         report["audit"] = measure_audit(s.audit_docs)
@@ -1046,11 +1089,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--parts",
         nargs="+",
-        default=["throughput", "profile", "startup", "audit", "accuracy"],
-        choices=["throughput", "profile", "startup", "audit", "accuracy"],
+        default=["throughput", "profile", "startup", "large", "audit", "accuracy"],
+        choices=["throughput", "profile", "startup", "large", "audit", "accuracy"],
+    )
+    ap.add_argument(
+        "--large-mb", type=float, default=None, help="size of the large file (default 10 MB)"
     )
     args = ap.parse_args(argv)
-    run(args.out, quick=args.quick, parts=args.parts)
+    run(args.out, quick=args.quick, parts=args.parts, large_mb=args.large_mb)
     return 0
 
 

@@ -366,8 +366,19 @@ def pair_substitutions(
     if n < 2:
         return out
     left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:])
-    if not len(left):
-        return out
+    # Pairs are searched a block at a time, in order: each pair's product of options is
+    # about 40 x 40, and a whole long document's at once would take hundreds of MB.
+    for first in range(0, len(left), PAIR_BLOCK):
+        _pair_block(view, left[first : first + PAIR_BLOCK], out, k, shortlist)
+    return out
+
+
+#: Adjacent pairs searched together by :func:`pair_substitutions` (bounds its memory).
+PAIR_BLOCK = 128
+
+
+def _pair_block(view: DocView, left: np.ndarray, out: Candidates, k: int, shortlist: int) -> None:
+    """:func:`pair_substitutions` for the pairs starting at ``left`` (in order), into ``out``."""
     ev = view.evidence
     o1, c1, f1 = ev.neighbours_batch(view.ids[left], k)
     o2, c2, f2 = ev.neighbours_batch(view.ids[left + 1], k)
@@ -391,7 +402,7 @@ def pair_substitutions(
     size[(na < 2) & (nb < 2)] = 0  # neither word has a neighbour: nothing to pair
     total = int(size.sum())
     if total == 0:
-        return out
+        return
     # The cartesian product of every pair at once, in the order repeat(a) x tile(b).
     pair_of = np.repeat(np.arange(m), size)
     within = np.arange(total) - np.repeat(np.concatenate([[0], np.cumsum(size)[:-1]]), size)
@@ -404,7 +415,7 @@ def pair_substitutions(
     # pair order. Most combinations are unseen: rank only those the tables hold.
     seen = np.flatnonzero(cnt > 0)
     if not len(seen):
-        return out
+        return
     order = seen[np.lexsort((within[seen], -cnt[seen], pair_of[seen]))]
     rank = np.arange(len(order)) - np.searchsorted(pair_of[order], pair_of[order])
     top = order[rank < shortlist]
@@ -440,7 +451,6 @@ def pair_substitutions(
                 out.best[q] = x
                 out.flags[q] = fl1[b] | fl2[b]  # the links of both swaps of the pair
         out.tried[p] = out.tried[p + 1] = True
-    return out
 
 
 def function_swaps(view: DocView, max_logp: float = -4.5) -> Candidates:

@@ -102,14 +102,20 @@ def score(
     from mtdetect.audit.language import looks_english
     from mtdetect.inputs import InputError, expand_paths, read_input
     from mtdetect.report import FORMATS, render
+    from mtdetect.report.stream import DocumentWriter, closing
 
     if fmt not in FORMATS:
         _err(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(EXIT_ERROR)
     detector = _load_detector(model, trust_model)
-    results = []
-    errors = 0
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
     items = list(expand_paths(paths))
+    # JSON: one object for one input, an array for several (whichever of them fail).
+    many = len(items) > 1
+    sink = _Sink(output)
+    html_results = []  # a page needs the whole report; every other format is streamed
+    n_done = errors = 0
+    top = -1.0
     for item in _progress(items, enabled=not quiet and len(items) > 1 and sys.stderr.isatty()):
         try:
             if isinstance(item, InputError):
@@ -125,27 +131,65 @@ def score(
                 f"{doc.source}: warning: does not look like English; mtdetect finds the "
                 "artifacts of English text, so this score means little"
             )
-        results.append(detector.score(doc.text, source=source, min_strength=min_strength))
-    if results:
-        use_color = color if color is not None else (output is None and sys.stdout.isatty())
-        rendered = render(results, fmt, color=use_color)
-        if output is None:
-            sys.stdout.write(rendered)
-            sys.stdout.flush()
+        if fmt == "html":
+            r = detector.score(doc.text, source=source, min_strength=min_strength)
+            html_results.append(r)
+            doc_score = r.score
         else:
-            try:
-                output.write_text(rendered, encoding="utf-8")
-            except OSError as exc:
-                _err(f"{output}: cannot write ({exc.strerror or exc})")
-                raise typer.Exit(EXIT_ERROR) from None
-            if not quiet:
-                _err(f"wrote {len(results)} result(s) to {output}")
+            # Piece by piece: a huge document's sentences are never all held at once.
+            writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
+            pieces = []
+            for sentences, piece_score in detector.score_pieces(doc.text, min_strength):
+                writer.add(sentences)
+                pieces.append((piece_score, len(sentences)))
+            doc_score = detector.combine_pieces(pieces)
+            for chunk in writer.finish(doc_score, detector.verdict(doc_score),
+                                       detector.model_name, None, source):  # fmt: skip
+                sink.write(chunk)
+        n_done += 1
+        top = max(top, doc_score)
+    if n_done:
+        sink.write(render(html_results, "html") if fmt == "html" else closing(fmt, many))
+        sink.close()
+        if output is not None and not quiet:
+            _err(f"wrote {n_done} result(s) to {output}")
     if errors:
         if not quiet:
             _err(f"{errors} input(s) could not be scored")
         raise typer.Exit(EXIT_ERROR)
-    if fail_above is not None and any(r.score > fail_above for r in results):
+    if fail_above is not None and top > fail_above:
         raise typer.Exit(EXIT_FAIL_ABOVE)
+
+
+class _Sink:
+    """Standard output, or ``path`` opened on the first write (no file when nothing was
+    scored); a write error ends the command with one line."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._fh = None
+
+    def write(self, text: str) -> None:
+        try:
+            if self.path is None:
+                sys.stdout.write(text)
+                return
+            if self._fh is None:
+                self._fh = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+            self._fh.write(text)
+        except OSError as exc:
+            _err(f"{self.path or 'stdout'}: cannot write ({exc.strerror or exc})")
+            raise typer.Exit(EXIT_ERROR) from None
+
+    def close(self) -> None:
+        try:
+            if self._fh is not None:
+                self._fh.close()
+            else:
+                sys.stdout.flush()
+        except OSError as exc:
+            _err(f"{self.path or 'stdout'}: cannot write ({exc.strerror or exc})")
+            raise typer.Exit(EXIT_ERROR) from None
 
 
 def _progress(items: list, enabled: bool):

@@ -151,37 +151,58 @@ class MTDetector:
         whatever its size; its score is then the mean log-odds of the pieces' scores,
         weighted by their numbers of sentences.
         """
+        results: list[SentenceResult] = []
+        pieces: list[tuple[float, int]] = []
+        for sentences, piece_score in self.score_pieces(text, min_strength):
+            results.extend(sentences)
+            pieces.append((piece_score, len(sentences)))
+        doc_score = self.combine_pieces(pieces)
+        return DocumentResult(doc_score, self.verdict(doc_score), self.model_name, results, id,
+                              source)  # fmt: skip
+
+    def score_pieces(
+        self, text: str, min_strength: float = 0.0
+    ) -> Iterator[tuple[list[SentenceResult], float]]:
+        """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
+        its own document score: for writers that must not hold a huge document's sentences.
+        :meth:`combine_pieces` gives the document score."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        results: list[SentenceResult] = []
-        logits: list[tuple[float, int]] = []
         for a, b, first in windows(text, WINDOW_CHARS):
             sentences, spans, scores, doc_score = self._score_piece(text, a, b, first)
-            results.extend(
-                SentenceResult(
-                    s.start,
-                    s.end,
-                    s.text,
-                    float(sc),
-                    [sp for sp in sp_list if sp.strength >= min_strength],
-                    s.paragraph,
-                )
-                for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
+            yield (
+                [
+                    SentenceResult(
+                        s.start,
+                        s.end,
+                        s.text,
+                        float(sc),
+                        [sp for sp in sp_list if sp.strength >= min_strength],
+                        s.paragraph,
+                    )
+                    for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
+                ],
+                float(doc_score),
             )
-            if sentences:
-                p = min(max(doc_score, 1e-6), 1 - 1e-6)
-                logits.append((math.log(p / (1 - p)), len(sentences)))
+
+    def combine_pieces(self, pieces: Sequence[tuple[float, int]]) -> float:
+        """Document score from (piece score, number of sentences) pairs: the mean log-odds of
+        the pieces with sentences, weighted by their sentences."""
+        logits = []
+        for score, n in pieces:
+            if n:
+                p = min(max(score, 1e-6), 1 - 1e-6)
+                logits.append((math.log(p / (1 - p)), n))
         if not logits:
-            doc_score = float(self.scorer.document_score([]))
-        elif len(logits) == 1:
-            doc_score = 1.0 / (1.0 + math.exp(-logits[0][0]))
-        else:
-            z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
-            doc_score = 1.0 / (1.0 + math.exp(-z))
-        verdict = verdict_for(
-            doc_score, self.scorer.suspect_threshold, self.scorer.rewritten_threshold
-        )
-        return DocumentResult(doc_score, verdict, self.model_name, results, id, source)
+            return float(self.scorer.document_score([]))
+        if len(logits) == 1:
+            return 1.0 / (1.0 + math.exp(-logits[0][0]))
+        z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def verdict(self, score: float) -> str:
+        """``clean``, ``suspect`` or ``rewritten`` for a document score."""
+        return verdict_for(score, self.scorer.suspect_threshold, self.scorer.rewritten_threshold)
 
     def score_many(
         self,

@@ -62,10 +62,13 @@ def test_quick_run_without_shared_data(tmp_path: Path, monkeypatch: pytest.Monke
         assert key in report["startup"]
     assert report["startup"]["exit_codes"] == [0]
     assert report["audit"]["exit_code"] == 0 and "peak_rss_mb" in report["audit"]
+    large = report["large"]
+    assert large["exit_code"] == 0 and large["bytes"] > 400_000 and large["output_bytes"] > 0
     assert {t["key"] for t in report["targets"]} == {
         "end_to_end_sentences_per_s",
         "cold_start_s",
         "cli_peak_rss_mb",
+        "large_peak_rss_mb",
     }
 
     md = (out / "report.md").read_text(encoding="utf-8")

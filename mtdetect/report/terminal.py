@@ -56,23 +56,6 @@ def _highlight(sent: SentenceResult, color: bool) -> str:
 
 def render_text(results: Sequence[DocumentResult], *, color: bool = False) -> str:
     """Each document's verdict, then its suspect sentences with spans and explanations."""
-    lines: list[str] = []
-    for r in results:
-        name = _safe(r.source or r.id or "<text>")
-        n_spans = len(r.spans)
-        lines.append(
-            f"{name}: score {r.score:.2f} ({r.verdict}), {len(r.sentences)} sentences, "
-            f"{n_spans} suspect span{'s' if n_spans != 1 else ''}"
-        )
-        for i, sent in enumerate(r.sentences):
-            if not sent.spans:
-                continue
-            lines.append(f"  [{i}] {sent.score:.2f}  {_highlight(sent, color)}")
-            for sp in sent.spans:
-                hint = f" -> '{_safe(sp.suggestion)}'" if sp.suggestion else ""
-                lines.append(
-                    f"        {sp.family} {sp.strength:.2f} '{_safe(sp.text)}'{hint}: "
-                    f"{_safe(sp.explanation)}"
-                )
-        lines.append("")
-    return "\n".join(lines)
+    from mtdetect.report.stream import stream
+
+    return "".join(stream(results, "text", color=color))
