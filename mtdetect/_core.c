@@ -101,7 +101,9 @@ static inline int64_t find_slot(const uint32_t *slots, uint64_t nb, uint64_t see
     return -1;
 }
 
-static PyObject *py_slots_of(PyObject *self, PyObject *args)
+/* slots_of (mode 0: slot index, int64) and lookup (mode 1: count code, uint8): the same
+   arguments, the same probe. */
+static PyObject *probe_keys(PyObject *args, int mode, const char *name)
 {
     PyObject *o_slots, *o_keys, *o_out;
     unsigned long long nb, seed;
@@ -111,59 +113,44 @@ static PyObject *py_slots_of(PyObject *self, PyObject *args)
         return NULL;
     }
     if (get_buf(o_slots, &b[0], 4, 0, "slots") < 0 || get_buf(o_keys, &b[1], 8, 0, "keys") < 0 ||
-        get_buf(o_out, &b[2], 8, 1, "out") < 0) {
+        get_buf(o_out, &b[2], mode == 0 ? 8 : 1, 1, "out") < 0) {
         release(b, 3);
         return NULL;
     }
     Py_ssize_t n = LEN(b[1]);
     if (LEN(b[2]) != n || (uint64_t)LEN(b[0]) != nb * BUCKET || nb == 0) {
         release(b, 3);
-        PyErr_SetString(PyExc_ValueError, "slots_of: array sizes do not match");
+        PyErr_Format(PyExc_ValueError, "%s: array sizes do not match", name);
         return NULL;
     }
     const uint32_t *slots = (const uint32_t *)b[0].view.buf;
     const uint64_t *keys = (const uint64_t *)b[1].view.buf;
-    int64_t *out = (int64_t *)b[2].view.buf;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) {
-        out[i] = find_slot(slots, nb, seed, keys[i]);
+    if (mode == 0) {
+        int64_t *out = (int64_t *)b[2].view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            out[i] = find_slot(slots, nb, seed, keys[i]);
+        }
+    } else {
+        uint8_t *out = (uint8_t *)b[2].view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int64_t s = find_slot(slots, nb, seed, keys[i]);
+            out[i] = s < 0 ? 0 : (uint8_t)(slots[s] & 0xFF);
+        }
     }
     Py_END_ALLOW_THREADS
     release(b, 3);
     Py_RETURN_NONE;
 }
 
+static PyObject *py_slots_of(PyObject *self, PyObject *args)
+{
+    return probe_keys(args, 0, "slots_of");
+}
+
 static PyObject *py_lookup(PyObject *self, PyObject *args)
 {
-    PyObject *o_slots, *o_keys, *o_out;
-    unsigned long long nb, seed;
-    Buf b[3];
-    memset(b, 0, sizeof(b));
-    if (!PyArg_ParseTuple(args, "OKKOO", &o_slots, &nb, &seed, &o_keys, &o_out)) {
-        return NULL;
-    }
-    if (get_buf(o_slots, &b[0], 4, 0, "slots") < 0 || get_buf(o_keys, &b[1], 8, 0, "keys") < 0 ||
-        get_buf(o_out, &b[2], 1, 1, "out") < 0) {
-        release(b, 3);
-        return NULL;
-    }
-    Py_ssize_t n = LEN(b[1]);
-    if (LEN(b[2]) != n || (uint64_t)LEN(b[0]) != nb * BUCKET || nb == 0) {
-        release(b, 3);
-        PyErr_SetString(PyExc_ValueError, "lookup: array sizes do not match");
-        return NULL;
-    }
-    const uint32_t *slots = (const uint32_t *)b[0].view.buf;
-    const uint64_t *keys = (const uint64_t *)b[1].view.buf;
-    uint8_t *out = (uint8_t *)b[2].view.buf;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t s = find_slot(slots, nb, seed, keys[i]);
-        out[i] = s < 0 ? 0 : (uint8_t)(slots[s] & 0xFF);
-    }
-    Py_END_ALLOW_THREADS
-    release(b, 3);
-    Py_RETURN_NONE;
+    return probe_keys(args, 1, "lookup");
 }
 
 /* --- interpolated Kneser-Ney (see mtdetect.evidence.Evidence.lm_triples) -------------- */
