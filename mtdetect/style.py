@@ -44,25 +44,27 @@ def _hashed(texts: Sequence[str], n_features: int) -> tuple[np.ndarray, np.ndarr
     """CSR parts (indptr, indices, data) of the L2-normalised hashed token counts.
 
     Tokens are hashed with CRC-32 (stable across runs and platforms, in the standard
-    library), so scoring needs no scikit-learn.
+    library), so scoring needs no scikit-learn. All sentences are hashed and counted in one
+    pass (a key per sentence and hash), not one small array per sentence.
     """
-    mask = n_features - 1
-    indptr = [0]
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
-    for text in texts:
-        h = np.fromiter(
-            (crc32(t.encode("utf-8", "surrogatepass")) & mask for t in style_tokens(text)),
-            dtype=np.int64,
-        )
-        idx, cnt = np.unique(h, return_counts=True)
-        val = cnt / np.sqrt(float((cnt * cnt).sum())) if cnt.size else cnt.astype(float)
-        indices.append(idx)
-        data.append(val)
-        indptr.append(indptr[-1] + idx.size)
-    if not indices:
+    if not len(texts):
         return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    return np.asarray(indptr), np.concatenate(indices), np.concatenate(data)
+    mask = n_features - 1
+    hashes: list[int] = []
+    lengths: list[int] = []
+    for text in texts:
+        toks = style_tokens(text)
+        hashes.extend(crc32(t.encode("utf-8", "surrogatepass")) & mask for t in toks)
+        lengths.append(len(toks))
+    sent = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    keys, cnt = np.unique(sent * n_features + np.asarray(hashes, np.int64), return_counts=True)
+    row, idx = np.divmod(keys, n_features)
+    per_row = np.bincount(row, minlength=len(texts))
+    indptr = np.concatenate([[0], np.cumsum(per_row)])
+    # Each sentence's squared counts summed exactly (integers), as np.sum per row would.
+    sq = np.bincount(row, weights=cnt * cnt, minlength=len(texts))
+    val = cnt / np.sqrt(sq[row])
+    return indptr, idx, val
 
 
 @dataclass
