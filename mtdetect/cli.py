@@ -59,7 +59,7 @@ def score(
         list[str],
         typer.Argument(
             metavar="PATH",
-            help="Text files, directories of .txt files, or - for standard input.",
+            help="Text files, directories (their .txt, .text and .md files), or - for stdin.",
         ),
     ],
     fmt: Annotated[

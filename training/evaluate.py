@@ -115,8 +115,10 @@ def run(
     report_dir: str | Path = "training/report",
     quick: bool = False,
     old_scores: dict[str, float] | None = None,
+    update_model_card: bool = True,
 ) -> dict[str, Any]:
-    """Evaluate the model in ``model_dir`` on the featurised documents; write the report."""
+    """Evaluate the model in ``model_dir`` on the featurised documents; write the report (and,
+    with ``update_model_card``, its headline figures into the model's card)."""
     t0 = time.time()
     scorer = load_model(model_dir, trust=True)
     model: EnsembleModel = scorer.estimator
@@ -246,7 +248,8 @@ def run(
     rd.mkdir(parents=True, exist_ok=True)
     (rd / "evaluation.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     (rd / "evaluation.md").write_text(render_md(report), "utf-8")
-    update_card(model_dir, report)
+    if update_model_card:
+        update_card(model_dir, report)
     log(f"evaluation written to {rd} in {time.time() - t0:.0f}s")
     return report
 
@@ -336,9 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=None)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--n-jobs", type=int, default=2)
-    ap.add_argument("--report", default="training/report")
+    ap.add_argument("--report", default=None, help="default training/report (quick: runs/quick)")
     ap.add_argument("--old-scores", default=None, help="JSON {doc id: score} of a previous model")
     args = ap.parse_args(argv)
+    if args.report is None:
+        args.report = "runs/quick/report" if args.quick else "training/report"
     data = load_data(args.data, args.quick, args.n_jobs, str(Path(args.model) / "tagger.npz"))
     scorer = load_model(args.model, trust=True)
     from training.train import attach_style as _attach
@@ -347,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     data, _ = _attach(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))
     del scorer
     old = json.loads(Path(args.old_scores).read_text("utf-8")) if args.old_scores else None
-    run(args.model, data, args.report, quick=args.quick, old_scores=old)
+    # A quick check of a model never rewrites that model card's headline figures.
+    run(args.model, data, args.report, quick=args.quick, old_scores=old,
+        update_model_card=not args.quick)  # fmt: skip
     return 0
 
 

@@ -251,11 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=None)
     ap.add_argument("--evidence", default=None, help="evidence folder (default: packaged)")
-    ap.add_argument("--out", default="mtdetect/data/model")
+    ap.add_argument("--out", default=None, help="default mtdetect/data/model (quick: runs/quick)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--flags-per-1000", type=float, default=1.0)
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.out is None:  # a quick check never writes over the shipped tagger
+        args.out = "runs/quick/model" if args.quick else "mtdetect/data/model"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     log("reading round trips")
