@@ -10,10 +10,42 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from mtdetect import __version__
 
+
+def _no_type_placeholder(option):
+    # typer shows a type column ("<bool>") for an option without a metavar; an on/off flag
+    # has no value to describe.
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
+class _Command(TyperCommand):
+    """A command whose help shows no ``<bool>`` beside ``--help`` and no ``<list[str]>``
+    beside an argument that has a metavar (its help says what it takes)."""
+
+    def get_help_option(self, ctx):
+        return _no_type_placeholder(super().get_help_option(ctx))
+
+    def format_help(self, ctx, formatter):
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = lambda ctx: None
+        return super().format_help(ctx, formatter)
+
+
+class _Group(TyperGroup):
+    """The top level, likewise."""
+
+    def get_help_option(self, ctx):
+        return _no_type_placeholder(super().get_help_option(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     help="Find the fingerprints of machine translation and article spinners in English text.",
@@ -37,7 +69,9 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """mtdetect command line."""
@@ -53,7 +87,7 @@ def _load_detector(model: str | None, trust: bool):
         raise typer.Exit(EXIT_ERROR) from None
 
 
-@app.command()
+@app.command(cls=_Command)
 def score(
     paths: Annotated[
         list[str],
@@ -227,7 +261,7 @@ def _size(value: str) -> int:
 _FLAG = ""  # no metavar for on/off flags
 
 
-@app.command()
+@app.command(cls=_Command)
 def audit(
     inputs: Annotated[
         list[str],
@@ -423,7 +457,7 @@ def audit(
         typer.echo(format_summary(summary), err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def info() -> None:
     """Show the model, tables, versions and licences."""
     import platform
