@@ -127,14 +127,18 @@ def _near_names(view: DocView) -> list[str | None]:
     by_word: dict[str, float] = {}
     for i in caps.tolist():
         by_word.setdefault(view.surface[i], float(counts[i]))
-    words = list(by_word)
+    # Candidates share the first three letters: bucket them so that a text with thousands
+    # of distinct capitalised tokens (base64, code) is not compared pair by pair.
+    by_prefix: dict[str, list[str]] = {}
+    for u in by_word:
+        by_prefix.setdefault(u[:3], []).append(u)
     for i in caps.tolist():
         w = view.surface[i]
         cw = by_word[w]
         if cw >= 200 or len(w) < 4:
             continue
-        for u in words:
-            if u == w or u[:3] != w[:3] or by_word[u] <= cw:
+        for u in by_prefix[w[:3]]:
+            if u == w or by_word[u] <= cw:
                 continue
             if u.lower().startswith(w.lower()) or w.lower().startswith(u.lower()):
                 continue  # Kenya / Kenyan: an inflection, not a slip
