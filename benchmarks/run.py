@@ -76,16 +76,17 @@ class Settings:
     mlqe_per_pair: int
     profile_bytes: int
     large_mb: float
+    pathological_mb: float
 
     @classmethod
     def quick_preset(cls) -> Settings:
         """Small sizes: a smoke test of the harness (seconds, not minutes)."""
-        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000, 0.5)
+        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000, 0.5, 0.05)
 
     @classmethod
     def full_preset(cls) -> Settings:
         """The sizes of the reported run (a few minutes on one busy core)."""
-        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000, 10.0)
+        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000, 10.0, 1.0)
 
 
 # --- machine -------------------------------------------------------------------------------
@@ -579,6 +580,31 @@ def measure_large(docs: Sequence[str], mb: float) -> dict[str, Any]:
     }
 
 
+def measure_pathological(mb: float) -> list[dict[str, Any]]:
+    """Wall time and peak RSS of ``mtdetect score`` on inputs that are not prose: one line of
+    base64 (no spaces, no sentence ends) and one word repeated (no sentence ends)."""
+    import base64
+
+    cli, _ = _cli()
+    n = int(mb * 1e6)
+    inputs = {
+        "one base64 line": base64.b64encode(random.Random(0).randbytes(n * 3 // 4)).decode(),
+        "one word repeated, no sentence end": ("word " * (n // 5)).strip(),
+    }
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in inputs.items():
+            f = Path(tmp) / "input.txt"
+            f.write_text(text, encoding="utf-8")
+            wall, rss, code = _run_child(
+                [*cli, "score", str(f), "-f", "json", "-o", str(Path(tmp) / "o.json"), "-q"],
+                _child_env(),
+            )
+            out.append({"input": name, "bytes": f.stat().st_size, "seconds": wall,
+                        "peak_rss_mb": rss, "exit_code": code})  # fmt: skip
+    return out
+
+
 def measure_audit(n_docs: int) -> dict[str, Any]:
     """Wall time and peak RSS of ``mtdetect audit --workers 1`` (scores in-process) on a
     generated JSON Lines corpus (:func:`benchmarks.audit.write_corpus`)."""
@@ -907,13 +933,9 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{_fmt(row['own_share'], '.1%')} | {row['cumulative_s']:.3f} |"
             )
     st = r.get("startup")
+    mem: list[str] = []
     if st:
-        lines += [
-            "",
-            f"## Start-up and memory (medians of {st['runs']} runs)",
-            "",
-            "| measure | value |",
-            "|---|---:|",
+        mem += [
             f"| cold start: `{st['command']}` ({st['small_file_bytes']:,} bytes) | "
             f"{st['cold_start_s']:.3f} s |",
             f"| `mtdetect --version` (CLI start, no tables) | {st['cli_version_s']:.3f} s |",
@@ -925,19 +947,29 @@ def markdown(r: dict[str, Any]) -> str:
             f"{_fmt(st['import_and_load_s'], '.3f')} s |",
             f"| peak RSS of the CLI scoring the small file | {st['cli_peak_rss_mb']:.0f} MB |",
         ]
-        lg = r.get("large")
-        if lg:
-            lines.append(
-                f"| peak RSS of the CLI on one large file (`{lg['command']}`, "
-                f"{lg['bytes'] / 1e6:.1f} MB, {lg['seconds']:.0f} s) | {lg['peak_rss_mb']:.0f} MB |"
-            )
-        au = r.get("audit")
-        if au:
-            lines.append(
-                f"| peak RSS of one audit worker (`--workers 1`, {au['documents']:,} generated "
-                f"docs, {au['bytes'] / 1e6:.1f} MB; {au['docs_per_s']:,.0f} docs/s, "
-                f"{au['mb_per_s']:.2f} MB/s) | {au['peak_rss_mb']:.0f} MB |"
-            )
+    lg = r.get("large")
+    if lg:
+        mem.append(
+            f"| peak RSS of the CLI on one large file (`{lg['command']}`, "
+            f"{lg['bytes'] / 1e6:.1f} MB, {lg['seconds']:.0f} s) | {lg['peak_rss_mb']:.0f} MB |"
+        )
+    for pa in r.get("pathological") or []:
+        mem.append(
+            f"| peak RSS of the CLI on text that is not prose: {pa['input']} "
+            f"({pa['bytes'] / 1e6:.1f} MB, {pa['seconds']:.1f} s, exit {pa['exit_code']}) | "
+            f"{pa['peak_rss_mb']:.0f} MB |"
+        )
+    au = r.get("audit")
+    if au:
+        mem.append(
+            f"| peak RSS of one audit worker (`--workers 1`, {au['documents']:,} generated "
+            f"docs, {au['bytes'] / 1e6:.1f} MB; {au['docs_per_s']:,.0f} docs/s, "
+            f"{au['mb_per_s']:.2f} MB/s) | {au['peak_rss_mb']:.0f} MB |"
+        )
+    if mem:
+        runs = f" (medians of {st['runs']} runs)" if st else ""
+        lines += ["", f"## Start-up and memory{runs}", "", "| measure | value |", "|---|---:|"]
+        lines += mem
     acc = r.get("accuracy")
     if acc:
         lines += [
@@ -1036,7 +1068,7 @@ def run(
         )
     detector = mtdetect.load()
     report["throughput"] = report["profile"] = report["startup"] = None
-    report["audit"] = report["accuracy"] = report["large"] = None
+    report["audit"] = report["accuracy"] = report["large"] = report["pathological"] = None
     if "throughput" in parts:
         say(f"throughput: {len(docs)} documents, {s.runs} runs")
         report["throughput"] = time_stages(detector, docs, s.runs)
@@ -1058,6 +1090,8 @@ def run(
     if "large" in parts:
         say(f"large file memory: {s.large_mb} MB")
         report["large"] = measure_large(docs, s.large_mb)
+        say(f"pathological inputs: {s.pathological_mb} MB each")
+        report["pathological"] = measure_pathological(s.pathological_mb)
     if "audit" in parts:
         say(f"audit worker memory: {s.audit_docs} documents")
         report["audit"] = measure_audit(s.audit_docs)
