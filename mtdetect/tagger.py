@@ -329,6 +329,16 @@ def spinner_pairs(view: DocView) -> list[Span]:
     return out
 
 
+def _first_swap(view: DocView, cand, i: int, j: int) -> tuple[int, str, str] | None:
+    """The first token of ``i..j`` with a candidate original in ``cand``: its index, the
+    original (in the token's case) and the span's text with it swapped in."""
+    for k in range(i, j + 1):
+        if cand.best[k] >= 0:
+            w = _match_case(view.surface[k], view.evidence.word(int(cand.best[k])))
+            return k, w, " ".join(w if m == k else view.surface[m] for m in range(i, j + 1))
+    return None
+
+
 def _explain(
     view: DocView, X: np.ndarray, te: TokenEvidence, fam: str, i: int, j: int, peak: int
 ) -> tuple[str, str | None]:
@@ -351,26 +361,20 @@ def _explain(
                 f"({_fmt(np.exp(min(gain, 50)))}x by context and thesaurus)",
                 sugg,
             )
-    if fam == "broken-collocation" and te.col.best[i : j + 1].max() >= 0:
-        for k in range(i, j + 1):
-            if te.col.best[k] >= 0:
-                w = _match_case(view.surface[k], ev.word(int(te.col.best[k])))
-                sugg = " ".join(w if m == k else view.surface[m] for m in range(i, j + 1))
-                return (
-                    f"'{phrase}' looks like a fixed expression with a word replaced; "
-                    f"'{sugg}' is the common one",
-                    sugg,
-                )
-    if fam == "function-word-swap":
-        for k in range(i, j + 1):
-            if te.func.best[k] >= 0:
-                w = _match_case(view.surface[k], ev.word(int(te.func.best[k])))
-                sugg = " ".join(w if m == k else view.surface[m] for m in range(i, j + 1))
-                return (
-                    f"'{view.surface[k]}' is an unlikely word here; '{w}' fits the context "
-                    f"about {_fmt(np.exp(min(te.func.gain[k], 50)))}x better",
-                    sugg,
-                )
+    if fam == "broken-collocation" and (found := _first_swap(view, te.col, i, j)):
+        _k, _w, sugg = found
+        return (
+            f"'{phrase}' looks like a fixed expression with a word replaced; "
+            f"'{sugg}' is the common one",
+            sugg,
+        )
+    if fam == "function-word-swap" and (found := _first_swap(view, te.func, i, j)):
+        k, w, sugg = found
+        return (
+            f"'{view.surface[k]}' is an unlikely word here; '{w}' fits the context "
+            f"about {_fmt(np.exp(min(te.func.gain[k], 50)))}x better",
+            sugg,
+        )
     if fam == "dropped-word":
         for k in range(i, min(j + 2, len(view))):
             if te.ins.best[k] >= 0 and view.link[k]:
