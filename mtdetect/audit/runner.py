@@ -808,17 +808,26 @@ def run_audit(
     if workers is None or workers < 1:
         workers = os.cpu_count() or 1
     show = progress if progress is not None else sys.stderr.isatty()
-    with _terminate_as_interrupt():
-        selections = _sample(shards, opts) if opts.sample is not None else None
-        size = None if any(s.kind == "stdin" for s in pending) else sum(s.size for s in pending)
-        with _Progress(show, size, len(pending)) as bar:
-            if scheduler is not None:
-                from mtdetect.audit.dask_runner import run_on_dask
+    try:
+        with _terminate_as_interrupt():
+            selections = _sample(shards, opts) if opts.sample is not None else None
+            size = None if any(s.kind == "stdin" for s in pending) else sum(s.size for s in pending)
+            with _Progress(show, size, len(pending)) as bar:
+                if scheduler is not None:
+                    from mtdetect.audit.dask_runner import run_on_dask
 
-                run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done)
-            else:
-                _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
-                           bar.shard_done, selections)  # fmt: skip
+                    run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done)
+                else:
+                    _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
+                               bar.shard_done, selections)  # fmt: skip
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the open parts were aborted while unwinding, but a signal that
+        # lands while a part file is being created leaves a file no writer holds yet. In a
+        # local run nothing writes any more (workers only score): remove every temporary
+        # file. (A Dask worker may still be writing; its retry removes its own.)
+        if scheduler is None:
+            clean_temp_files(out, *([split] if split else []))
+        raise
 
     # Every part is published: temporary files left now are a dead worker's (a Dask retry
     # removes its shard's own, this catches any other).
