@@ -356,9 +356,10 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
                     continue
                 xx = np.column_stack([x, col]) if col is not None else x
                 est = scorer.estimator
-                est.predict_proba(xx)
-                if hasattr(est, "document_score"):
-                    est.document_score(xx)
+                if hasattr(est, "score_document"):
+                    est.score_document(xx)
+                else:
+                    est.predict_proba(xx)
             spent["classifier heads and combination"] = clock() - t0
         for k, v in spent.items():
             if k in samples:

@@ -269,25 +269,41 @@ def _search(
     if not len(cand):
         return out
     pri = swap_prior(view, cand, flags) if prior else np.zeros(len(cand))
-    fast = core()
-    if fast is not None:
-        best, score_j = _fast_search(view, pos, owner, cand, pri, 0)
-        score = np.zeros(len(cand))
-        has = best >= 0
-        score[best[has]] = score_j[has]
+    if core() is not None:
+        best, score = _fast_search(view, pos, owner, cand, pri, 0)
     else:
         both = _window_score(
             view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
         )
-        score = both[len(pos) :] - both[: len(pos)][owner] + pri
-        best = _best_per_owner(owner, score, len(pos))
-    has = best >= 0
-    b = best[has]
-    at = pos[has]
-    out.gain[at] = np.maximum(score[b], 0.0)
-    out.best[at] = np.where(score[b] > 0, cand[b], -1)
-    out.flags[at] = np.where(score[b] > 0, flags[b], 0)
+        best, score = _best_of_each(owner, both[len(pos) :] - both[: len(pos)][owner] + pri,
+                                    len(pos))  # fmt: skip
+    _record(out, pos, best, score, cand, flags)
     return out
+
+
+def _best_of_each(owner: np.ndarray, score: np.ndarray, n_owners: int):
+    """Index of each owner's best candidate (-1 for none) and its score (what the compiled
+    core's search returns)."""
+    best = _best_per_owner(owner, score, n_owners)
+    return best, np.where(best >= 0, score[np.maximum(best, 0)], 0.0)
+
+
+def _record(
+    out: Candidates,
+    pos: np.ndarray,
+    best: np.ndarray,
+    score: np.ndarray,
+    cand: np.ndarray,
+    flags: np.ndarray | None = None,
+) -> None:
+    """Write each position's best candidate (index into ``cand``, -1 for none) and its
+    score into ``out``: a gain when the score is positive, else nothing found."""
+    has = best >= 0
+    at, b, s = pos[has], best[has], score[has]
+    out.gain[at] = np.maximum(s, 0.0)
+    out.best[at] = np.where(s > 0, cand[b], -1)
+    if flags is not None:
+        out.flags[at] = np.where(s > 0, flags[b], 0)
 
 
 def suspect_content(view: DocView) -> np.ndarray:
@@ -507,13 +523,10 @@ def insertions(
         np.concatenate([np.repeat(np.arange(len(pos)), len(fill)), o_succ]),
         np.concatenate([np.tile(fill, len(pos)), c_succ]),
     )
+    out.tried[pos] = True
     if core() is not None:
-        best, sc = _fast_search(view, pos, owner, x, np.zeros(len(x)), 1)
-        ok = best >= 0
-        at = pos[ok]
-        out.tried[pos] = True
-        out.gain[at] = np.maximum(sc[ok], 0.0)
-        out.best[at] = np.where(sc[ok] > 0, x[best[ok]], -1)
+        best, score = _fast_search(view, pos, owner, x, np.zeros(len(x)), 1)
+        _record(out, pos, best, score, x)
         return out
     i = pos[owner]
     p2, p1, w, n1 = view.prev2[i], view.prev1[i], view.ids[i], view.next1[i]
@@ -532,14 +545,8 @@ def insertions(
              np.concatenate([n1 >= 0, np.zeros(k_without, bool)])),
         ],
     )  # fmt: skip
-    score = both[:k_with] - both[k_with:][owner]
-    best = _best_per_owner(owner, score, len(pos))
-    ok = best >= 0
-    b = best[ok]
-    at = pos[ok]
-    out.tried[pos] = True
-    out.gain[at] = np.maximum(score[b], 0.0)
-    out.best[at] = np.where(score[b] > 0, x[b], -1)
+    best, score = _best_of_each(owner, both[:k_with] - both[k_with:][owner], len(pos))
+    _record(out, pos, best, score, x)
     return out
 
 

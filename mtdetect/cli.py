@@ -15,20 +15,20 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from mtdetect import __version__
 
 
-def _no_type_placeholder(option):
-    # typer shows a type column ("<bool>") for an option without a metavar; an on/off flag
-    # has no value to describe.
-    if option is not None:
-        option.metavar = ""
-    return option
-
-
-class _Command(TyperCommand):
-    """A command whose help shows no ``<bool>`` beside ``--help`` and no ``<list[str]>``
-    beside an argument that has a metavar (its help says what it takes)."""
+class _PlainHelp:
+    """typer shows a type column ("<bool>") beside an option without a metavar, ``--help``
+    included; an on/off flag has no value to describe."""
 
     def get_help_option(self, ctx):
-        return _no_type_placeholder(super().get_help_option(ctx))
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_PlainHelp, TyperCommand):
+    """A command whose help shows no ``<bool>`` beside ``--help`` and no ``<list[str]>``
+    beside an argument that has a metavar (its help says what it takes)."""
 
     def format_help(self, ctx, formatter):
         for param in self.params:
@@ -37,11 +37,8 @@ class _Command(TyperCommand):
         return super().format_help(ctx, formatter)
 
 
-class _Group(TyperGroup):
+class _Group(_PlainHelp, TyperGroup):
     """The top level, likewise."""
-
-    def get_help_option(self, ctx):
-        return _no_type_placeholder(super().get_help_option(ctx))
 
 
 app = typer.Typer(

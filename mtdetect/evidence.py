@@ -380,6 +380,27 @@ LINK_FLAGS: dict[str, int] = {
 GAZ_TYPES: tuple[str, ...] = ("", "location", "demonym", "organization", "person", "name")
 
 
+def _ragged_rows(
+    offsets: np.ndarray, ids: np.ndarray, k: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """For rows ``ids`` of a table stored as ``offsets`` into a flat array: (owner index into
+    ``ids``, position in the flat array) of the first ``k`` entries of each row, in order.
+    Unknown ids (negative or out of range) have no entries."""
+    ids = np.asarray(ids, dtype=np.int64)
+    ok = (ids >= 0) & (ids + 1 < len(offsets))
+    safe = np.where(ok, ids, 0)
+    lo = np.where(ok, offsets[safe].astype(np.int64), 0)
+    hi = np.where(ok, offsets[np.minimum(safe + 1, len(offsets) - 1)].astype(np.int64), 0)
+    n = hi - lo if k is None else np.minimum(hi - lo, k)
+    total = int(n.sum())
+    if total == 0:
+        z = np.zeros(0, np.int64)
+        return z, z
+    owner = np.repeat(np.arange(len(ids)), n)
+    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
+    return owner, starts + np.arange(total)
+
+
 class Evidence:
     """The loaded evidence base. Build it with :func:`load_evidence`.
 
@@ -734,27 +755,14 @@ class Evidence:
 
         ``owner`` indexes into ``ids``; neighbours come most frequent first per owner.
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        off = self._thes_off
-        ok = (ids >= 0) & (ids + 1 < len(off))
-        safe = np.where(ok, ids, 0)
-        lo = np.where(ok, off[safe].astype(np.int64), 0)
-        hi = np.where(ok, off[np.minimum(safe + 1, len(off) - 1)].astype(np.int64), 0)
-        n = hi - lo
-        if k is not None:
-            n = np.minimum(n, k)
-        total = int(n.sum())
-        if total == 0:
-            z = np.zeros(0, np.int64)
-            return z, z, np.zeros(0, np.uint8)
-        owner = np.repeat(np.arange(len(ids)), n)
-        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
-        pos = starts + np.arange(total)
+        owner, pos = _ragged_rows(self._thes_off, ids, k)
+        if not len(pos):
+            return owner, owner, np.zeros(0, np.uint8)
         flags = self._arr("thesaurus_flags")
         return (
             owner,
             np.asarray(self._thes_ids[pos], dtype=np.int64),
-            np.asarray(flags[pos], dtype=np.uint8) if len(flags) else np.zeros(total, np.uint8),
+            np.asarray(flags[pos], dtype=np.uint8) if len(flags) else np.zeros(len(pos), np.uint8),
         )
 
     def neighbours(self, word: str) -> list[str]:
@@ -860,20 +868,9 @@ class Evidence:
     def collocates_batch(self, name: str, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(owner index, collocate id) of the first ``k`` ``name`` (``successor`` or
         ``predecessor``) collocates of every id, in list order per owner."""
-        off = self._arr(f"{name}_offsets")
-        ids = np.asarray(ids, dtype=np.int64)
-        ok = (ids >= 0) & (ids + 1 < len(off))
-        safe = np.where(ok, ids, 0)
-        lo = np.where(ok, off[safe].astype(np.int64), 0)
-        hi = np.where(ok, off[np.minimum(safe + 1, len(off) - 1)].astype(np.int64), 0)
-        n = np.minimum(hi - lo, k)
-        total = int(n.sum())
-        if total == 0:
-            z = np.zeros(0, np.int64)
-            return z, z
-        owner = np.repeat(np.arange(len(ids)), n)
-        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
-        pos = starts + np.arange(total)
+        owner, pos = _ragged_rows(self._arr(f"{name}_offsets"), ids, k)
+        if not len(pos):
+            return owner, owner
         return owner, np.asarray(self._arr(f"{name}_ids")[pos], dtype=np.int64)
 
     def successor_ids(self, word_id: int, k: int | None = None) -> np.ndarray:

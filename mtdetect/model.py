@@ -166,9 +166,10 @@ class TrainedScorer:
         if not sentences:
             return [], 0.0
         x = self.features(text, sentences, spans, tokens)
-        sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
         if isinstance(self.estimator, EnsembleModel):
-            return sent, self.estimator.document_score(x)
+            sent_p, doc = self.estimator.score_document(x)
+            return sent_p.astype(float).tolist(), doc
+        sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
         return sent, self.document_score(sent)
 
     def summary(self) -> list[str]:
@@ -279,22 +280,33 @@ class EnsembleModel:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """(n, 2) class probabilities of the combined sentence score."""
-        raw = self.noisy_or(list(self.head_proba(X).values()))
-        a, b = self.sent_cal
-        p = _sigmoid(a * _logit(raw) + b)
+        p = self._sentence_scores(list(self.head_proba(X).values()))
         return np.column_stack([1.0 - p, p])
+
+    def _sentence_scores(self, heads: Sequence[np.ndarray]) -> np.ndarray:
+        a, b = self.sent_cal
+        return _sigmoid(a * _logit(self.noisy_or(heads)) + b)
 
     def doc_proba(self, head_doc: Sequence[np.ndarray]) -> np.ndarray:
         """Combined, calibrated document scores from each head's document scores."""
         a, b = self.doc_cal
         return _sigmoid(a * _logit(self.noisy_or(head_doc)) + b)
 
+    def _document_score(self, heads: Sequence[np.ndarray]) -> float:
+        per_head = [np.array([_sigmoid(np.mean(_logit(p)))]) for p in heads]
+        return float(self.doc_proba(per_head)[0])
+
     def document_score(self, X: np.ndarray) -> float:
         """The document score of one document whose sentence features are ``X``."""
         if not len(X):
             return 0.0
-        per_head = [np.array([_sigmoid(np.mean(_logit(p)))]) for p in self.head_proba(X).values()]
-        return float(self.doc_proba(per_head)[0])
+        return self._document_score(list(self.head_proba(X).values()))
+
+    def score_document(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+        """Sentence scores and the document score of one document (``X`` its sentence
+        features, at least one row), the heads evaluated once."""
+        heads = list(self.head_proba(X).values())
+        return self._sentence_scores(heads), self._document_score(heads)
 
 
 #: Name of the feature column the style model adds.

@@ -243,7 +243,6 @@ def tag_spans(
     hot = (proba >= threshold) | forced
     if not hot.any():
         return spans
-    ev = view.evidence
     i = 0
     while i < n:
         if not hot[i]:
@@ -273,38 +272,50 @@ def tag_spans(
         start, end = int(view.start[i]), int(view.end[j])
         explanation, suggestion = _explain(view, X, evidence, fam, i, j, peak)
         if fam == "synonym-substitution" and suggestion is not None:
-            # a swap inside a compound or named expression is a broken collocation
-            best = (
-                evidence.sub.best[peak]
-                if evidence.sub.best[peak] >= 0
-                else evidence.pair.best[peak]
-            )
-            left, right = view.prev1[peak], view.next1[peak]
-            on_left = best >= 0 and ev.compound_ids(np.array([left]), np.array([best]))[0]
-            on_right = best >= 0 and ev.compound_ids(np.array([best]), np.array([right]))[0]
-            if on_left or on_right:
-                fam = "broken-collocation"
-                if i == j == peak and evidence.sub.best[peak] >= 0:
-                    # one word swapped inside a fixed expression: show the pair and counts
-                    k = peak - 1 if on_left else peak + 1
-                    a, b = min(k, peak), max(k, peak)
-                    written = f"{view.surface[a]} {view.surface[b]}"
-                    restored = (
-                        f"{view.surface[k]} {suggestion}"
-                        if k < peak
-                        else f"{suggestion} {view.surface[k]}"
-                    )
-                    known = np.expm1(X[peak, FEATURE_INDEX["sub_restored_count"]])
-                    explanation = (
-                        f"'{written}': {_times(view.bigram_left[b])} in the reference counts; "
-                        f"'{restored}', a fixed expression: {_times(known)}"
-                    )
+            compound = _compound_swap(view, X, evidence, i, j, peak, suggestion, explanation)
+            if compound is not None:
+                fam, explanation = "broken-collocation", compound
         strength = float(proba[peak])
         if forced[i : j + 1].any():
             strength = max(strength, 0.9)
         spans.append(Span(start, end, view.text[start:end], fam, strength, explanation, suggestion))
         i = j + 1
     return spans
+
+
+def _compound_swap(
+    view: DocView,
+    X: np.ndarray,
+    te: TokenEvidence,
+    i: int,
+    j: int,
+    peak: int,
+    suggestion: str,
+    explanation: str,
+) -> str | None:
+    """None unless the swap at ``peak`` restores a compound or named expression with a
+    neighbour, when the span is a broken collocation; then its explanation: for one swapped
+    word, the written and the restored pair with their counts ("'White Home': once in the
+    reference counts; 'White House', a fixed expression: 1,800 times"), else ``explanation``."""
+    ev = view.evidence
+    best = te.sub.best[peak] if te.sub.best[peak] >= 0 else te.pair.best[peak]
+    if best < 0:
+        return None
+    on_left = ev.compound_ids(np.array([view.prev1[peak]]), np.array([best]))[0]
+    on_right = ev.compound_ids(np.array([best]), np.array([view.next1[peak]]))[0]
+    if not (on_left or on_right):
+        return None
+    if not (i == j == peak and te.sub.best[peak] >= 0):
+        return explanation
+    k = peak - 1 if on_left else peak + 1
+    a, b = min(k, peak), max(k, peak)
+    written = f"{view.surface[a]} {view.surface[b]}"
+    restored = f"{view.surface[k]} {suggestion}" if k < peak else f"{suggestion} {view.surface[k]}"
+    known = np.expm1(X[peak, FEATURE_INDEX["sub_restored_count"]])
+    return (
+        f"'{written}': {_times(view.bigram_left[b])} in the reference counts; "
+        f"'{restored}', a fixed expression: {_times(known)}"
+    )
 
 
 def spinner_pairs(view: DocView) -> list[Span]:

@@ -147,6 +147,14 @@ _NOT_SETTING = frozenset({"fiction", "reports"})
 EXPLAINED_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+def _cut(p: np.ndarray, allowed: int) -> float:
+    """The lowest threshold that at most ``allowed`` of the probabilities ``p`` reach (0 when
+    all of them may)."""
+    if len(p) <= allowed:
+        return 0.0
+    return float(np.sort(p)[::-1][allowed]) + 1e-9
+
+
 def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> float:
     """Set the model's two span thresholds on dev and return the general one.
 
@@ -172,10 +180,7 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
             in_reg = clean & (regs == r)
             budget = REGISTER_RATES.get(str(r), per_1000) / 1000 * in_reg.sum()
             for flag, part in ((True, share), (False, 1 - share)):
-                p = np.sort(p_all[in_reg & (exp == flag)])[::-1]
-                k = int(budget * part)
-                if len(p) > k:
-                    thr[flag] = max(thr[flag], float(p[k]) + 1e-9)
+                thr[flag] = max(thr[flag], _cut(p_all[in_reg & (exp == flag)], int(budget * part)))
         t_exp, t_other = min(0.99, thr[True]), min(0.99, thr[False])
         if t_exp > t_other:
             continue  # a flag that shows its original must not need more than one that does not
@@ -185,10 +190,8 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
     if best is None:  # no split keeps that order: one threshold for every token
         t = 0.5
         for r in setting:
-            p = np.sort(p_all[clean & (regs == r)])[::-1]
-            k = int(len(p) * REGISTER_RATES.get(str(r), per_1000) / 1000)
-            if len(p) > k:
-                t = max(t, float(p[k]) + 1e-9)
+            p = p_all[clean & (regs == r)]
+            t = max(t, _cut(p, int(len(p) * REGISTER_RATES.get(str(r), per_1000) / 1000)))
         best = (0, min(0.99, t), min(0.99, t))
     model.threshold_explained, model.threshold = float(best[1]), float(best[2])
     return model.threshold

@@ -355,6 +355,7 @@ class TorturedMatcher:
         # suggestion are built the first time one of its anchors is found (start-up time).
         self._raw: list[dict[str, Any]] = list(entries)
         self._entries: list[_Entry | None] = [None] * len(self._raw)
+        self._anchor_tids: list[tuple[int, ...]] = []  # each entry's anchors, parsed once
         # anchor phrase index: first key -> [(length, {key tuple: term id})]
         self._phrase_index: dict[str, list[tuple[int, dict[tuple[str, ...], int]]]] = {}
         # proximity anchors: first word -> term ids
@@ -372,9 +373,10 @@ class TorturedMatcher:
         return tid
 
     def _index_anchors(self, eid: int, obj: dict[str, Any]) -> None:
-        for raw in obj["a"]:
-            term = Term.from_json(raw)
-            tid = self._term_id(term)
+        terms = [Term.from_json(raw) for raw in obj["a"]]
+        tids = tuple(self._term_id(t) for t in terms)
+        self._anchor_tids.append(tids)
+        for term, tid in zip(terms, tids, strict=True):
             known = tid in self._anchor_entries
             self._anchor_entries.setdefault(tid, []).append(eid)
             if known:
@@ -394,16 +396,11 @@ class TorturedMatcher:
         """Entry ``eid`` of the list, built on first use."""
         entry = self._entries[eid]
         if entry is None:
-            entry = self._entries[eid] = self._build_entry(self._raw[eid])
+            entry = self._entries[eid] = self._build_entry(self._raw[eid], self._anchor_tids[eid])
         return entry
 
-    @property
-    def entries(self) -> list[_Entry]:
-        """Every entry of the list, in order (builds any not built yet)."""
-        return [self.entry(i) for i in range(len(self._raw))]
-
-    def _build_entry(self, obj: dict[str, Any]) -> _Entry:
-        anchors = tuple(Term.from_json(t) for t in obj["a"])
+    def _build_entry(self, obj: dict[str, Any], anchor_tids: tuple[int, ...]) -> _Entry:
+        anchors = tuple(self.terms[t] for t in anchor_tids)
         required = tuple(tuple(Term.from_json(t) for t in g) for g in obj.get("and", ()))
         excluded = tuple(Term.from_json(t) for t in obj.get("not", ()))
         fp = Fingerprint(anchors, required, excluded)
@@ -411,7 +408,7 @@ class TorturedMatcher:
         expected = obj.get("e", "")
         return _Entry(
             query=obj.get("q", ""),
-            anchors=tuple(self._term_id(t) for t in anchors),
+            anchors=anchor_tids,
             required=tuple(tuple(self._term_id(t) for t in g) for g in required),
             excluded=tuple(self._term_id(t) for t in excluded),
             expected=expected,

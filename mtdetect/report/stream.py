@@ -15,6 +15,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
+from mtdetect.report.terminal import _safe, sentence_lines
 from mtdetect.result import SCHEMA, DocumentResult, SentenceResult, dumps_json, scrub_surrogates
 
 __all__ = ["STREAM_FORMATS", "DocumentWriter", "closing", "stream"]
@@ -67,7 +68,7 @@ class DocumentWriter:
             self.n_spans += len(sent.spans)
             if self.fmt == "text":
                 if sent.spans:
-                    self._kept.extend(_text_lines(i, sent, self.color))
+                    self._kept.extend(sentence_lines(i, sent, self.color))
             elif self.fmt == "csv":
                 self._kept.extend(
                     [i, f"{sent.score:.4f}", sp.start, sp.end, sp.text, sp.family,
@@ -103,8 +104,6 @@ class DocumentWriter:
 
     def _finish(self, score, verdict, model, id, source) -> Iterator[str]:
         if self.fmt == "text":
-            from mtdetect.report.terminal import _safe
-
             name = _safe(source or id or "<text>")
             s = "s" if self.n_spans != 1 else ""
             head = (
@@ -159,19 +158,6 @@ class DocumentWriter:
         self._spool.seek(0)
         while block := self._spool.read(_READ):
             yield block
-
-
-def _text_lines(i: int, sent: SentenceResult, color: bool) -> list[str]:
-    from mtdetect.report.terminal import _highlight, _safe
-
-    lines = [f"  [{i}] {sent.score:.2f}  {_highlight(sent, color)}"]
-    for sp in sent.spans:
-        hint = f" -> '{_safe(sp.suggestion)}'" if sp.suggestion else ""
-        lines.append(
-            f"        {sp.family} {sp.strength:.2f} '{_safe(sp.text)}'{hint}: "
-            f"{_safe(sp.explanation)}"
-        )
-    return lines
 
 
 def closing(fmt: str, many: bool) -> str:

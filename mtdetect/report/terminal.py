@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from mtdetect.report import layout_spans
 from mtdetect.result import DocumentResult, SentenceResult
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "sentence_lines"]
 
 # ANSI colours per family (foreground on a dim background), kept readable on dark and light.
 _COLORS = {
@@ -52,6 +52,19 @@ def _highlight(sent: SentenceResult, color: bool) -> str:
         pos = sp.end
     out.append(_safe(text[pos - sent.start :]))
     return "".join(out)
+
+
+def sentence_lines(i: int, sent: SentenceResult, color: bool) -> list[str]:
+    """The text form's lines for sentence ``i`` (which has spans): the sentence with its
+    spans highlighted, then one line per span."""
+    lines = [f"  [{i}] {sent.score:.2f}  {_highlight(sent, color)}"]
+    for sp in sent.spans:
+        hint = f" -> '{_safe(sp.suggestion)}'" if sp.suggestion else ""
+        lines.append(
+            f"        {sp.family} {sp.strength:.2f} '{_safe(sp.text)}'{hint}: "
+            f"{_safe(sp.explanation)}"
+        )
+    return lines
 
 
 def render_text(results: Sequence[DocumentResult], *, color: bool = False) -> str:
