@@ -293,7 +293,9 @@ class EnsembleModel:
         return _sigmoid(a * _logit(self.noisy_or(head_doc)) + b)
 
     def _document_score(self, heads: Sequence[np.ndarray]) -> float:
-        per_head = [np.array([_sigmoid(np.mean(_logit(p)))]) for p in heads]
+        # Each head's document score is the training aggregation (``mean_logodds``), the one
+        # the document calibration and the thresholds were fitted on.
+        per_head = [np.array([_mean_logodds(p)]) for p in heads]
         return float(self.doc_proba(per_head)[0])
 
     def document_score(self, X: np.ndarray) -> float:

@@ -262,3 +262,21 @@ def test_damaged_model_archive_gives_a_clear_error(tmp_path):
     (tmp_path / CARD_FILE).write_text(json.dumps({"sha256": digest, "file": LINEAR_FILE}))
     with pytest.raises(ValueError, match="not a readable mtdetect model"):
         load_model(tmp_path, trust=True)
+
+
+def test_ensemble_document_score_is_the_training_aggregation() -> None:
+    """Was: at run time a head's document score clipped sentence probabilities at 1e-6, while
+    training (calibration, thresholds, the evaluation report) used ``mean_logodds`` (1e-4):
+    documents with very confident sentences scored differently from the report."""
+    from mtdetect.model import AGGREGATIONS, LinearModel
+
+    def head(w: float) -> LinearModel:
+        return LinearModel(np.zeros(1), np.ones(1), np.array([w]), 0.0, -1.0, 0.0)
+
+    ens = EnsembleModel({"a": head(4.0), "b": head(-1.0)}, (1.2, -0.3), (0.9, 0.2))
+    X = np.array([[4.0], [3.5], [-0.2]])  # head "a" gives 1 - 1e-7 on the first rows
+    per_head = [np.array([AGGREGATIONS["mean_logodds"](p.tolist())])
+                for p in ens.head_proba(X).values()]  # fmt: skip
+    expected = float(ens.doc_proba(per_head)[0])
+    assert ens.document_score(X) == expected
+    assert ens.score_document(X)[1] == expected
