@@ -12,6 +12,9 @@
  *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
  *   search(tables, p2, p1, w, n1, n2, owner, cand, prior, best, score, mode)
  *                                                          best candidate per position
+ *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
+ *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
+ *                                                          best pair swap per word pair
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
  */
 #define PY_SSIZE_T_CLEAN
@@ -458,6 +461,289 @@ static PyObject *py_search(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* --- pair search (see mtdetect.candidates.pair_substitutions) ------------------------- */
+
+#define MAX_OPTIONS 256
+#define MAX_SHORTLIST 64
+/* Probes whose buckets are loaded ahead of the one being read. */
+#define PAIR_AHEAD 32
+
+/* A key's two buckets and fingerprint (find_slot in two steps). */
+typedef struct {
+    uint64_t b1, b2;
+    uint32_t fp;
+    int32_t a, b;
+} Located;
+
+static inline void locate(uint64_t key, uint64_t nb, uint64_t seed, Located *out)
+{
+    uint64_t k = key ^ seed;
+    uint64_t h = mix(k);
+    uint64_t b1 = ((h & 0xFFFFFFFFULL) * nb) >> 32;
+    uint64_t b2 = ((h >> 32) * nb) >> 32;
+    uint32_t fp = (uint32_t)((k * ALT) >> 40);
+    if (fp == 0) {
+        fp = 1;
+    }
+    if (b2 == b1) {
+        b2 = (b1 + 1) % nb;
+    }
+    out->b1 = b1;
+    out->b2 = b2;
+    out->fp = fp;
+}
+
+static inline int64_t probe_located(const uint32_t *slots, const Located *l)
+{
+    const uint32_t *s = slots + l->b1 * BUCKET;
+    for (int i = 0; i < BUCKET; i++) {
+        if ((s[i] >> 8) == l->fp) {
+            return (int64_t)(l->b1 * BUCKET + i);
+        }
+    }
+    s = slots + l->b2 * BUCKET;
+    for (int i = 0; i < BUCKET; i++) {
+        if ((s[i] >> 8) == l->fp) {
+            return (int64_t)(l->b2 * BUCKET + i);
+        }
+    }
+    return -1;
+}
+
+typedef struct {
+    double count;
+    int32_t a, b; /* option indices */
+} Combo;
+
+/* The options of one word: itself, then its first k thesaurus neighbours (ids, flags). */
+static int word_options(int64_t w, const uint32_t *off, Py_ssize_t n_off, const uint32_t *nb,
+                        const uint8_t *fl, Py_ssize_t k, int64_t *ids, uint8_t *flags)
+{
+    ids[0] = w;
+    flags[0] = 0;
+    int n = 1;
+    if (w >= 0 && w + 1 < n_off) {
+        uint32_t lo = off[w], hi = off[w + 1];
+        for (uint32_t q = lo; q < hi && (Py_ssize_t)(q - lo) < k && n < MAX_OPTIONS; q++) {
+            ids[n] = (int64_t)nb[q];
+            flags[n] = fl[q];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The spinner prior of an original (see mtdetect.candidates.swap_prior), from the table of
+   priors by thesaurus degree. */
+static inline double option_prior(int64_t x, uint8_t flag, const uint32_t *off, Py_ssize_t n_off,
+                                  const double *by_degree, Py_ssize_t n_deg, int tortured)
+{
+    int64_t safe = x < 0 ? 0 : (x > n_off - 2 ? n_off - 2 : x);
+    int64_t degree = (int64_t)off[safe + 1] - (int64_t)off[safe];
+    if (degree < 1) {
+        degree = 1;
+    }
+    if (flag & tortured) {
+        degree = 2;
+    }
+    if (degree >= n_deg) {
+        degree = n_deg - 1;
+    }
+    return by_degree[degree];
+}
+
+/* pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured_flag, left,
+   ids, prev2, prev1, next1, k, shortlist, gain, best, tried, flags): for each pair of words
+   (p, p + 1) at p in left (in order), every combination of their options is ranked by how
+   often the pair occurs; the `shortlist` most frequent (ties: product order) are scored in
+   context and the best, if it gains, is written on both words (see _pair_block). */
+static PyObject *py_pair_search(PyObject *self, PyObject *args)
+{
+    PyObject *tables, *o[15];
+    int tortured;
+    Py_ssize_t k, shortlist;
+    if (!PyArg_ParseTuple(args, "OOOOOiOOOOOnnOOOO", &tables, &o[0], &o[1], &o[2], &o[3],
+                          &tortured, &o[4], &o[5], &o[6], &o[7], &o[8], &k, &shortlist, &o[9],
+                          &o[10], &o[11], &o[12])) {
+        return NULL;
+    }
+    static const Py_ssize_t sizes[13] = {4, 4, 1, 8, 8, 8, 8, 8, 8, 8, 8, 1, 1};
+    static const char *names[13] = {"thes_off", "thes_ids", "thes_flags", "prior_by_degree",
+                                    "left", "ids", "prev2", "prev1", "next1", "gain", "best",
+                                    "tried", "flags"};
+    KN m;
+    Buf t[10], b[13];
+    memset(t, 0, sizeof(t));
+    memset(b, 0, sizeof(b));
+    if (parse_kn(tables, &m, t) < 0) {
+        release(t, 10);
+        return NULL;
+    }
+    for (int i = 0; i < 13; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i >= 9, names[i]) < 0) {
+            release(t, 10);
+            release(b, 13);
+            return NULL;
+        }
+    }
+    Py_ssize_t n_off = LEN(b[0]), n_nb = LEN(b[1]), n_deg = LEN(b[3]), n_left = LEN(b[4]);
+    Py_ssize_t n = LEN(b[5]);
+    const uint32_t *off = (const uint32_t *)b[0].view.buf;
+    const int64_t *left = (const int64_t *)b[4].view.buf;
+    int ok = LEN(b[2]) == n_nb && n_deg >= 3 && n_off >= 2 && k >= 0 && k < MAX_OPTIONS &&
+             shortlist >= 1 &&
+             shortlist <= MAX_SHORTLIST;
+    for (int i = 6; i <= 12; i++) {
+        ok = ok && LEN(b[i]) == n;
+    }
+    for (Py_ssize_t j = 0; ok && j < n_left; j++) {
+        ok = left[j] >= 0 && left[j] + 1 < n;
+    }
+    for (Py_ssize_t q = 0; ok && q < n_off; q++) {
+        ok = off[q] <= n_nb && (q == 0 || off[q] >= off[q - 1]);
+    }
+    if (!ok) {
+        release(t, 10);
+        release(b, 13);
+        PyErr_SetString(PyExc_ValueError, "pair_search: array sizes do not match");
+        return NULL;
+    }
+    const uint32_t *nbr = (const uint32_t *)b[1].view.buf;
+    const uint8_t *nfl = (const uint8_t *)b[2].view.buf;
+    const double *by_degree = (const double *)b[3].view.buf;
+    const int64_t *ids = (const int64_t *)b[5].view.buf;
+    const int64_t *prev2 = (const int64_t *)b[6].view.buf;
+    const int64_t *prev1 = (const int64_t *)b[7].view.buf;
+    const int64_t *next1 = (const int64_t *)b[8].view.buf;
+    double *gain = (double *)b[9].view.buf;
+    int64_t *best = (int64_t *)b[10].view.buf;
+    uint8_t *tried = (uint8_t *)b[11].view.buf;
+    uint8_t *flags = (uint8_t *)b[12].view.buf;
+    /* Every combination of two words' options (each word and its first k neighbours). */
+    Located *probes = PyMem_RawMalloc(sizeof(Located) * (size_t)(k + 1) * (size_t)(k + 1));
+    if (probes == NULL) {
+        release(t, 10);
+        release(b, 13);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    int64_t oa[MAX_OPTIONS], ob[MAX_OPTIONS];
+    uint8_t fa[MAX_OPTIONS], fb[MAX_OPTIONS];
+    Combo top[MAX_SHORTLIST];
+    SlotCache cache;
+    for (Py_ssize_t j = 0; j < n_left; j++) {
+        int64_t p = left[j];
+        int na = word_options(ids[p], off, n_off, nbr, nfl, k, oa, fa);
+        int nb = word_options(ids[p + 1], off, n_off, nbr, nfl, k, ob, fb);
+        if (na < 2 && nb < 2) {
+            continue; /* neither word has a neighbour: nothing to pair */
+        }
+        /* The most frequent seen combinations, in order of count then product order. The
+           probes of all combinations are independent: their buckets are located first and
+           loaded PAIR_AHEAD probes ahead, so that cache misses overlap. */
+        int n_key = 0;
+        for (int ia = 0; ia < na; ia++) {
+            for (int ib = 0; ib < nb; ib++) {
+                if ((ia == 0 && ib == 0) || oa[ia] < 0 || ob[ib] < 0) {
+                    continue; /* the observed pair itself, or no word */
+                }
+                locate(pack2(oa[ia], ob[ib]), m.bnb, m.bseed, &probes[n_key]);
+                probes[n_key].a = ia;
+                probes[n_key].b = ib;
+                n_key++;
+            }
+        }
+        for (int q = 0; q < n_key && q < PAIR_AHEAD; q++) {
+            __builtin_prefetch(m.bs + probes[q].b1 * BUCKET);
+            __builtin_prefetch(m.bs + probes[q].b2 * BUCKET);
+        }
+        int n_top = 0;
+        for (int kq = 0; kq < n_key; kq++) {
+            if (kq + PAIR_AHEAD < n_key) {
+                __builtin_prefetch(m.bs + probes[kq + PAIR_AHEAD].b1 * BUCKET);
+                __builtin_prefetch(m.bs + probes[kq + PAIR_AHEAD].b2 * BUCKET);
+            }
+            int64_t s = probe_located(m.bs, &probes[kq]);
+            double c = s < 0 ? 0.0 : m.lut[m.bs[s] & 0xFF];
+            if (!(c > 0)) {
+                continue;
+            }
+            int ia = probes[kq].a, ib = probes[kq].b;
+            {
+                int at = n_top;
+                while (at > 0 && top[at - 1].count < c) {
+                    at--;
+                }
+                if (at >= shortlist) {
+                    continue;
+                }
+                int last = n_top < shortlist ? n_top : (int)shortlist - 1;
+                for (int q = last; q > at; q--) {
+                    top[q] = top[q - 1];
+                }
+                top[at].count = c;
+                top[at].a = ia;
+                top[at].b = ib;
+                if (n_top < shortlist) {
+                    n_top++;
+                }
+            }
+        }
+        if (n_top == 0) {
+            continue;
+        }
+        int64_t p2 = prev2[p], p1 = prev1[p], nx = next1[p + 1];
+        cache.n = 0;
+        double base = kn_logp_c(&m, &cache, p2, p1, ids[p], 0);
+        base += kn_logp_c(&m, &cache, p1, ids[p], ids[p + 1], 0);
+        if (nx >= 0) {
+            base += kn_logp_c(&m, &cache, ids[p], ids[p + 1], nx, 0);
+        }
+        int kept = cache.n;
+        int win = -1;
+        double win_score = 0.0;
+        for (int q = 0; q < n_top; q++) {
+            int64_t x1 = oa[top[q].a], x2 = ob[top[q].b];
+            double prior = x1 != ids[p] ? option_prior(x1, fa[top[q].a], off, n_off, by_degree,
+                                                       n_deg, tortured)
+                                        : 0.0;
+            prior += x2 != ids[p + 1] ? option_prior(x2, fb[top[q].b], off, n_off, by_degree,
+                                                     n_deg, tortured)
+                                      : 0.0;
+            cache.n = kept;
+            double sc = kn_logp_c(&m, &cache, p2, p1, x1, 0);
+            sc += kn_logp_c(&m, &cache, p1, x1, x2, 0);
+            if (nx >= 0) {
+                sc += kn_logp_c(&m, &cache, x1, x2, nx, 0);
+            }
+            sc = sc - base + prior;
+            if (win < 0 || sc > win_score) {
+                win = q;
+                win_score = sc;
+            }
+        }
+        if (!(win_score > 0)) {
+            continue;
+        }
+        int64_t x[2] = {oa[top[win].a], ob[top[win].b]};
+        uint8_t both = fa[top[win].a] | fb[top[win].b];
+        for (int e = 0; e < 2; e++) {
+            int64_t at = p + e;
+            if (win_score > gain[at] && x[e] != ids[at]) {
+                gain[at] = win_score;
+                best[at] = x[e];
+                flags[at] = both;
+            }
+        }
+        tried[p] = tried[p + 1] = 1;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(probes);
+    release(t, 10);
+    release(b, 13);
+    Py_RETURN_NONE;
+}
+
 /* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
 
 static PyObject *py_tree_sum(PyObject *self, PyObject *args)
@@ -544,6 +830,7 @@ static PyMethodDef methods[] = {
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
     {"search", py_search, METH_VARARGS, "Best candidate per position by context fit."},
+    {"pair_search", py_pair_search, METH_VARARGS, "Best pair swap per adjacent word pair."},
     {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
     {NULL, NULL, 0, NULL},
 };

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtdetect.docview import DocView
-from mtdetect.evidence import LINK_FLAGS
+from mtdetect.evidence import ID_BITS, LINK_FLAGS
 from mtdetect.native import core
 
 __all__ = [
@@ -137,6 +137,9 @@ SWAP_RATE = 0.15
 COLLOCATE_RATE = 0.05
 
 
+_ID_MASK = (1 << ID_BITS) - 1
+
+
 @dataclass(slots=True)
 class Candidates:
     """Per-token result of a candidate search."""
@@ -217,11 +220,9 @@ def _unique_per_owner(owner: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, 
     """The distinct candidates of each owner, sorted by owner then candidate id."""
     if not len(owner):
         return owner, cand
-    order = np.lexsort((cand, owner))
-    owner, cand = owner[order], cand[order]
-    keep = np.ones(len(owner), bool)
-    keep[1:] = (owner[1:] != owner[:-1]) | (cand[1:] != cand[:-1])
-    return owner[keep], cand[keep]
+    # One sort of packed (owner, candidate) keys: candidates are word ids (< 2 ** ID_BITS).
+    key = np.unique((owner.astype(np.int64) << ID_BITS) | cand.astype(np.int64))
+    return key >> ID_BITS, key & _ID_MASK
 
 
 def _best_per_owner(owner: np.ndarray, score: np.ndarray, n_owners: int):
@@ -247,6 +248,11 @@ def swap_prior(view: DocView, cand: np.ndarray, flags: np.ndarray) -> np.ndarray
     safe = np.clip(cand, 0, len(off) - 2)
     degree = np.maximum(off[safe + 1].astype(np.int64) - off[safe].astype(np.int64), 1)
     degree = np.where((flags & LINK_FLAGS["tortured"]) > 0, 2, degree)
+    return _prior_of_degree(degree)
+
+
+def _prior_of_degree(degree: np.ndarray) -> np.ndarray:
+    """:func:`swap_prior` of originals with ``degree`` (int64, >= 1) thesaurus neighbours."""
     return np.log(SWAP_RATE / (1 - SWAP_RATE)) - np.log(degree)
 
 
@@ -308,14 +314,20 @@ def _record(
 
 def suspect_content(view: DocView) -> np.ndarray:
     """Content words worth a substitution search: known, alphabetic, not a name, and next to
-    a pair the tables have (almost) never seen."""
+    a pair the tables have (almost) never seen (computed once per view)."""
+    cached = view._cache.get("suspect_content")
+    if cached is not None:
+        return cached
     rare_left = view.link & (view.bigram_left < 2)
     rare_right = view.link_right & (view.bigram_right < 2)
     # A capitalised word is a name unless it is a common word that a name borrowed
     # ("the White Home": "home" is nearly always lower case).
     usually_lower = np.nan_to_num(view.cap_ratio, nan=1.0) < 0.3
     name = view.capital & ~view.initial & ~usually_lower
-    return view.alpha & ~view.function & (view.ids >= 0) & ~name & (rare_left | rare_right)
+    out = view._cache["suspect_content"] = (
+        view.alpha & ~view.function & (view.ids >= 0) & ~name & (rare_left | rare_right)
+    )
+    return out
 
 
 def substitutions(view: DocView, k: int = 60) -> Candidates:
@@ -327,18 +339,39 @@ def substitutions(view: DocView, k: int = 60) -> Candidates:
     return _search(view, pos, owner, cand, flags)
 
 
-_FUNCTION_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LISTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _function_ids(ev) -> np.ndarray:
-    """Ids of the function words and of ``<num>`` (cached per evidence base)."""
-    ids = _FUNCTION_IDS.get(ev)
-    if ids is None:
+@dataclass(frozen=True, slots=True)
+class _ListIds:
+    """The word lists of this module as ids of one evidence base (see :func:`_list_ids`)."""
+
+    prepositions: np.ndarray  # ids of _PREP_LIST, in order, the known ones
+    articles: np.ndarray
+    fillers: np.ndarray
+    function: np.ndarray  # bool per vocabulary id: a function word or ``<num>``
+    prior_by_degree: np.ndarray  # swap_prior of an original with d thesaurus neighbours, at d
+
+
+def _list_ids(ev) -> _ListIds:
+    """The ids of the word lists, looked up once per evidence base."""
+    lists = _LISTS.get(ev)
+    if lists is None:
         from mtdetect.docview import FUNCTION_WORDS
 
-        ids = ev.ids([*sorted(FUNCTION_WORDS), "<num>"])
-        ids = _FUNCTION_IDS[ev] = np.sort(ids[ids >= 0])
-    return ids
+        def known(words) -> np.ndarray:
+            ids = ev.ids(list(words))
+            return ids[ids >= 0]
+
+        function = np.zeros(ev.vocab_size, bool)
+        function[known([*sorted(FUNCTION_WORDS), "<num>"])] = True
+        off = ev._thes_off.astype(np.int64)
+        degrees = np.arange(max(int(np.diff(off).max(initial=0)), 2) + 1)
+        lists = _LISTS[ev] = _ListIds(
+            known(_PREP_LIST), known(_ARTICLE_LIST), known(_FILLERS), function,
+            _prior_of_degree(np.maximum(degrees, 1)),
+        )  # fmt: skip
+    return lists
 
 
 def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
@@ -356,7 +389,7 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     owner, cand = _unique_per_owner(np.concatenate([o1, o2]), np.concatenate([c1, c2]))
     # The replaced word of a fixed expression is a content word ("fire" of "fire engine"), not
     # a function word that happens to follow its neighbour ("say that").
-    keep = ~np.isin(cand, _function_ids(ev))
+    keep = ~_list_ids(ev).function[cand]
     owner, cand = owner[keep], cand[keep]
     out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
     out.gain = np.maximum(
@@ -382,6 +415,18 @@ def pair_substitutions(
     if n < 2:
         return out
     left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:])
+    fast = core()
+    if fast is not None and len(left):
+        ev = view.evidence
+        tried = np.zeros(n, np.uint8)
+        fast.pair_search(
+            ev.kn_tables(), ev._thes_off, ev._thes_ids, ev._arr("thesaurus_flags"),
+            _list_ids(ev).prior_by_degree, LINK_FLAGS["tortured"], left, view.ids,
+            view.prev2, view.prev1, view.next1, k, shortlist, out.gain, out.best, tried,
+            out.flags,
+        )  # fmt: skip
+        out.tried = tried.astype(bool)
+        return out
     # Pairs are searched a block at a time, in order: each pair's product of options is
     # about 40 x 40, and a whole long document's at once would take hundreds of MB.
     for first in range(0, len(left), PAIR_BLOCK):
@@ -472,9 +517,7 @@ def _pair_block(view: DocView, left: np.ndarray, out: Candidates, k: int, shortl
 def function_swaps(view: DocView, max_logp: float = -4.5) -> Candidates:
     """Best other preposition (article) for every preposition (article) of the document
     that its context predicts poorly (``ln P < max_logp`` from the left or the right)."""
-    ev = view.evidence
-    prep_ids = ev.ids(_PREP_LIST)
-    art_ids = ev.ids(list(_ARTICLE_LIST))
+    lists = _list_ids(view.evidence)
     # Only function words that their context finds surprising from one side or the other.
     odd = np.minimum(view.lm_forward, view.lm_backward) < max_logp
     pos_p = np.flatnonzero(view.preposition & (view.ids >= 0) & odd)
@@ -482,8 +525,7 @@ def function_swaps(view: DocView, max_logp: float = -4.5) -> Candidates:
     pos = np.concatenate([pos_p, pos_a])
     if not len(pos):
         return Candidates.empty(len(view))
-    prep_ids = prep_ids[prep_ids >= 0]
-    art_ids = art_ids[art_ids >= 0]
+    prep_ids, art_ids = lists.prepositions, lists.articles
     owner = np.concatenate(
         [
             np.repeat(np.arange(len(pos_p)), len(prep_ids)),
@@ -516,8 +558,7 @@ def insertions(
     if not len(pos):
         return out
     ev = view.evidence
-    fill = ev.ids(_FILLERS)
-    fill = fill[fill >= 0]
+    fill = _list_ids(ev).fillers
     o_succ, c_succ = ev.collocates_batch("successor", view.prev1[pos], k)
     owner, x = _unique_per_owner(
         np.concatenate([np.repeat(np.arange(len(pos)), len(fill)), o_succ]),

@@ -112,3 +112,60 @@ def test_tree_sums_match():
     bad = TreeEnsemble(**{**trees.__dict__, "left": np.array([9] * 7, np.int32)})
     with pytest.raises(ValueError, match="inconsistent"):
         bad.decision(X)
+
+
+def _shipped_view(text):
+    from mtdetect.docview import build_view
+    from mtdetect.text import segment
+
+    return build_view(load_evidence(), text, segment(text).sentences)
+
+
+def test_pair_search_matches_numpy():
+    """The compiled pair search (every combination of two words' thesaurus options, ranked
+    by pair count, the shortlist scored in context) equals the numpy blocks exactly, on the
+    shipped tables."""
+    from pathlib import Path
+
+    from mtdetect.candidates import pair_substitutions, substitutions
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(examples.glob("*.txt")))
+    text += " Researchers say counterfeit consciousness and profound learning will help."
+    # Sentences of random words with many thesaurus neighbours: nearly every adjacent pair
+    # is searched, and pair counts tie often.
+    ev = load_evidence()
+    off = ev._thes_off.astype(np.int64)
+    rich = np.flatnonzero(np.diff(off) >= 30)
+    words = [ev.word(int(i)) for i in np.random.default_rng(5).choice(rich, 400)]
+    words = [w for w in words if w.isalpha()]
+    text += " " + " ".join(
+        " ".join(words[i : i + 8]).capitalize() + "." for i in range(0, len(words), 8)
+    )
+    view = _shipped_view(text)
+    # Short shortlists cut through ties of pair counts: their order must match too.
+    for shortlist in (1, 2, 16):
+        fast = pair_substitutions(view, substitutions(view), shortlist=shortlist)
+        with pure_python():
+            slow_view = _shipped_view(text)
+            slow = pair_substitutions(slow_view, substitutions(slow_view), shortlist=shortlist)
+        assert fast.tried.any() and (fast.gain > 0).any()
+        np.testing.assert_array_equal(fast.gain, slow.gain)
+        np.testing.assert_array_equal(fast.best, slow.best)
+        np.testing.assert_array_equal(fast.flags, slow.flags)
+        np.testing.assert_array_equal(fast.tried, slow.tried)
+
+
+def test_pair_search_rejects_arrays_that_do_not_fit():
+    ev = load_evidence()
+    n = 4
+    ids = np.zeros(n, np.int64)
+    args = [ev.kn_tables(), ev._thes_off, ev._thes_ids, ev._arr("thesaurus_flags"),
+            np.zeros(81), 8, np.array([3], np.int64), ids, ids, ids, ids, 40, 16,
+            np.zeros(n), np.full(n, -1, np.int64), np.zeros(n, np.uint8), np.zeros(n, np.uint8)]  # fmt: skip
+    with pytest.raises(ValueError, match="pair_search"):
+        native.core().pair_search(*args)  # a pair that starts at the last word
+    args[6] = np.array([0], np.int64)
+    args[13] = np.zeros(n - 1)
+    with pytest.raises(ValueError, match="pair_search"):
+        native.core().pair_search(*args)  # an output of the wrong length
