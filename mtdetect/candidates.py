@@ -221,7 +221,10 @@ def _unique_per_owner(owner: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, 
     if not len(owner):
         return owner, cand
     # One sort of packed (owner, candidate) keys: candidates are word ids (< 2 ** ID_BITS).
-    key = np.unique((owner.astype(np.int64) << ID_BITS) | cand.astype(np.int64))
+    key = np.sort((owner.astype(np.int64) << ID_BITS) | cand.astype(np.int64))
+    keep = np.ones(len(key), bool)
+    keep[1:] = key[1:] != key[:-1]
+    key = key[keep]
     return key >> ID_BITS, key & _ID_MASK
 
 

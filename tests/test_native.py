@@ -112,6 +112,10 @@ def test_tree_sums_match():
     bad = TreeEnsemble(**{**trees.__dict__, "left": np.array([9] * 7, np.int32)})
     with pytest.raises(ValueError, match="inconsistent"):
         bad.decision(X)
+    # a cycle (node 1 leads back to the root) never reaches a leaf
+    cycle = TreeEnsemble(**{**trees.__dict__, "left": np.array([1, 0, 2, 3, 5, 5, 6], np.int32)})
+    with pytest.raises(ValueError, match="inconsistent"):
+        cycle.decision(np.zeros((5, 3)))
 
 
 def _shipped_view(text):
