@@ -74,24 +74,43 @@ _COMMON_INITIALISMS = frozenset(
 )
 
 
-# The other patterns: (regex, strength, explanation). Group 1 is the span; the suggestion
-# is the span without its spaces.
-_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
+# The other patterns: (regex, strength, explanation, literals). Group 1 is the span; the
+# suggestion is the span without its spaces. Every match contains one of the literals, so a
+# sentence without any of them is not searched (most sentences have none).
+_DOT_SPACE = (". ",)
+_RULES: tuple[tuple[re.Pattern[str], float, str, tuple[str, ...]], ...] = (
     (
         _SPACED_LOWER_ABBR_RE,
         0.85,
         "abbreviation re-spaced: '{}' is normally written without a space",
+        _DOT_SPACE,
     ),
-    (_SPACED_HOST_RE, 0.9, "web address re-spaced at its dots"),
-    (_DETACHED_QUOTE_RE, 0.7, "closing quotation mark separated from its sentence"),
+    (_SPACED_HOST_RE, 0.9, "web address re-spaced at its dots", _DOT_SPACE),
+    (
+        _DETACHED_QUOTE_RE,
+        0.7,
+        "closing quotation mark separated from its sentence",
+        (' "', " ”"),
+    ),
     (
         _DANGLING_OPEN_QUOTE_RE,
         0.7,
         "an opening quotation mark ends the sentence: a closing one turned around and moved",
+        ("“", '"'),
     ),
-    (_SPACED_CODE_RE, 0.85, "code re-spaced at its dots: '{}' is normally written without spaces"),
-    (_OPEN_QUOTE_SPACE_RE, 0.5, "space after an opening quotation mark"),
-    (_SPACE_BEFORE_RE, 0.5, "space before punctuation, as tokenised text has"),
+    (
+        _SPACED_CODE_RE,
+        0.85,
+        "code re-spaced at its dots: '{}' is normally written without spaces",
+        _DOT_SPACE,
+    ),
+    (_OPEN_QUOTE_SPACE_RE, 0.5, "space after an opening quotation mark", ('" ', "“ ")),
+    (
+        _SPACE_BEFORE_RE,
+        0.5,
+        "space before punctuation, as tokenised text has",
+        (" ,", " ;", " )", " ]", " .", " '", " n't"),
+    ),
 )
 
 
@@ -107,7 +126,8 @@ class SpacingDetector:
             s, e = sent.start, sent.end
             if " " not in sent.text and "“" not in sent.text and '"' not in sent.text:
                 continue  # every pattern needs a space or a quotation mark
-            for m in _SPACED_INITIALISM_RE.finditer(text, s, e):
+            st = sent.text
+            for m in _SPACED_INITIALISM_RE.finditer(text, s, e) if ". " in st else ():
                 letters = m.group(1).replace(". ", "").replace(".", "")
                 gap, nxt = m.group(2), m.group(3)
                 if nxt[:1].isupper() and gap and letters not in _COMMON_INITIALISMS:
@@ -124,8 +144,8 @@ class SpacingDetector:
                         m.group(1).replace(". ", "."),
                     )
                 )
-            for rx, strength, why in _RULES:
-                if " " not in sent.text and rx is not _DANGLING_OPEN_QUOTE_RE:
+            for rx, strength, why, literals in _RULES:
+                if not any(lit in st for lit in literals):
                     continue
                 found = list(rx.finditer(text, s, e))
                 if rx is _SPACE_BEFORE_RE and len(found) < 2:
