@@ -50,6 +50,7 @@ _BOILERPLATE_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _CODE_CHARS = frozenset("{}[]();=<>/\\|$#_")
+_DROP_CODE_CHARS = str.maketrans(dict.fromkeys(_CODE_CHARS))
 
 
 class NonProseDetector:
@@ -73,17 +74,15 @@ class NonProseDetector:
                     spans.append(
                         make_span(text, m.start(), m.end(), FAMILY, 0.6, "HTML markup in prose")
                     )
-            symbols = sum(1 for ch in chunk if ch in _CODE_CHARS)
+            symbols = len(chunk) - len(chunk.translate(_DROP_CODE_CHARS))
             if symbols >= 3 or "function" in chunk or "=>" in chunk:
                 for m in _CODE_RE.finditer(text, s, e):
                     spans.append(
                         make_span(text, m.start(), m.end(), FAMILY, 0.7, "program code in prose")
                     )
-            for m in _BOILERPLATE_RE.finditer(text, s, e):
-                # Boilerplate is a short line of its own; the same words inside a long
-                # sentence are ordinary prose ("privacy policy" in a news story).
-                if len(chunk) > 120:
-                    continue
+            # Boilerplate is a short line of its own; the same words inside a long sentence
+            # are ordinary prose ("privacy policy" in a news story).
+            for m in _BOILERPLATE_RE.finditer(text, s, e) if len(chunk) <= 120 else ():
                 spans.append(
                     make_span(
                         text,
