@@ -348,7 +348,10 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
             t0 = clock()
             for sents in segmented:
                 texts = [s.text for s in sents]
-                cols.append(style.decision_function(texts) if style is not None and texts else None)
+                toks = [s.tokens for s in sents]
+                cols.append(
+                    style.decision_function(texts, toks) if style is not None and texts else None
+                )
             spent["style model (hashed n-grams)"] = clock() - t0
             t0 = clock()
             for x, col in zip(feats, cols, strict=True):

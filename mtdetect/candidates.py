@@ -620,4 +620,7 @@ def synonym_pairs(view: DocView) -> np.ndarray:
     hit = (nb == view.ids[pos][owner]) & (
         (flags & (LINK_FLAGS["oewn"] | LINK_FLAGS["inflection"])) > 0
     )
-    return pos[np.unique(owner[hit])]
+    found = owner[hit]  # owners are in order: keep the first of each run
+    first = np.ones(len(found), bool)
+    first[1:] = found[1:] != found[:-1]
+    return pos[found[first]]

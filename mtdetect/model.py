@@ -135,7 +135,9 @@ class TrainedScorer:
         x = sentence_features(text, sentences, spans, self.evidence, tokens=tokens)
         if self.style is None:
             return x
-        col = self.style.decision_function([s.text for s in sentences]).astype(np.float32)
+        col = self.style.decision_function(
+            [s.text for s in sentences], [s.tokens for s in sentences]
+        ).astype(np.float32)
         return np.column_stack([x, col])
 
     def score_sentences(

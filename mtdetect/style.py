@@ -19,15 +19,17 @@ from zlib import crc32
 
 import numpy as np
 
-from mtdetect.text import tokenize
+from mtdetect.text import Token, tokenize
 
 __all__ = ["StyleModel", "style_tokens"]
 
 
-def style_tokens(text: str) -> list[str]:
-    """Unigrams and bigrams of a sentence with names and numbers masked."""
+def style_tokens(text: str, tokens: Sequence[Token] | None = None) -> list[str]:
+    """Unigrams and bigrams of a sentence with names and numbers masked; ``tokens``, when
+    given, are the sentence's own (``Sentence.tokens``: the same as ``tokenize(text)``, with
+    offsets into the document), so that it is not tokenised twice."""
     toks = ["<s>"]
-    for k, t in enumerate(tokenize(text)):
+    for k, t in enumerate(tokenize(text) if tokens is None else tokens):
         if t.kind == "word":
             toks.append("C" if k > 0 and t.text[:1].isupper() else t.text.lower())
         elif t.kind == "number":
@@ -40,7 +42,9 @@ def style_tokens(text: str) -> list[str]:
     return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
 
-def _hashed(texts: Sequence[str], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _hashed(
+    texts: Sequence[str], n_features: int, tokens: Sequence[Sequence[Token]] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR parts (indptr, indices, data) of the L2-normalised hashed token counts.
 
     Tokens are hashed with CRC-32 (stable across runs and platforms, in the standard
@@ -52,8 +56,8 @@ def _hashed(texts: Sequence[str], n_features: int) -> tuple[np.ndarray, np.ndarr
     mask = n_features - 1
     hashes: list[int] = []
     lengths: list[int] = []
-    for text in texts:
-        toks = style_tokens(text)
+    for k, text in enumerate(texts):
+        toks = style_tokens(text, None if tokens is None else tokens[k])
         hashes.extend(crc32(t.encode("utf-8", "surrogatepass")) & mask for t in toks)
         lengths.append(len(toks))
     sent = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
@@ -94,13 +98,18 @@ class StyleModel:
         self.intercept = float(clf.intercept_[0])
         return self
 
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Log-odds per sentence (0.0 for every sentence when not fitted)."""
+    def decision_function(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[Token]] | None = None
+    ) -> np.ndarray:
+        """Log-odds per sentence (0.0 for every sentence when not fitted); ``tokens``, when
+        given, are each sentence's tokens (see :func:`style_tokens`)."""
         if not len(texts):
             return np.zeros(0)
         if self.coef.size == 0:
             return np.zeros(len(texts))
-        indptr, indices, data = _hashed(texts, self.n_features)
+        if tokens is not None and len(tokens) != len(texts):
+            raise ValueError("one token list per sentence is needed")
+        indptr, indices, data = _hashed(texts, self.n_features, tokens)
         contrib = self.coef[indices].astype(np.float64) * data
         sums = np.add.reduceat(contrib, indptr[:-1]) if contrib.size else np.zeros(len(texts))
         # reduceat repeats the next value for an empty row: empty rows contribute nothing.
