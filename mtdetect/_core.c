@@ -10,8 +10,10 @@
  *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
  *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
  *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
- *   search(tables, p2, p1, w, n1, n2, owner, cand, prior, best, score, mode)
- *                                                          best candidate per position
+ *   gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed, off_a, ids_a,
+ *                 flags_a, key_a, k_a, off_b, ids_b, key_b, k_b, options, drop, num_id,
+ *                 thes_off, prior_by_degree, tortured, gain, best, tried, flags)
+ *                                                          a candidate search, candidates included
  *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
  *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
  *                                                          best pair swap per word pair
@@ -361,115 +363,62 @@ static inline double window(const KN *m, SlotCache *c, int64_t p2, int64_t p1, i
     return s;
 }
 
-/* Best candidate per position: see mtdetect.candidates._search (mode 0, a swap) and
-   mtdetect.candidates.insertions (mode 1, a word inserted before the position). */
-static PyObject *py_search(PyObject *self, PyObject *args)
+/* The best of one position's candidates cand[0..k) (with their priors): its index (-1 when
+   there are none) and score, the log posterior odds against the observed word w. Mode 0 is a
+   swap at the position (the window p2 p1 x n1 n2), mode 1 a word x inserted before it
+   (p2 p1 x w n1). */
+static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_t w, int64_t n1,
+                           int64_t n2, const int64_t *cand, const double *prior, Py_ssize_t k,
+                           int64_t *best_out, double *score_out)
 {
-    PyObject *tables, *o[10];
-    int mode;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOi", &tables, &o[0], &o[1], &o[2], &o[3], &o[4],
-                          &o[5], &o[6], &o[7], &o[8], &o[9], &mode)) {
-        return NULL;
-    }
-    /* p2, p1, w, n1, n2 (per position), owner, cand, prior (per candidate), best, score */
-    static const Py_ssize_t sizes[10] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
-    static const char *names[10] = {"p2", "p1", "w", "n1", "n2", "owner", "cand", "prior",
-                                    "best", "score"};
-    KN m;
-    Buf t[10], b[10];
-    memset(t, 0, sizeof(t));
-    memset(b, 0, sizeof(b));
-    if (parse_kn(tables, &m, t) < 0) {
-        release(t, 10);
-        return NULL;
-    }
-    for (int i = 0; i < 10; i++) {
-        if (get_buf(o[i], &b[i], sizes[i], i >= 8, names[i]) < 0) {
-            release(t, 10);
-            release(b, 10);
-            return NULL;
-        }
-    }
-    Py_ssize_t npos = LEN(b[2]), k = LEN(b[6]);
-    int ok = LEN(b[0]) == npos && LEN(b[1]) == npos && LEN(b[3]) == npos &&
-             LEN(b[4]) == npos && LEN(b[5]) == k && LEN(b[7]) == k && LEN(b[8]) == npos &&
-             LEN(b[9]) == npos;
-    const int64_t *owner = (const int64_t *)b[5].view.buf;
-    for (Py_ssize_t i = 0; ok && i < k; i++) {
-        if (owner[i] < 0 || owner[i] >= npos || (i && owner[i] < owner[i - 1])) {
-            ok = 0;
-        }
-    }
-    if (!ok) {
-        release(t, 10);
-        release(b, 10);
-        PyErr_SetString(PyExc_ValueError, "search: array sizes or owners do not match");
-        return NULL;
-    }
-    const int64_t *p2 = (const int64_t *)b[0].view.buf;
-    const int64_t *p1 = (const int64_t *)b[1].view.buf;
-    const int64_t *w = (const int64_t *)b[2].view.buf;
-    const int64_t *n1 = (const int64_t *)b[3].view.buf;
-    const int64_t *n2 = (const int64_t *)b[4].view.buf;
-    const int64_t *cand = (const int64_t *)b[6].view.buf;
-    const double *prior = (const double *)b[7].view.buf;
-    int64_t *best = (int64_t *)b[8].view.buf;
-    double *score = (double *)b[9].view.buf;
-    Py_BEGIN_ALLOW_THREADS
-    Py_ssize_t i = 0;
-    SlotCache cache;
-    for (Py_ssize_t j = 0; j < npos; j++) {
-        best[j] = -1;
-        score[j] = 0.0;
-        if (i >= k || owner[i] != j) {
-            continue;
-        }
+    int64_t best = -1;
+    double score = 0.0;
+    if (k > 0) {
+        SlotCache cache;
         cache.n = 0;
         double base;
         if (mode == 0) {
-            base = window(&m, &cache, p2[j], p1[j], w[j], n1[j], n2[j]);
+            base = window(m, &cache, p2, p1, w, n1, n2);
         } else {
-            base = kn_logp_c(&m, &cache, p2[j], p1[j], w[j], 0);
-            if (n1[j] >= 0) {
-                base += kn_logp_c(&m, &cache, p1[j], w[j], n1[j], 0);
+            base = kn_logp_c(m, &cache, p2, p1, w, 0);
+            if (n1 >= 0) {
+                base += kn_logp_c(m, &cache, p1, w, n1, 0);
             }
         }
         /* Keep the position's pairs; each candidate's own pairs go after them. */
         int kept = cache.n;
         /* The window of a candidate x: (p2 p1 x), then (p1 x c) and (x c d), where (c, d)
            are the next two words (a swap) or the word and the next (an insertion). */
-        int64_t c = mode == 0 ? n1[j] : w[j], d = mode == 0 ? n2[j] : n1[j];
+        int64_t c = mode == 0 ? n1 : w, d = mode == 0 ? n2 : n1;
         int second = mode == 0 ? c >= 0 : 1;
-        for (; i < k && owner[i] == j; i++) {
+        for (Py_ssize_t i = 0; i < k; i++) {
             cache.n = kept;
             /* Every term is a log-probability (<= 0): once the sum so far cannot beat the
                best candidate, the rest is skipped (rounding is monotonic, so the bound holds
                in floating point; a candidate that only ties never replaces the first). */
-            int have = best[j] >= 0;
-            double s = kn_logp_c(&m, &cache, p2[j], p1[j], cand[i], 0);
-            if (have && s - base + prior[i] < score[j]) {
+            int have = best >= 0;
+            double sc = kn_logp_c(m, &cache, p2, p1, cand[i], 0);
+            if (have && sc - base + prior[i] < score) {
                 continue;
             }
             if (second) {
-                s += kn_logp_c(&m, &cache, p1[j], cand[i], c, 0);
-                if (have && s - base + prior[i] < score[j]) {
+                sc += kn_logp_c(m, &cache, p1, cand[i], c, 0);
+                if (have && sc - base + prior[i] < score) {
                     continue;
                 }
             }
             if (d >= 0) {
-                s += kn_logp_c(&m, &cache, cand[i], c, d, 0);
+                sc += kn_logp_c(m, &cache, cand[i], c, d, 0);
             }
-            s = s - base + prior[i];
-            if (!have || s > score[j]) {
-                best[j] = i;
-                score[j] = s;
+            sc = sc - base + prior[i];
+            if (!have || sc > score) {
+                best = i;
+                score = sc;
             }
         }
     }
-    Py_END_ALLOW_THREADS
-    release(t, 10);
-    release(b, 10);
-    Py_RETURN_NONE;
+    *best_out = best;
+    *score_out = score;
 }
 
 /* --- pair search (see mtdetect.candidates.pair_substitutions) ------------------------- */
@@ -527,19 +476,42 @@ typedef struct {
 } Combo;
 
 /* The options of one word: itself, then its first k thesaurus neighbours (ids, flags). */
+/* The first k entries [lo, hi) of row `key` of a ragged table (offsets off[0..n_off) into
+   n_items entries; see mtdetect.evidence._ragged_rows); empty for a key without a row. Rows
+   are read, never trusted: a range outside the entries is cut to them. */
+static inline void row_range(const uint32_t *off, Py_ssize_t n_off, Py_ssize_t n_items,
+                             int64_t key, Py_ssize_t k, Py_ssize_t *lo, Py_ssize_t *hi)
+{
+    *lo = *hi = 0;
+    if (key < 0 || key + 1 >= n_off) {
+        return;
+    }
+    Py_ssize_t a = off[key], b = off[key + 1];
+    if (b > n_items) {
+        b = n_items;
+    }
+    if (b - a > k) {
+        b = a + k;
+    }
+    if (a < b) {
+        *lo = a;
+        *hi = b;
+    }
+}
+
 static int word_options(int64_t w, const uint32_t *off, Py_ssize_t n_off, const uint32_t *nb,
-                        const uint8_t *fl, Py_ssize_t k, int64_t *ids, uint8_t *flags)
+                        Py_ssize_t n_nb, const uint8_t *fl, Py_ssize_t k, int64_t *ids,
+                        uint8_t *flags)
 {
     ids[0] = w;
     flags[0] = 0;
     int n = 1;
-    if (w >= 0 && w + 1 < n_off) {
-        uint32_t lo = off[w], hi = off[w + 1];
-        for (uint32_t q = lo; q < hi && (Py_ssize_t)(q - lo) < k && n < MAX_OPTIONS; q++) {
-            ids[n] = (int64_t)nb[q];
-            flags[n] = fl[q];
-            n++;
-        }
+    Py_ssize_t lo, hi;
+    row_range(off, n_off, n_nb, w, k, &lo, &hi);
+    for (Py_ssize_t q = lo; q < hi && n < MAX_OPTIONS; q++) {
+        ids[n] = (int64_t)nb[q];
+        flags[n] = fl[q];
+        n++;
     }
     return n;
 }
@@ -610,9 +582,6 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     for (Py_ssize_t j = 0; ok && j < n_left; j++) {
         ok = left[j] >= 0 && left[j] + 1 < n;
     }
-    for (Py_ssize_t q = 0; ok && q < n_off; q++) {
-        ok = off[q] <= n_nb && (q == 0 || off[q] >= off[q - 1]);
-    }
     if (!ok) {
         release(t, 10);
         release(b, 13);
@@ -644,8 +613,8 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     SlotCache cache;
     for (Py_ssize_t j = 0; j < n_left; j++) {
         int64_t p = left[j];
-        int na = word_options(ids[p], off, n_off, nbr, nfl, k, oa, fa);
-        int nb = word_options(ids[p + 1], off, n_off, nbr, nfl, k, ob, fb);
+        int na = word_options(ids[p], off, n_off, nbr, n_nb, nfl, k, oa, fa);
+        int nb = word_options(ids[p + 1], off, n_off, nbr, n_nb, nfl, k, ob, fb);
         if (na < 2 && nb < 2) {
             continue; /* neither word has a neighbour: nothing to pair */
         }
@@ -755,6 +724,199 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* --- candidate searches (see mtdetect.candidates) ------------------------------------- */
+
+/* Options of gather_search. */
+#define SORT_UNIQUE 1 /* candidates in increasing id order, each once */
+#define DROP_SELF 2   /* never the observed word or <num> */
+#define SPIN_PRIOR 4  /* the spinner prior of each candidate (swap_prior), else 0 */
+#define KEEP_FLAGS 8  /* write the thesaurus flags of the best candidate */
+
+/* The word whose row a candidate list reads: the position's own word, the next or the
+   previous one. */
+static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const int64_t *prev1,
+                              const int64_t *next1)
+{
+    return kind == 0 ? ids[p] : (kind == 1 ? next1[p] : prev1[p]);
+}
+
+/* gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed,
+                 off_a, ids_a, flags_a, key_a, k_a, off_b, ids_b, key_b, k_b,
+                 options, drop, num_id, thes_off, prior_by_degree, tortured,
+                 gain, best, tried, flags)
+   The candidate searches of mtdetect.candidates in one pass per document: for each position
+   p in pos, its candidates are the ids in `fixed`, then the first k_a entries of row
+   key_a(p) of table a (with its thesaurus flags_a, or none), then the first k_b of row
+   key_b(p) of table b; `options` sorts them (SORT_UNIQUE), drops the words marked in `drop`
+   (a byte per word id; empty for none) and the observed word (DROP_SELF), and gives them the
+   spinner prior (SPIN_PRIOR). The best is scored as `search` does; a positive gain is
+   written at p with its candidate (and flags), as mtdetect.candidates._record does, and
+   tried[p] is set. */
+static PyObject *py_gather_search(PyObject *self, PyObject *args)
+{
+    PyObject *tables, *o[21];
+    int mode, key_a, key_b, options, tortured;
+    Py_ssize_t k_a, k_b;
+    long long num_id;
+    if (!PyArg_ParseTuple(args, "OOOOOOOiOOOOinOOiniOLOOiOOOO", &tables, &o[0], &o[1], &o[2],
+                          &o[3], &o[4], &o[5], &mode, &o[6], &o[7], &o[8], &o[9], &key_a, &k_a,
+                          &o[10], &o[11], &key_b, &k_b, &options, &o[12], &num_id, &o[13],
+                          &o[14], &tortured, &o[15], &o[16], &o[17], &o[18])) {
+        return NULL;
+    }
+    enum { N_BUF = 19 };
+    static const Py_ssize_t sizes[N_BUF] = {8, 8, 8, 8, 8, 8, 8, 4, 4, 1, 4, 4,
+                                            1, 4, 8, 8, 8, 1, 1};
+    static const char *names[N_BUF] = {"ids", "prev2", "prev1", "next1", "next2", "pos",
+                                       "fixed", "off_a", "ids_a", "flags_a", "off_b", "ids_b",
+                                       "drop", "thes_off", "prior_by_degree", "gain", "best",
+                                       "tried", "flags"};
+    KN m;
+    Buf t[10], b[N_BUF];
+    memset(t, 0, sizeof(t));
+    memset(b, 0, sizeof(b));
+    if (parse_kn(tables, &m, t) < 0) {
+        release(t, 10);
+        return NULL;
+    }
+    for (int i = 0; i < N_BUF; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i >= 15, names[i]) < 0) {
+            release(t, 10);
+            release(b, N_BUF);
+            return NULL;
+        }
+    }
+    Py_ssize_t n = LEN(b[0]), npos = LEN(b[5]), n_fixed = LEN(b[6]);
+    Py_ssize_t n_off_a = LEN(b[7]), n_ids_a = LEN(b[8]), n_off_b = LEN(b[10]);
+    Py_ssize_t n_ids_b = LEN(b[11]), n_drop = LEN(b[12]), n_thes = LEN(b[13]);
+    Py_ssize_t n_deg = LEN(b[14]);
+    const int64_t *pos = (const int64_t *)b[5].view.buf;
+    int ok = (mode == 0 || mode == 1) && k_a >= 0 && k_b >= 0 && key_a >= 0 && key_a <= 2 &&
+             key_b >= 0 && key_b <= 2 && (LEN(b[9]) == 0 || LEN(b[9]) == n_ids_a) &&
+             (!(options & SPIN_PRIOR) || (n_thes >= 2 && n_deg >= 3));
+    for (int i = 1; i <= 4; i++) {
+        ok = ok && LEN(b[i]) == n;
+    }
+    for (int i = 15; i <= 18; i++) {
+        ok = ok && LEN(b[i]) == n;
+    }
+    for (Py_ssize_t j = 0; ok && j < npos; j++) {
+        ok = pos[j] >= 0 && pos[j] < n;
+    }
+    if (!ok) {
+        release(t, 10);
+        release(b, N_BUF);
+        PyErr_SetString(PyExc_ValueError, "gather_search: array sizes do not match");
+        return NULL;
+    }
+    const int64_t *ids = (const int64_t *)b[0].view.buf;
+    const int64_t *prev2 = (const int64_t *)b[1].view.buf;
+    const int64_t *prev1 = (const int64_t *)b[2].view.buf;
+    const int64_t *next1 = (const int64_t *)b[3].view.buf;
+    const int64_t *next2 = (const int64_t *)b[4].view.buf;
+    const int64_t *fixed = (const int64_t *)b[6].view.buf;
+    const uint32_t *off_a = (const uint32_t *)b[7].view.buf;
+    const uint32_t *ids_a = (const uint32_t *)b[8].view.buf;
+    const uint8_t *flags_a = LEN(b[9]) ? (const uint8_t *)b[9].view.buf : NULL;
+    const uint32_t *off_b = (const uint32_t *)b[10].view.buf;
+    const uint32_t *ids_b = (const uint32_t *)b[11].view.buf;
+    const uint8_t *drop = (const uint8_t *)b[12].view.buf;
+    const uint32_t *thes_off = (const uint32_t *)b[13].view.buf;
+    const double *by_degree = (const double *)b[14].view.buf;
+    double *gain = (double *)b[15].view.buf;
+    int64_t *best = (int64_t *)b[16].view.buf;
+    uint8_t *tried = (uint8_t *)b[17].view.buf;
+    uint8_t *flags = (uint8_t *)b[18].view.buf;
+    Py_ssize_t cap = n_fixed + k_a + k_b + 1;
+    int64_t *cand = PyMem_RawMalloc(sizeof(int64_t) * cap);
+    uint8_t *cfl = PyMem_RawMalloc(cap);
+    double *prior = PyMem_RawMalloc(sizeof(double) * cap);
+    if (cand == NULL || cfl == NULL || prior == NULL) {
+        PyMem_RawFree(cand);
+        PyMem_RawFree(cfl);
+        PyMem_RawFree(prior);
+        release(t, 10);
+        release(b, N_BUF);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < npos; j++) {
+        Py_ssize_t p = pos[j], nc = 0, lo, hi;
+        tried[p] = 1;
+        for (Py_ssize_t q = 0; q < n_fixed; q++) {
+            cand[nc] = fixed[q];
+            cfl[nc++] = 0;
+        }
+        row_range(off_a, n_off_a, n_ids_a, row_key(key_a, p, ids, prev1, next1), k_a, &lo, &hi);
+        for (Py_ssize_t q = lo; q < hi; q++) {
+            cand[nc] = (int64_t)ids_a[q];
+            cfl[nc++] = flags_a ? flags_a[q] : 0;
+        }
+        row_range(off_b, n_off_b, n_ids_b, row_key(key_b, p, ids, prev1, next1), k_b, &lo, &hi);
+        for (Py_ssize_t q = lo; q < hi; q++) {
+            cand[nc] = (int64_t)ids_b[q];
+            cfl[nc++] = 0;
+        }
+        if (options & SORT_UNIQUE) {
+            /* insertion sort (tens of candidates), then one of each */
+            for (Py_ssize_t q = 1; q < nc; q++) {
+                int64_t c = cand[q];
+                uint8_t f = cfl[q];
+                Py_ssize_t r = q;
+                while (r > 0 && cand[r - 1] > c) {
+                    cand[r] = cand[r - 1];
+                    cfl[r] = cfl[r - 1];
+                    r--;
+                }
+                cand[r] = c;
+                cfl[r] = f;
+            }
+            Py_ssize_t u = 0;
+            for (Py_ssize_t q = 0; q < nc; q++) {
+                if (u == 0 || cand[q] != cand[u - 1]) {
+                    cand[u] = cand[q];
+                    cfl[u++] = cfl[q];
+                }
+            }
+            nc = u;
+        }
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t q = 0; q < nc; q++) {
+            int64_t c = cand[q];
+            if (n_drop && c >= 0 && c < n_drop && drop[c]) {
+                continue;
+            }
+            if ((options & DROP_SELF) && (c == ids[p] || c == num_id)) {
+                continue;
+            }
+            cand[kept] = c;
+            cfl[kept] = cfl[q];
+            prior[kept] = (options & SPIN_PRIOR) ? option_prior(c, cfl[q], thes_off, n_thes,
+                                                                by_degree, n_deg, tortured)
+                                                 : 0.0;
+            kept++;
+        }
+        int64_t win;
+        double score;
+        best_candidate(&m, mode, prev2[p], prev1[p], ids[p], next1[p], next2[p], cand, prior,
+                       kept, &win, &score);
+        if (win >= 0) {
+            gain[p] = score > 0 ? score : 0.0;
+            best[p] = score > 0 ? cand[win] : -1;
+            if (options & KEEP_FLAGS) {
+                flags[p] = score > 0 ? cfl[win] : 0;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(cand);
+    PyMem_RawFree(cfl);
+    PyMem_RawFree(prior);
+    release(t, 10);
+    release(b, N_BUF);
+    Py_RETURN_NONE;
+}
+
 /* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
 
 /* Rows walked through a tree together: their walks are independent chains of loads, which
@@ -855,7 +1017,7 @@ static PyMethodDef methods[] = {
     {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
-    {"search", py_search, METH_VARARGS, "Best candidate per position by context fit."},
+    {"gather_search", py_gather_search, METH_VARARGS, "Candidate search with its candidates."},
     {"pair_search", py_pair_search, METH_VARARGS, "Best pair swap per adjacent word pair."},
     {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
     {NULL, NULL, 0, NULL},

@@ -178,39 +178,6 @@ def _window_parts(view: DocView, pos: np.ndarray, cand: np.ndarray) -> list:
     return [(p2, p1, cand, None), (p1, cand, n1, n1 >= 0), (cand, n1, n2, n2 >= 0)]
 
 
-def _fast_search(
-    view: DocView,
-    pos: np.ndarray,
-    owner: np.ndarray,
-    cand: np.ndarray,
-    prior: np.ndarray,
-    mode: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The compiled core's search: the best candidate index per position (-1 for none) and
-    its gain (mode 0: a swap at the position; mode 1: a word inserted before it)."""
-    fast = core()
-    assert fast is not None
-    n = len(pos)
-    best = np.empty(n, dtype=np.int64)
-    score = np.empty(n, dtype=np.float64)
-    c = np.ascontiguousarray
-    fast.search(
-        view.evidence.kn_tables(),
-        c(view.prev2[pos]),
-        c(view.prev1[pos]),
-        c(view.ids[pos]),
-        c(view.next1[pos]),
-        c(view.next2[pos]),
-        c(owner, dtype=np.int64),
-        c(cand, dtype=np.int64),
-        c(prior, dtype=np.float64),
-        best,
-        score,
-        mode,
-    )
-    return best, score
-
-
 def _window_score(view: DocView, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Sum of forward log-probabilities of the trigrams that contain ``cand`` at ``pos``."""
     return _lm_sum(view, len(pos), _window_parts(view, pos, cand))
@@ -278,16 +245,60 @@ def _search(
     if not len(cand):
         return out
     pri = swap_prior(view, cand, flags) if prior else np.zeros(len(cand))
-    if core() is not None:
-        best, score = _fast_search(view, pos, owner, cand, pri, 0)
-    else:
-        both = _window_score(
-            view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
-        )
-        best, score = _best_of_each(owner, both[len(pos) :] - both[: len(pos)][owner] + pri,
-                                    len(pos))  # fmt: skip
+    both = _window_score(
+        view, np.concatenate([pos, pos[owner]]), np.concatenate([view.ids[pos], cand])
+    )
+    best, score = _best_of_each(owner, both[len(pos) :] - both[: len(pos)][owner] + pri,
+                                len(pos))  # fmt: skip
     _record(out, pos, best, score, cand, flags)
     return out
+
+
+_NO_ROWS = np.zeros(0, np.uint32)
+_NO_BYTES = np.zeros(0, np.uint8)
+#: Options of the compiled core's gather_search (see _core.c).
+_SORT_UNIQUE, _DROP_SELF, _SPIN_PRIOR, _KEEP_FLAGS = 1, 2, 4, 8
+#: Which word's row a candidate list reads: the position's own word, the next, the previous.
+_OWN, _NEXT, _PREV = 0, 1, 2
+
+
+def _gather(
+    view: DocView,
+    out: Candidates,
+    pos: np.ndarray,
+    mode: int,
+    options: int,
+    fixed: np.ndarray | None = None,
+    a: tuple | None = None,
+    b: tuple | None = None,
+    drop: np.ndarray | None = None,
+) -> None:
+    """A candidate search in the compiled core, candidates included: for each position, the
+    ids of ``fixed``, then the rows ``a`` and ``b`` (``(offsets, ids, flags or None, row key,
+    k)``), sorted and filtered as ``options`` say, scored and recorded into ``out`` exactly as
+    :func:`_search` (mode 0) and :func:`insertions` (mode 1) do with numpy."""
+    ev = view.evidence
+    lists = _list_ids(ev)
+    off_a, ids_a, fl_a, key_a, k_a = a if a is not None else (_NO_ROWS, _NO_ROWS, None, 0, 0)
+    off_b, ids_b, _, key_b, k_b = b if b is not None else (_NO_ROWS, _NO_ROWS, None, 0, 0)
+    core().gather_search(
+        ev.kn_tables(), view.ids, view.prev2, view.prev1, view.next1, view.next2,
+        np.ascontiguousarray(pos, dtype=np.int64), mode,
+        np.zeros(0, np.int64) if fixed is None else np.ascontiguousarray(fixed, np.int64),
+        off_a, ids_a, _NO_BYTES if fl_a is None else fl_a, key_a, k_a,
+        off_b, ids_b, key_b, k_b,
+        options, _NO_BYTES if drop is None else drop.view(np.uint8), ev.num_id,
+        ev._thes_off, lists.prior_by_degree, LINK_FLAGS["tortured"],
+        out.gain, out.best, out.tried.view(np.uint8), out.flags,
+    )  # fmt: skip
+
+
+def _thesaurus(ev, key: int, k: int) -> tuple:
+    return (ev._thes_off, ev._thes_ids, ev._arr("thesaurus_flags"), key, k)
+
+
+def _collocates(ev, name: str, key: int, k: int) -> tuple:
+    return (ev._arr(f"{name}_offsets"), ev._arr(f"{name}_ids"), None, key, k)
 
 
 def _best_of_each(owner: np.ndarray, score: np.ndarray, n_owners: int):
@@ -338,6 +349,11 @@ def substitutions(view: DocView, k: int = 60) -> Candidates:
     pos = np.flatnonzero(suspect_content(view))
     if not len(pos):
         return Candidates.empty(len(view))
+    if core() is not None:
+        out = Candidates.empty(len(view))
+        _gather(view, out, pos, 0, _DROP_SELF | _SPIN_PRIOR | _KEEP_FLAGS,
+                a=_thesaurus(view.evidence, _OWN, k))  # fmt: skip
+        return out
     owner, cand, flags = view.evidence.neighbours_batch(view.ids[pos], k)
     return _search(view, pos, owner, cand, flags)
 
@@ -387,14 +403,21 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     pos = np.flatnonzero(suspect_content(view))
     if not len(pos):
         return Candidates.empty(len(view))
-    o1, c1 = ev.collocates_batch("predecessor", view.next1[pos], k)
-    o2, c2 = ev.collocates_batch("successor", view.prev1[pos], k)
-    owner, cand = _unique_per_owner(np.concatenate([o1, o2]), np.concatenate([c1, c2]))
     # The replaced word of a fixed expression is a content word ("fire" of "fire engine"), not
     # a function word that happens to follow its neighbour ("say that").
-    keep = ~_list_ids(ev).function[cand]
-    owner, cand = owner[keep], cand[keep]
-    out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
+    function = _list_ids(ev).function
+    if core() is not None:
+        out = Candidates.empty(len(view))
+        _gather(view, out, pos, 0, _SORT_UNIQUE | _DROP_SELF,
+                a=_collocates(ev, "predecessor", _NEXT, k),
+                b=_collocates(ev, "successor", _PREV, k), drop=function)  # fmt: skip
+    else:
+        o1, c1 = ev.collocates_batch("predecessor", view.next1[pos], k)
+        o2, c2 = ev.collocates_batch("successor", view.prev1[pos], k)
+        owner, cand = _unique_per_owner(np.concatenate([o1, o2]), np.concatenate([c1, c2]))
+        keep = ~function[cand]
+        owner, cand = owner[keep], cand[keep]
+        out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
     out.gain = np.maximum(
         out.gain + np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k), 0.0
     )
@@ -529,6 +552,12 @@ def function_swaps(view: DocView, max_logp: float = -4.5) -> Candidates:
     if not len(pos):
         return Candidates.empty(len(view))
     prep_ids, art_ids = lists.prepositions, lists.articles
+    if core() is not None:
+        out = Candidates.empty(len(view))
+        for at, fixed in ((pos_p, prep_ids), (pos_a, art_ids)):
+            if len(at):
+                _gather(view, out, at, 0, _DROP_SELF, fixed=fixed)
+        return out
     owner = np.concatenate(
         [
             np.repeat(np.arange(len(pos_p)), len(prep_ids)),
@@ -562,16 +591,16 @@ def insertions(
         return out
     ev = view.evidence
     fill = _list_ids(ev).fillers
+    if core() is not None:
+        _gather(view, out, pos, 1, _SORT_UNIQUE, fixed=fill,
+                a=_collocates(ev, "successor", _PREV, k))  # fmt: skip
+        return out
     o_succ, c_succ = ev.collocates_batch("successor", view.prev1[pos], k)
     owner, x = _unique_per_owner(
         np.concatenate([np.repeat(np.arange(len(pos)), len(fill)), o_succ]),
         np.concatenate([np.tile(fill, len(pos)), c_succ]),
     )
     out.tried[pos] = True
-    if core() is not None:
-        best, score = _fast_search(view, pos, owner, x, np.zeros(len(x)), 1)
-        _record(out, pos, best, score, x)
-        return out
     i = pos[owner]
     p2, p1, w, n1 = view.prev2[i], view.prev1[i], view.ids[i], view.next1[i]
     q2, q1, m1, wq = view.prev2[pos], view.prev1[pos], view.next1[pos], view.ids[pos]

@@ -794,8 +794,9 @@ class Evidence:
         vid = self._arr("vector_ids")
         if len(vid) == 0:
             return np.full(ids.shape, -1, dtype=np.int64)
-        pos = np.searchsorted(vid, np.maximum(ids, 0))
-        pos = np.minimum(pos, len(vid) - 1)
+        # Keys of the table's own type (word ids fit): int64 keys would convert the table.
+        keys = np.maximum(ids, 0).astype(vid.dtype)
+        pos = np.minimum(np.searchsorted(vid, keys), len(vid) - 1)
         return np.where((ids >= 0) & (vid[pos] == ids), pos, -1)
 
     @property

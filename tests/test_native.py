@@ -125,27 +125,65 @@ def _shipped_view(text):
     return build_view(load_evidence(), text, segment(text).sentences)
 
 
-def test_pair_search_matches_numpy():
-    """The compiled pair search (every combination of two words' thesaurus options, ranked
-    by pair count, the shortlist scored in context) equals the numpy blocks exactly, on the
-    shipped tables."""
+def _rich_text() -> str:
+    """The bundled examples, a tortured phrase, and sentences of random words with many
+    thesaurus neighbours: nearly every word and pair is searched, and counts tie often."""
     from pathlib import Path
-
-    from mtdetect.candidates import pair_substitutions, substitutions
 
     examples = Path(__file__).resolve().parent.parent / "examples"
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(examples.glob("*.txt")))
     text += " Researchers say counterfeit consciousness and profound learning will help."
-    # Sentences of random words with many thesaurus neighbours: nearly every adjacent pair
-    # is searched, and pair counts tie often.
     ev = load_evidence()
     off = ev._thes_off.astype(np.int64)
     rich = np.flatnonzero(np.diff(off) >= 30)
     words = [ev.word(int(i)) for i in np.random.default_rng(5).choice(rich, 400)]
     words = [w for w in words if w.isalpha()]
-    text += " " + " ".join(
-        " ".join(words[i : i + 8]).capitalize() + "." for i in range(0, len(words), 8)
+    # with function words between, so that preposition, article and dropped-word searches run
+    glue = ["of", "the", "in", "a", "at", "to", "an", "on"]
+    mixed = [w if i % 3 else f"{glue[i % 8]} {w}" for i, w in enumerate(words)]
+    return (
+        text
+        + " "
+        + " ".join(" ".join(mixed[i : i + 8]).capitalize() + "." for i in range(0, len(mixed), 8))
     )
+
+
+def _same(fast, slow) -> None:
+    np.testing.assert_array_equal(fast.gain, slow.gain)
+    np.testing.assert_array_equal(fast.best, slow.best)
+    np.testing.assert_array_equal(fast.flags, slow.flags)
+    np.testing.assert_array_equal(fast.tried, slow.tried)
+
+
+def test_candidate_searches_match_numpy():
+    """Each compiled search (candidates gathered, sorted, filtered, scored and recorded in
+    C) equals its numpy implementation exactly, on the shipped tables."""
+    from mtdetect import candidates as c
+
+    text = _rich_text()
+    searches = {
+        "substitutions": c.substitutions,
+        "collocates": c.collocate_substitutions,
+        "function words": c.function_swaps,
+        "insertions": c.insertions,
+    }
+    view = _shipped_view(text)
+    with pure_python():
+        slow_view = _shipped_view(text)
+        slow = {name: f(slow_view) for name, f in searches.items()}
+    for name, f in searches.items():
+        fast = f(view)
+        assert fast.tried.any() and (fast.gain > 0).any(), name
+        _same(fast, slow[name])
+
+
+def test_pair_search_matches_numpy():
+    """The compiled pair search (every combination of two words' thesaurus options, ranked
+    by pair count, the shortlist scored in context) equals the numpy blocks exactly, on the
+    shipped tables."""
+    from mtdetect.candidates import pair_substitutions, substitutions
+
+    text = _rich_text()
     view = _shipped_view(text)
     # Short shortlists cut through ties of pair counts: their order must match too.
     for shortlist in (1, 2, 16):
@@ -154,10 +192,7 @@ def test_pair_search_matches_numpy():
             slow_view = _shipped_view(text)
             slow = pair_substitutions(slow_view, substitutions(slow_view), shortlist=shortlist)
         assert fast.tried.any() and (fast.gain > 0).any()
-        np.testing.assert_array_equal(fast.gain, slow.gain)
-        np.testing.assert_array_equal(fast.best, slow.best)
-        np.testing.assert_array_equal(fast.flags, slow.flags)
-        np.testing.assert_array_equal(fast.tried, slow.tried)
+        _same(fast, slow)
 
 
 def test_pair_search_rejects_arrays_that_do_not_fit():
@@ -173,3 +208,30 @@ def test_pair_search_rejects_arrays_that_do_not_fit():
     args[13] = np.zeros(n - 1)
     with pytest.raises(ValueError, match="pair_search"):
         native.core().pair_search(*args)  # an output of the wrong length
+
+
+def test_searches_break_ties_as_numpy_does(tmp_path):
+    """Three candidates with the same counts everywhere score the same: the compiled search
+    must pick the one numpy picks (the lowest id after sorting), not another."""
+    from mtdetect import candidates as c
+
+    Doc = namedtuple("Doc", "id text split source")
+    text = " ".join(
+        [f"We saw red {w} sky." for w in ("alpha", "beta", "gamma") for _ in range(200)]
+        + ["Zulu zulu zulu went home."] * 5
+    )
+    build_from_documents(
+        [Doc("t", text, "train", "s")], tmp_path, weights={}, min_unigram=1, min_bigram=1,
+        min_trigram=1,
+    )  # fmt: skip
+    ev = load_evidence(tmp_path)
+    from mtdetect.docview import build_view
+    from mtdetect.text import segment
+
+    tied = min(ev.word_id(w) for w in ("alpha", "beta", "gamma"))
+    doc = "We saw red zulu sky."  # "zulu" in place of one of the three
+    fast = c.collocate_substitutions(build_view(ev, doc, segment(doc).sentences))
+    with pure_python():
+        slow = c.collocate_substitutions(build_view(ev, doc, segment(doc).sentences))
+    assert slow.best[3] == tied
+    _same(fast, slow)
