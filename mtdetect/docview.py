@@ -227,6 +227,10 @@ class DocView:
     capital: np.ndarray
     number: np.ndarray
     ids: np.ndarray
+    #: Tokens of each sentence (all kinds) and its punctuation tokens, for the sentence
+    #: features; None when the view was not made by :func:`build_view`.
+    sent_tokens: np.ndarray | None = None
+    sent_punct: np.ndarray | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -351,10 +355,15 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
     link: list[bool] = []
     initial: list[bool] = []
     number: list[bool] = []
+    sent_tokens = np.zeros(len(sentences), np.int64)
+    sent_punct = np.zeros(len(sentences), np.int64)
     for k, sent in enumerate(sentences):
         prev_word = False
         after_break = True
-        for tok in sent.tokens:
+        toks = sent.tokens
+        sent_tokens[k] = len(toks)
+        punct = 0
+        for tok in toks:
             kind = tok.kind
             if kind == "word":
                 key = tok.text.lower().replace("’", "'")
@@ -362,6 +371,8 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
                 key = "<num>"
             else:
                 prev_word = False
+                if kind == "punct":
+                    punct += 1
                 if tok.text in _INITIAL_AFTER:
                     after_break = True
                 continue
@@ -375,6 +386,7 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
             number.append(kind == "number")
             after_break = False
             prev_word = True
+        sent_punct[k] = punct
     n = len(keys)
     ids = evidence.ids(keys) if n else np.zeros(0, np.int64)
     return DocView(
@@ -391,4 +403,6 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
         np.fromiter((s[:1].isupper() for s in surface), bool, n),
         np.asarray(number, dtype=bool),
         ids,
+        sent_tokens,
+        sent_punct,
     )

@@ -28,6 +28,7 @@ from mtdetect.result import FAMILIES, Span
 from mtdetect.text import Sentence
 
 if TYPE_CHECKING:
+    from mtdetect.docview import DocView
     from mtdetect.evidence import Evidence
     from mtdetect.tagger import TokenOutputs
 
@@ -341,6 +342,54 @@ def sentence_features(
     out[:, : 3 * _N_FAM] = _span_block(spans_per_sentence, n)
     docs = np.zeros(n, dtype=np.int64) if doc_ids is None else np.asarray(doc_ids, np.int64)
 
+    view = tokens.view if tokens is not None else None
+    if (
+        doc_ids is None
+        and view is not None
+        and view.sent_tokens is not None
+        and (evidence is None or view.evidence is evidence)
+    ):
+        counts, stream = _view_counts(view, sentences, evidence)
+        (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
+         n_chars, n_digits, n_types) = counts  # fmt: skip
+    else:
+        counts, stream = _token_counts(sentences, docs, evidence)
+        (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
+         n_chars, n_digits, n_types) = counts  # fmt: skip
+    n_docs = int(docs.max()) + 1
+
+    def share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
+
+    out[:, _COL["n_tokens"]] = n_tok
+    out[:, _COL["mean_word_len"]] = share(word_chars, n_words)
+    out[:, _COL["function_share"]] = share(n_func, n_lower)
+    out[:, _COL["article_share"]] = share(n_art, n_lower)
+    out[:, _COL["preposition_share"]] = share(n_prep, n_lower)
+    out[:, _COL["punct_share"]] = share(n_punct, n_tok)
+    out[:, _COL["digit_share"]] = share(n_digits, n_chars)
+    out[:, _COL["cap_noninitial_share"]] = share(n_cap, np.maximum(n_words - 1, 0))
+
+    if evidence is not None and stream is not None:
+        _stream_columns(out, stream[0], stream[1], n, evidence)
+    _document_columns(out, docs, n_docs, n_tok, n_lower, n_types, evidence is not None, share)
+    if tokens is not None and len(tokens.proba):
+        _tagger_columns(out, tokens, n)
+    return out
+
+
+#: Per-sentence counts: tokens, words, word characters, lower-case words, function words,
+#: articles, prepositions, punctuation, capitalised non-initial words, characters, digits;
+#: then the number of distinct lower-case words of each document.
+_Counts = tuple
+
+
+def _token_counts(
+    sentences: Sequence[Sentence], docs: np.ndarray, evidence: Evidence | None
+) -> tuple[_Counts, tuple[np.ndarray, np.ndarray] | None]:
+    """The counts and the key stream's (ids, sentence) read token by token (any sentences,
+    of one or many documents)."""
+    n = len(sentences)
     n_tok = np.zeros(n)
     n_words = np.zeros(n)
     word_chars = np.zeros(n)
@@ -410,23 +459,91 @@ def sentence_features(
         n_prep[i] = pr
         n_punct[i] = pu
         n_cap[i] = cap
-
-    def share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
-
-    out[:, _COL["n_tokens"]] = n_tok
-    out[:, _COL["mean_word_len"]] = share(word_chars, n_words)
-    out[:, _COL["function_share"]] = share(n_func, n_lower)
-    out[:, _COL["article_share"]] = share(n_art, n_lower)
-    out[:, _COL["preposition_share"]] = share(n_prep, n_lower)
-    out[:, _COL["punct_share"]] = share(n_punct, n_tok)
-    out[:, _COL["digit_share"]] = share(n_digits, n_chars)
-    out[:, _COL["cap_noninitial_share"]] = share(n_cap, np.maximum(n_words - 1, 0))
-
+    n_types = np.array([len(t) for t in doc_types], dtype=np.float64)
+    stream = None
     if evidence is not None and keys:
-        _evidence_columns(out, keys, np.asarray(key_owner, dtype=np.int64), n, evidence)
+        stream = (_stream_ids(keys, evidence), np.asarray(key_owner, dtype=np.int64))
+    counts = (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
+              n_chars, n_digits, n_types)  # fmt: skip
+    return counts, stream
 
-    # Document context: sentence columns averaged over each document (token-weighted).
+
+#: Function-word class of a lower-case key: 1 a function word, 2 an article, 3 a preposition.
+_FUNCTION_CLASS = (
+    dict.fromkeys(FUNCTION_WORDS, 1) | dict.fromkeys(_ARTICLES, 2) | dict.fromkeys(_PREPOSITIONS, 3)
+)
+
+
+def _view_counts(
+    view: DocView, sentences: Sequence[Sentence], evidence: Evidence | None
+) -> tuple[_Counts, tuple[np.ndarray, np.ndarray] | None]:
+    """What :func:`_token_counts` computes, from the tagger's document view (its words,
+    keys, ids and per-sentence token counts) instead of a second pass over the tokens."""
+    n, nv = len(sentences), len(view)
+    sent, keys, number = view.sent, view.keys, view.number
+    # Capitalised as the token pass decides: a first letter that is not lower case.
+    cap = np.fromiter(
+        ((c := w[0]).isupper() or (not c.islower() and c.isalpha()) for w in view.surface),
+        bool,
+        nv,
+    )
+    word = ~number
+    low = word & ~cap
+    fclass = np.fromiter((_FUNCTION_CLASS.get(k, 0) for k in keys), np.int8, nv)
+    first = np.ones(nv, bool)  # the first word or number of its sentence
+    first[1:] = sent[1:] != sent[:-1]
+
+    def per_sentence(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(sent[mask], minlength=n).astype(np.float64)
+
+    n_chars = np.zeros(n)
+    n_digits = np.zeros(n)
+    for i, sentence in enumerate(sentences):
+        st = sentence.text
+        n_chars[i] = len(st)
+        n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
+    lower_at = np.flatnonzero(low)
+    n_types = np.array([len({keys[j] for j in lower_at.tolist()})], dtype=np.float64)
+    counts = (
+        view.sent_tokens.astype(np.float64),
+        per_sentence(word),
+        np.bincount(sent, weights=np.where(word, view.length, 0), minlength=n),
+        per_sentence(low),
+        per_sentence(low & (fclass > 0)),
+        per_sentence(low & (fclass == 2)),
+        per_sentence(low & (fclass == 3)),
+        view.sent_punct.astype(np.float64),
+        per_sentence(word & cap & ~first),
+        n_chars,
+        n_digits,
+        n_types,
+    )
+    if evidence is None:
+        return counts, None
+    # The key stream: lower-case words and numbers, a break (-2) before every word that does
+    # not continue a chain and in place of a capitalised word, and one at the end.
+    brk = ~view.link
+    at = np.arange(nv) + np.cumsum(brk)
+    ids = np.full(nv + int(brk.sum()) + 1, -2, dtype=np.int64)
+    ids[at] = np.where(low | number, view.ids, -2)
+    owner = np.zeros(len(ids), dtype=np.int64)
+    owner[at] = sent
+    return counts, (ids, owner)
+
+
+def _document_columns(
+    out: np.ndarray,
+    docs: np.ndarray,
+    n_docs: int,
+    n_tok: np.ndarray,
+    n_lower: np.ndarray,
+    n_types: np.ndarray,
+    with_evidence: bool,
+    share,
+) -> None:
+    """Document context: sentence columns averaged over each document (token-weighted)."""
+    n = len(docs)
+
     def per_doc(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = np.ones(n) if weights is None else weights
         num = np.bincount(docs, weights=values * w, minlength=n_docs)
@@ -436,14 +553,13 @@ def sentence_features(
     has_span = (fam[:, 0::3].sum(axis=1) > 0).astype(np.float64)
     n_sent = np.bincount(docs, minlength=n_docs).astype(np.float64)
     doc_lower = np.bincount(docs, weights=n_lower, minlength=n_docs)
-    n_types = np.array([len(t) for t in doc_types], dtype=np.float64)
     out[:, _COL["doc_n_sentences_log"]] = np.log1p(n_sent)[docs]
     out[:, _COL["doc_span_sentence_share"]] = per_doc(has_span)
     out[:, _COL["doc_span_strength_mean"]] = per_doc(fam[:, 2::3].sum(axis=1))
     out[:, _COL["doc_tokens_mean"]] = per_doc(n_tok)
     out[:, _COL["doc_guiraud"]] = share(n_types, np.sqrt(doc_lower))[docs]
     out[:, _COL["doc_function_share"]] = per_doc(out[:, _COL["function_share"]], n_lower)
-    if evidence is not None:
+    if with_evidence:
         for col in (
             "unigram_logc_mean",
             "rare_word_share",
@@ -454,9 +570,6 @@ def sentence_features(
             "trigram_zero_share",
         ):
             out[:, _COL["doc_" + col]] = per_doc(out[:, _COL[col]].astype(np.float64), n_lower)
-    if tokens is not None and len(tokens.proba):
-        _tagger_columns(out, tokens, n)
-    return out
 
 
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
@@ -516,16 +629,22 @@ def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
         out[:, _COL[name]] = v
 
 
-def _evidence_columns(
-    out: np.ndarray, keys: list[str], owner: np.ndarray, n: int, evidence: Evidence
-) -> None:
-    """Unknown-word share, word and n-gram rarity, with one batch lookup per table."""
-    # -2: chain break; -1: unknown word. One batched lookup for all words.
-    # (numpy would strip the NUL marker from a str, so the positions are found in Python)
+def _stream_ids(keys: list[str], evidence: Evidence) -> np.ndarray:
+    """Ids of the key stream: -2 for a chain break, -1 for an unknown word."""
+    # One batched lookup for all words. (numpy would strip the NUL marker from a str, so the
+    # positions are found in Python.)
     word_pos = np.fromiter((i for i, k in enumerate(keys) if k != _BREAK), dtype=np.int64)
     ids = np.full(len(keys), -2, dtype=np.int64)
     if len(word_pos):
         ids[word_pos] = evidence.ids([keys[i] for i in word_pos.tolist()])
+    return ids
+
+
+def _stream_columns(
+    out: np.ndarray, ids: np.ndarray, owner: np.ndarray, n: int, evidence: Evidence
+) -> None:
+    """Unknown-word share, word and n-gram rarity, with one batch lookup per table, from the
+    key stream's ids (see :func:`_stream_ids`) and the sentence of each."""
     is_break = ids == -2
     is_word = ~is_break
     known = ids >= 0
