@@ -650,8 +650,9 @@ class Evidence:
         w = np.asarray(w, dtype=np.int64)
         c1 = np.asarray(c1, dtype=np.int64)
         c2 = np.where(c1 >= 0, np.asarray(c2, dtype=np.int64), -1)
-        if len(w) > 64:
-            # Candidate searches repeat many triples: compute each distinct one once.
+        if len(w) > 64 and core() is None:
+            # Candidate searches repeat many triples: compute each distinct one once (the
+            # compiled core computes a triple faster than numpy finds the distinct ones).
             key = (
                 (np.maximum(c2 + 1, 0).astype(np.uint64) << _U(2 * ID_BITS))
                 | (np.maximum(c1 + 1, 0).astype(np.uint64) << _U(ID_BITS))

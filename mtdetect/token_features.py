@@ -152,7 +152,7 @@ def _doc_centroid(view: DocView, content: np.ndarray) -> tuple[np.ndarray, np.nd
     """Unit vectors of the tokens and the document's unit centroid of content words."""
     ev = view.evidence
     vec = ev.vector_ids(view.ids)
-    sel = content & (np.abs(vec).sum(axis=1) > 0)
+    sel = content & (vec != 0).any(axis=1)
     if not sel.any():
         return vec, np.zeros(vec.shape[1], np.float32)
     c = vec[sel].sum(axis=0)
@@ -208,12 +208,13 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     ins_next[:-1] = ins.gain[1:]
     uni_best = ev.unigram_ids(sub.best)
     best_or_self = np.where(sub.best >= 0, sub.best, view.ids)
-    sub_restored = np.maximum(
-        ev.bigram_ids(view.prev1, best_or_self), ev.bigram_ids(best_or_self, view.next1)
-    )
-    sub_compound = ev.compound_ids(view.prev1, best_or_self) | ev.compound_ids(
-        best_or_self, view.next1
-    )
+    # (left neighbour, restored word) and (restored word, right neighbour), in one lookup each
+    firsts = np.concatenate([view.prev1, best_or_self])
+    seconds = np.concatenate([best_or_self, view.next1])
+    restored = ev.bigram_ids(firsts, seconds)
+    sub_restored = np.maximum(restored[:n], restored[n:])
+    compound = ev.compound_ids(firsts, seconds)
+    sub_compound = compound[:n] | compound[n:]
     # The restored pair of a pair swap: (this word's original, the next one's) or the one
     # before; counted once per position.
     pb = np.where(pair.best >= 0, pair.best, -1)
@@ -272,7 +273,7 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
         "ins_gain_next": ins_next,
         "unknown": view.ids < 0,
         "unknown_cap": (view.ids < 0) & view.capital & ~view.initial,
-        "doc_near_name": np.fromiter((x is not None for x in near), bool, n),
+        "doc_near_name": [x is not None for x in near],
         "lower_name": ~view.capital & view.alpha & (cr >= 0.9) & (corpus >= 20),
         "topic_fit": topic,
         "sub_topic_gain": best_topic - topic,
