@@ -10,6 +10,7 @@ Probes are computed on first use, in one vectorised call per table for the whole
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,7 @@ import numpy as np
 from mtdetect.evidence import Evidence
 from mtdetect.text import Sentence
 
-__all__ = ["ARTICLES", "FUNCTION_WORDS", "PREPOSITIONS", "DocView", "build_view"]
+__all__ = ["ARTICLES", "FUNCTION_WORDS", "PREPOSITIONS", "DocView", "build_view", "first_char_is"]
 
 ARTICLES = frozenset({"a", "an", "the"})
 #: Prepositions and particles that machine rewriting swaps for one another.
@@ -204,6 +205,48 @@ FUNCTION_WORDS = (
     | PREPOSITIONS
 )
 _INITIAL_AFTER = frozenset(':;"“‘(—–-')
+#: Word-list bits (see DocView._classes).
+_FUNCTION, _PREPOSITION, _ARTICLE = 1, 2, 4
+#: Longest token for which DocView.alpha makes a fixed-width array.
+_WIDE_TOKEN = 64
+_CLASS_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def first_char_is(text: str, starts: np.ndarray, test) -> np.ndarray:
+    """``test`` of the character at each of ``starts``, for a test that is true of A-Z and of
+    no other ASCII character (``str.isupper``, "capitalised"): ASCII by code point, anything
+    else by calling ``test``."""
+    if not len(starts):
+        return np.zeros(0, bool)
+    a, b = int(starts.min()), int(starts.max()) + 1
+    cp = np.frombuffer(text[a:b].encode("utf-32-le", "surrogatepass"), np.uint32)[starts - a]
+    out = (cp >= 65) & (cp <= 90)  # A-Z
+    for j in np.flatnonzero(cp >= 128).tolist():
+        out[j] = test(chr(int(cp[j])))
+    return out
+
+
+def _classes_of(key: str) -> int:
+    return (
+        (_FUNCTION if key in FUNCTION_WORDS else 0)
+        | (_PREPOSITION if key in PREPOSITIONS else 0)
+        | (_ARTICLE if key in ARTICLES else 0)
+    )
+
+
+def _class_table(evidence: Evidence) -> tuple[np.ndarray, bool]:
+    """The word-list bits of every vocabulary id, and whether every listed word has an id
+    (built once per evidence base)."""
+    got = _CLASS_TABLES.get(evidence)
+    if got is None:
+        words = sorted(FUNCTION_WORDS | PREPOSITIONS | ARTICLES)
+        ids = evidence.ids(words)
+        table = np.zeros(evidence.vocab_size, np.uint8)
+        for w, i in zip(words, ids.tolist(), strict=True):
+            if i >= 0:
+                table[i] = _classes_of(w)
+        got = _CLASS_TABLES[evidence] = (table, bool((ids >= 0).all()))
+    return got
 
 
 @dataclass(eq=False)
@@ -245,25 +288,43 @@ class DocView:
         return out
 
     @cached_property
+    def _classes(self) -> np.ndarray:
+        """Word-list bits of each token (:data:`_FUNCTION`, :data:`_PREPOSITION`,
+        :data:`_ARTICLE`), read by id from a table per evidence base."""
+        table, complete = _class_table(self.evidence)
+        ids = self.ids
+        out = table[np.maximum(ids, 0)] if len(table) else np.zeros(len(self), np.uint8)
+        out = np.where(ids >= 0, out, 0).astype(np.uint8)
+        if not complete:  # some listed word has no id: unknown words are looked up by key
+            for j in np.flatnonzero(ids < 0).tolist():
+                out[j] = _classes_of(self.keys[j])
+        return out
+
+    @cached_property
     def function(self) -> np.ndarray:
-        return np.fromiter((k in FUNCTION_WORDS for k in self.keys), bool, len(self))
+        return (self._classes & _FUNCTION) > 0
 
     @cached_property
     def preposition(self) -> np.ndarray:
-        return np.fromiter((k in PREPOSITIONS for k in self.keys), bool, len(self))
+        return (self._classes & _PREPOSITION) > 0
 
     @cached_property
     def article(self) -> np.ndarray:
-        return np.fromiter((k in ARTICLES for k in self.keys), bool, len(self))
+        return (self._classes & _ARTICLE) > 0
 
     @cached_property
     def alpha(self) -> np.ndarray:
         """Purely alphabetic words (no digits, hyphens or apostrophes)."""
+        if len(self) and int(self.length.max()) <= _WIDE_TOKEN:
+            # numpy's per-character test is Python's str.isalpha, without a call per word
+            # (on a fixed-width array: a very long token would make it huge, hence the bound)
+            return np.char.isalpha(np.array(self.surface))
         return np.fromiter((s.isalpha() for s in self.surface), bool, len(self))
 
     @cached_property
     def length(self) -> np.ndarray:
-        return np.fromiter((len(s) for s in self.surface), np.int64, len(self))
+        """Characters of each token (its offsets: tokens are spans of the text)."""
+        return self.end - self.start
 
     # -- table probes ---------------------------------------------------------------------
     @cached_property
@@ -400,7 +461,7 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
         np.asarray(sent_idx, dtype=np.int64),
         np.asarray(link, dtype=bool),
         np.asarray(initial, dtype=bool),
-        np.fromiter((s[:1].isupper() for s in surface), bool, n),
+        first_char_is(text, np.asarray(starts, dtype=np.int64), str.isupper),
         np.asarray(number, dtype=bool),
         ids,
         sent_tokens,

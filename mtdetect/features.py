@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mtdetect.docview import first_char_is
 from mtdetect.result import FAMILIES, Span
 from mtdetect.text import Sentence
 
@@ -474,6 +475,10 @@ _FUNCTION_CLASS = (
 )
 
 
+def _capitalised(c: str) -> bool:
+    return c.isupper() or (not c.islower() and c.isalpha())
+
+
 def _view_counts(
     view: DocView, sentences: Sequence[Sentence], evidence: Evidence | None
 ) -> tuple[_Counts, tuple[np.ndarray, np.ndarray] | None]:
@@ -482,11 +487,7 @@ def _view_counts(
     n, nv = len(sentences), len(view)
     sent, keys, number = view.sent, view.keys, view.number
     # Capitalised as the token pass decides: a first letter that is not lower case.
-    cap = np.fromiter(
-        ((c := w[0]).isupper() or (not c.islower() and c.isalpha()) for w in view.surface),
-        bool,
-        nv,
-    )
+    cap = first_char_is(view.text, view.start, _capitalised)
     word = ~number
     low = word & ~cap
     fclass = np.fromiter((_FUNCTION_CLASS.get(k, 0) for k in keys), np.int8, nv)

@@ -313,3 +313,30 @@ def test_token_features_same_with_and_without_the_compiled_core(evidence):
         np.testing.assert_array_equal(a.best, b.best)
         np.testing.assert_allclose(a.gain, b.gain, rtol=1e-9, atol=1e-9)
     assert X_fast[v.surface.index("counterfeit"), TOKEN_FEATURES.index("pair_gain")] > 0
+
+
+def test_view_word_flags_match_their_definitions(evidence):
+    """The word-list flags are read by id (with the key for words without one), alpha with
+    numpy's per-character test, length from the offsets: each must equal the plain
+    definition, with a small vocabulary (most function words unknown) and the shipped one."""
+    from mtdetect.docview import ARTICLES, FUNCTION_WORDS, PREPOSITIONS, first_char_is
+    from mtdetect.evidence import load_evidence
+    from mtdetect.features import _capitalised
+
+    text = (
+        "Among the İstanbul crowd, an ǅemal of “Kenyon” stood beside 3,000 people; the "
+        "well-known O’Neil didn't go via the bazaar. " + "x" * 100 + " and amidst the rain."
+    )
+    for ev in (evidence, load_evidence()):
+        v = view_of(ev, text)
+        assert v.function.tolist() == [k in FUNCTION_WORDS for k in v.keys]
+        assert v.preposition.tolist() == [k in PREPOSITIONS for k in v.keys]
+        assert v.article.tolist() == [k in ARTICLES for k in v.keys]
+        assert v.alpha.tolist() == [s.isalpha() for s in v.surface]
+        assert v.length.tolist() == [len(s) for s in v.surface]
+        assert v.capital.tolist() == [s[:1].isupper() for s in v.surface]  # "ǅ" is not upper
+        caps = first_char_is(text, v.start, _capitalised)
+        assert caps.tolist() == [_capitalised(s[0]) for s in v.surface]
+        assert caps[v.surface.index("ǅemal")] and not v.capital[v.surface.index("ǅemal")]
+        short = view_of(ev, text.replace("x" * 100, "x"))  # the fixed-width path
+        assert short.alpha.tolist() == [s.isalpha() for s in short.surface]
