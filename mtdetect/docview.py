@@ -412,57 +412,67 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
     keys: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    sent_idx: list[int] = []
     link: list[bool] = []
     initial: list[bool] = []
     number: list[bool] = []
-    sent_tokens = np.zeros(len(sentences), np.int64)
-    sent_punct = np.zeros(len(sentences), np.int64)
+    # (the loop binds the list methods once: it runs for every token of every document)
+    add_surface, add_key, add_start, add_end = (
+        surface.append,
+        keys.append,
+        starts.append,
+        ends.append,
+    )
+    add_link, add_initial, add_number = link.append, initial.append, number.append
+    n_sent = len(sentences)
+    sent_tokens = np.zeros(n_sent, np.int64)
+    sent_punct = np.zeros(n_sent, np.int64)
+    sent_words = np.zeros(n_sent, np.int64)
     for k, sent in enumerate(sentences):
         prev_word = False
         after_break = True
         toks = sent.tokens
-        sent_tokens[k] = len(toks)
+        before = len(keys)
         punct = 0
-        for tok in toks:
-            kind = tok.kind
+        for tok_text, tok_start, tok_end, kind in toks:
             if kind == "word":
-                key = tok.text.lower().replace("’", "'")
+                add_key(tok_text.lower().replace("’", "'"))
+                add_number(False)
             elif kind == "number":
-                key = "<num>"
+                add_key("<num>")
+                add_number(True)
             else:
                 prev_word = False
                 if kind == "punct":
                     punct += 1
-                if tok.text in _INITIAL_AFTER:
+                if tok_text in _INITIAL_AFTER:
                     after_break = True
                 continue
-            surface.append(tok.text)
-            keys.append(key)
-            starts.append(tok.start)
-            ends.append(tok.end)
-            sent_idx.append(k)
-            link.append(prev_word)
-            initial.append(after_break)
-            number.append(kind == "number")
+            add_surface(tok_text)
+            add_start(tok_start)
+            add_end(tok_end)
+            add_link(prev_word)
+            add_initial(after_break)
             after_break = False
             prev_word = True
+        sent_tokens[k] = len(toks)
         sent_punct[k] = punct
+        sent_words[k] = len(keys) - before
     n = len(keys)
     ids = evidence.ids(keys) if n else np.zeros(0, np.int64)
+    start = np.array(starts, dtype=np.int64)
     return DocView(
         evidence,
         text,
         sentences,
         surface,
         keys,
-        np.asarray(starts, dtype=np.int64),
-        np.asarray(ends, dtype=np.int64),
-        np.asarray(sent_idx, dtype=np.int64),
-        np.asarray(link, dtype=bool),
-        np.asarray(initial, dtype=bool),
-        first_char_is(text, np.asarray(starts, dtype=np.int64), str.isupper),
-        np.asarray(number, dtype=bool),
+        start,
+        np.array(ends, dtype=np.int64),
+        np.repeat(np.arange(n_sent, dtype=np.int64), sent_words),
+        np.array(link, dtype=bool),
+        np.array(initial, dtype=bool),
+        first_char_is(text, start, str.isupper),
+        np.array(number, dtype=bool),
         ids,
         sent_tokens,
         sent_punct,

@@ -123,17 +123,18 @@ def _near_names(view: DocView) -> list[str | None]:
     caps = np.flatnonzero(view.capital & view.alpha)
     if len(caps) < 2:
         return out
-    counts = view.corpus_unigram
+    surface = view.surface
+    at = caps.tolist()
+    words = [surface[i] for i in at]
     by_word: dict[str, float] = {}
-    for i in caps.tolist():
-        by_word.setdefault(view.surface[i], float(counts[i]))
+    for w, c in zip(words, view.corpus_unigram[caps].tolist(), strict=True):
+        by_word.setdefault(w, c)
     # Candidates share the first three letters: bucket them so that a text with thousands
     # of distinct capitalised tokens (base64, code) is not compared pair by pair.
     by_prefix: dict[str, list[str]] = {}
     for u in by_word:
         by_prefix.setdefault(u[:3], []).append(u)
-    for i in caps.tolist():
-        w = view.surface[i]
+    for i, w in zip(at, words, strict=True):
         cw = by_word[w]
         if cw >= 200 or len(w) < 4:
             continue
