@@ -17,6 +17,7 @@
  *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
  *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
  *                                                          best pair swap per word pair
+ *   crc32_lines(data, out)                                 CRC-32 of each line of data
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
  */
 #define PY_SSIZE_T_CLEAN
@@ -917,6 +918,62 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* --- CRC-32 of many strings (see mtdetect.style) -------------------------------------- */
+
+static uint32_t crc_table[256];
+static int crc_ready = 0;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) {
+            c = (c & 1) ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+        }
+        crc_table[i] = c;
+    }
+    crc_ready = 1;
+}
+
+/* crc32_lines(data, out): zlib's CRC-32 of every '\n'-separated piece of data (bytes), in
+   order, into out (int64, one per piece); returns the number of pieces, which must be
+   len(out) (else nothing is promised about out). */
+static PyObject *py_crc32_lines(PyObject *self, PyObject *args)
+{
+    PyObject *o_data, *o_out;
+    if (!PyArg_ParseTuple(args, "OO", &o_data, &o_out)) {
+        return NULL;
+    }
+    Buf b[2];
+    memset(b, 0, sizeof(b));
+    if (get_buf(o_data, &b[0], 1, 0, "data") < 0 || get_buf(o_out, &b[1], 8, 1, "out") < 0) {
+        release(b, 2);
+        return NULL;
+    }
+    if (!crc_ready) {
+        crc_init();
+    }
+    const uint8_t *data = (const uint8_t *)b[0].view.buf;
+    Py_ssize_t len = b[0].view.len, cap = LEN(b[1]), n = 0;
+    int64_t *out = (int64_t *)b[1].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    uint32_t c = 0xFFFFFFFFU;
+    for (Py_ssize_t i = 0; i <= len; i++) {
+        if (i == len || data[i] == '\n') {
+            if (n < cap) {
+                out[n] = (int64_t)(c ^ 0xFFFFFFFFU);
+            }
+            n++;
+            c = 0xFFFFFFFFU;
+            continue;
+        }
+        c = crc_table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 2);
+    return PyLong_FromSsize_t(n);
+}
+
 /* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
 
 /* Rows walked through a tree together: their walks are independent chains of loads, which
@@ -1019,6 +1076,7 @@ static PyMethodDef methods[] = {
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
     {"gather_search", py_gather_search, METH_VARARGS, "Candidate search with its candidates."},
     {"pair_search", py_pair_search, METH_VARARGS, "Best pair swap per adjacent word pair."},
+    {"crc32_lines", py_crc32_lines, METH_VARARGS, "CRC-32 of every line of a byte string."},
     {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
     {NULL, NULL, 0, NULL},
 };

@@ -306,11 +306,28 @@ def _span_block(spans_per_sentence: Sequence[Sequence[Span]], n: int) -> np.ndar
     return out
 
 
+def _segment_extreme(
+    ufunc: np.ufunc, values: np.ndarray, owner: np.ndarray, n: int, fill: float
+) -> np.ndarray:
+    """``ufunc`` (np.minimum or np.maximum) of ``values`` per owner, ``fill`` where an owner
+    has none: one ``reduceat`` over runs when the owners are in order (sentences read in
+    order always are), else ``ufunc.at``. Either gives the same numbers: an extreme does not
+    depend on the order it is taken in."""
+    out = np.full(n, fill)
+    if not len(values):
+        return out
+    if (owner[1:] >= owner[:-1]).all():
+        starts = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+        out[owner[starts]] = ufunc(ufunc.reduceat(values, starts), fill)
+    else:
+        ufunc.at(out, owner, values)
+    return out
+
+
 def _segment_reduce(values: np.ndarray, owner: np.ndarray, n: int, how: str) -> np.ndarray:
     """Per-sentence mean / min / sum of ``values`` grouped by ``owner`` (0 where empty)."""
     if how == "min":
-        out = np.full(n, np.inf)
-        np.minimum.at(out, owner, values)
+        out = _segment_extreme(np.minimum, values, owner, n, np.inf)
         out[np.isinf(out)] = 0.0
         return out
     sums = np.bincount(owner, weights=values, minlength=n)
@@ -590,8 +607,7 @@ def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     over = (p >= t.threshold).astype(np.float64)
 
     def mx(v: np.ndarray) -> np.ndarray:
-        r = np.full(n, -np.inf)
-        np.maximum.at(r, own, v)
+        r = _segment_extreme(np.maximum, v, own, n, -np.inf)
         return np.where(np.isinf(r), 0.0, r)
 
     cnt = np.bincount(own, minlength=n)

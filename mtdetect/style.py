@@ -19,6 +19,7 @@ from zlib import crc32
 
 import numpy as np
 
+from mtdetect.native import core
 from mtdetect.text import Token, tokenize
 
 __all__ = ["StyleModel", "style_tokens"]
@@ -42,6 +43,19 @@ def style_tokens(text: str, tokens: Sequence[Token] | None = None) -> list[str]:
     return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
 
+def _crc32(toks: list[str]) -> np.ndarray:
+    """CRC-32 (zlib's) of the UTF-8 bytes of each token, as int64: in the compiled core, one
+    call for all (tokens hold no line break), else one ``zlib.crc32`` call per token."""
+    fast = core()
+    if fast is not None and toks:
+        out = np.empty(len(toks), np.int64)
+        if fast.crc32_lines("\n".join(toks).encode("utf-8", "surrogatepass"), out) == len(toks):
+            return out
+    return np.fromiter(
+        (crc32(t.encode("utf-8", "surrogatepass")) for t in toks), np.int64, len(toks)
+    )
+
+
 def _hashed(
     texts: Sequence[str], n_features: int, tokens: Sequence[Sequence[Token]] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -54,14 +68,15 @@ def _hashed(
     if not len(texts):
         return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
     mask = n_features - 1
-    hashes: list[int] = []
+    all_toks: list[str] = []
     lengths: list[int] = []
     for k, text in enumerate(texts):
         toks = style_tokens(text, None if tokens is None else tokens[k])
-        hashes.extend(crc32(t.encode("utf-8", "surrogatepass")) & mask for t in toks)
+        all_toks.extend(toks)
         lengths.append(len(toks))
+    hashes = _crc32(all_toks) & mask
     sent = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    keys, cnt = np.unique(sent * n_features + np.asarray(hashes, np.int64), return_counts=True)
+    keys, cnt = np.unique(sent * n_features + hashes, return_counts=True)
     row, idx = np.divmod(keys, n_features)
     per_row = np.bincount(row, minlength=len(texts))
     indptr = np.concatenate([[0], np.cumsum(per_row)])

@@ -280,3 +280,22 @@ def test_ensemble_document_score_is_the_training_aggregation() -> None:
     expected = float(ens.doc_proba(per_head)[0])
     assert ens.document_score(X) == expected
     assert ens.score_document(X)[1] == expected
+
+
+def test_segment_extremes_match_ufunc_at() -> None:
+    """Per-sentence minima and maxima by one reduceat over ordered owners equal ufunc.at (and
+    any order falls back to it), empty sentences included."""
+    from mtdetect.features import _segment_extreme
+
+    rng = np.random.default_rng(2)
+    for trial in range(50):
+        n = int(rng.integers(1, 12))
+        owner = np.sort(rng.integers(0, n, int(rng.integers(0, 40))))
+        values = rng.normal(size=len(owner))
+        values[rng.random(len(values)) < 0.1] = np.inf
+        if trial % 2:
+            owner = rng.permutation(owner)
+        for ufunc, fill in ((np.minimum, np.inf), (np.maximum, -np.inf)):
+            want = np.full(n, fill)
+            ufunc.at(want, owner, values)
+            np.testing.assert_array_equal(_segment_extreme(ufunc, values, owner, n, fill), want)

@@ -235,3 +235,22 @@ def test_searches_break_ties_as_numpy_does(tmp_path):
         slow = c.collocate_substitutions(build_view(ev, doc, segment(doc).sentences))
     assert slow.best[3] == tied
     _same(fast, slow)
+
+
+def test_crc32_lines_matches_zlib():
+    """The style model's token hashes: zlib's CRC-32 of each line, for any text (names,
+    emoji, a lone surrogate, an empty line), and the piece count that guards the split."""
+    import zlib
+
+    from mtdetect.style import _crc32
+
+    toks = ["the", "C", "said #", "Ünal", "“", "…", "😀 x", "\udc80", "", "a b", "naïve"] * 3
+    data = "\n".join(toks).encode("utf-8", "surrogatepass")
+    out = np.empty(len(toks), np.int64)
+    assert native.core().crc32_lines(data, out) == len(toks)
+    want = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in toks]
+    assert out.tolist() == want
+    # a token with a line break inside: the count tells, and the hashes come from zlib
+    assert _crc32(["a\nb", "c"]).tolist() == [zlib.crc32(b"a\nb"), zlib.crc32(b"c")]
+    with pure_python():
+        assert _crc32(toks).tolist() == want
