@@ -2,13 +2,16 @@
  * mtdetect._core: the inner loops of the evidence tables and the tagger, in C.
  *
  * Every function takes numpy arrays (any object with the buffer protocol, C-contiguous, of
- * the documented item size) and writes into a caller-allocated output array; nothing is
- * allocated here and no Python object is created per element. The numpy implementations in
- * mtdetect/evidence.py and mtdetect/forest.py compute the same numbers and stay the
- * reference: the tests compare the two.
+ * the documented item size) and writes into a caller-allocated output array; the searches
+ * allocate only a small scratch buffer per call, and no Python object is created per
+ * element. The numpy implementations in mtdetect/evidence.py, mtdetect/candidates.py,
+ * mtdetect/forest.py and mtdetect/style.py compute the same numbers and stay the reference:
+ * the tests compare the two.
  *
  *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
  *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
+ *   ngram_counts(slots, n_buckets, seed, lut, a, b, c, out)
+ *                                                          counts of pairs or triples of ids
  *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
  *   gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed, off_a, ids_a,
  *                 flags_a, key_a, k_a, off_b, ids_b, key_b, k_b, options, drop, num_id,
@@ -164,6 +167,57 @@ static PyObject *py_lookup(PyObject *self, PyObject *args)
 static inline uint64_t pack2(int64_t a, int64_t b)
 {
     return ((uint64_t)a << ID_BITS) | (uint64_t)b;
+}
+
+/* ngram_counts(slots, n_buckets, seed, lut, a, b, c, out): the count (lut[code]) of each
+   pair (a b), or triple (a b c) when c is not empty, packed as mtdetect.evidence.pack_keys
+   does; 0.0 where any id is negative (see Evidence._ngram_ids). */
+static PyObject *py_ngram_counts(PyObject *self, PyObject *args)
+{
+    PyObject *o_slots, *o_lut, *o_a, *o_b, *o_c, *o_out;
+    unsigned long long nb, seed;
+    if (!PyArg_ParseTuple(args, "OKKOOOOO", &o_slots, &nb, &seed, &o_lut, &o_a, &o_b, &o_c,
+                          &o_out)) {
+        return NULL;
+    }
+    Buf b[6];
+    memset(b, 0, sizeof(b));
+    if (get_buf(o_slots, &b[0], 4, 0, "slots") < 0 || get_buf(o_lut, &b[1], 8, 0, "lut") < 0 ||
+        get_buf(o_a, &b[2], 8, 0, "a") < 0 || get_buf(o_b, &b[3], 8, 0, "b") < 0 ||
+        get_buf(o_c, &b[4], 8, 0, "c") < 0 || get_buf(o_out, &b[5], 8, 1, "out") < 0) {
+        release(b, 6);
+        return NULL;
+    }
+    Py_ssize_t n = LEN(b[5]);
+    int three = LEN(b[4]) > 0;
+    if ((uint64_t)LEN(b[0]) != nb * BUCKET || nb == 0 || LEN(b[1]) != 256 || LEN(b[2]) != n ||
+        LEN(b[3]) != n || (three && LEN(b[4]) != n)) {
+        release(b, 6);
+        PyErr_SetString(PyExc_ValueError, "ngram_counts: array sizes do not match");
+        return NULL;
+    }
+    const uint32_t *slots = (const uint32_t *)b[0].view.buf;
+    const double *lut = (const double *)b[1].view.buf;
+    const int64_t *x = (const int64_t *)b[2].view.buf;
+    const int64_t *y = (const int64_t *)b[3].view.buf;
+    const int64_t *z = (const int64_t *)b[4].view.buf;
+    double *out = (double *)b[5].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (x[i] < 0 || y[i] < 0 || (three && z[i] < 0)) {
+            out[i] = 0.0;
+            continue;
+        }
+        uint64_t key = pack2(x[i], y[i]);
+        if (three) {
+            key = (key << ID_BITS) | (uint64_t)z[i];
+        }
+        int64_t s = find_slot(slots, nb, seed, key);
+        out[i] = lut[s < 0 ? 0 : (slots[s] & 0xFF)];
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 6);
+    Py_RETURN_NONE;
 }
 
 typedef struct {
@@ -1073,6 +1127,7 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
+    {"ngram_counts", py_ngram_counts, METH_VARARGS, "Counts of aligned word pairs or triples."},
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
     {"gather_search", py_gather_search, METH_VARARGS, "Candidate search with its candidates."},
     {"pair_search", py_pair_search, METH_VARARGS, "Best pair swap per adjacent word pair."},

@@ -1,8 +1,10 @@
 """What the writer most likely meant: candidate originals for suspect words, scored in context.
 
-Every search here is vectorised over a whole document (:class:`~mtdetect.docview.DocView`):
-candidates for all suspect positions are gathered into flat arrays and scored with the
-Kneser-Ney model in a few batched calls.
+Every search here runs over a whole document (:class:`~mtdetect.docview.DocView`) at once.
+With the compiled core (:mod:`mtdetect.native`) each search is one call that gathers every
+suspect position's candidates from the tables, scores them with the Kneser-Ney model and
+keeps the best; the numpy implementation, the reference the tests compare it with, gathers
+them into flat arrays and scores them in a few batched calls.
 
 * :func:`substitutions`: a content word replaced by a thesaurus neighbour (OEWN, Moby, the
   swaps of published tortured phrases). A candidate ``x`` at position ``i`` is scored by the

@@ -191,6 +191,9 @@ def hash_keys(keys: Sequence[str]) -> np.ndarray:
         return _mix(h)
 
 
+_NO_IDS = np.zeros(0, np.int64)
+
+
 class CountTable:
     """A static hash table from uint64 keys to approximate counts.
 
@@ -568,6 +571,16 @@ class Evidence:
     @staticmethod
     def _ngram_ids(table: CountTable, *ids: np.ndarray) -> np.ndarray:
         arrays = [np.asarray(a, dtype=np.int64) for a in ids]
+        fast = core()
+        n = len(arrays[0]) if arrays[0].ndim == 1 else -1
+        if fast is not None and n > 0 and all(a.shape == (n,) for a in arrays):
+            # One pass: the negative check, the packing and the probe (same counts).
+            out = np.empty(n)
+            c = np.ascontiguousarray
+            third = c(arrays[2]) if len(arrays) == 3 else _NO_IDS
+            fast.ngram_counts(table._flat, table.n_buckets, table.seed, table._lut,
+                              c(arrays[0]), c(arrays[1]), third, out)  # fmt: skip
+            return out
         low = arrays[0]
         for a in arrays[1:]:
             low = np.minimum(low, a)

@@ -254,3 +254,16 @@ def test_crc32_lines_matches_zlib():
     assert _crc32(["a\nb", "c"]).tolist() == [zlib.crc32(b"a\nb"), zlib.crc32(b"c")]
     with pure_python():
         assert _crc32(toks).tolist() == want
+
+
+def test_ngram_counts_match(evidence):
+    """Counts of id pairs and triples (negative ids give 0) in one compiled pass, as numpy
+    packs and looks them up."""
+    rng = np.random.default_rng(4)
+    n = evidence.vocab_size
+    a, b, c = (rng.integers(-1, n, 3000) for _ in range(3))
+    fast2, fast3 = evidence.bigram_ids(a, b), evidence.trigram_ids(a, b, c)
+    assert (fast2 > 0).any() and (fast3 > 0).any() and (fast2[a < 0] == 0).all()
+    with pure_python():
+        np.testing.assert_array_equal(evidence.bigram_ids(a, b), fast2)
+        np.testing.assert_array_equal(evidence.trigram_ids(a, b, c), fast3)
