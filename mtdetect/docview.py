@@ -11,7 +11,7 @@ Probes are computed on first use, in one vectorised call per table for the whole
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -209,7 +209,7 @@ _INITIAL_AFTER = frozenset(':;"“‘(—–-')
 _FUNCTION, _PREPOSITION, _ARTICLE = 1, 2, 4
 #: Longest token for which DocView.alpha makes a fixed-width array.
 _WIDE_TOKEN = 64
-_CLASS_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CODE_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def first_char_is(text: str, starts: np.ndarray, test) -> np.ndarray:
@@ -234,18 +234,22 @@ def _classes_of(key: str) -> int:
     )
 
 
-def _class_table(evidence: Evidence) -> tuple[np.ndarray, bool]:
-    """The word-list bits of every vocabulary id, and whether every listed word has an id
-    (built once per evidence base)."""
-    got = _CLASS_TABLES.get(evidence)
+_CLASS_CODES = {w: _classes_of(w) for w in FUNCTION_WORDS | PREPOSITIONS | ARTICLES}
+
+
+def _code_table(evidence: Evidence, name: str, codes: Mapping[str, int]) -> tuple[np.ndarray, bool]:
+    """The code (0 for none) of every vocabulary id under the word list ``codes``, and whether
+    every listed word has an id; built once per evidence base and list ``name``."""
+    per_evidence = _CODE_TABLES.setdefault(evidence, {})
+    got = per_evidence.get(name)
     if got is None:
-        words = sorted(FUNCTION_WORDS | PREPOSITIONS | ARTICLES)
+        words = sorted(codes)
         ids = evidence.ids(words)
         table = np.zeros(evidence.vocab_size, np.uint8)
         for w, i in zip(words, ids.tolist(), strict=True):
             if i >= 0:
-                table[i] = _classes_of(w)
-        got = _CLASS_TABLES[evidence] = (table, bool((ids >= 0).all()))
+                table[i] = codes[w]
+        got = per_evidence[name] = (table, bool((ids >= 0).all()))
     return got
 
 
@@ -287,18 +291,25 @@ class DocView:
         out[:-1] = self.link[1:]
         return out
 
+    def word_codes(self, name: str, codes: Mapping[str, int]) -> np.ndarray:
+        """The code of each token's key in the word list ``codes`` (0 for a word not in it;
+        uint8), read by id from a table built once per evidence base and list ``name``."""
+        got = self._cache.get(("codes", name))
+        if got is None:
+            table, complete = _code_table(self.evidence, name, codes)
+            ids = self.ids
+            got = np.where(ids >= 0, table[np.maximum(ids, 0)], 0).astype(np.uint8)
+            if not complete:  # a listed word has no id: unknown words are looked up by key
+                for j in np.flatnonzero(ids < 0).tolist():
+                    got[j] = codes.get(self.keys[j], 0)
+            self._cache[("codes", name)] = got
+        return got
+
     @cached_property
     def _classes(self) -> np.ndarray:
         """Word-list bits of each token (:data:`_FUNCTION`, :data:`_PREPOSITION`,
-        :data:`_ARTICLE`), read by id from a table per evidence base."""
-        table, complete = _class_table(self.evidence)
-        ids = self.ids
-        out = table[np.maximum(ids, 0)] if len(table) else np.zeros(len(self), np.uint8)
-        out = np.where(ids >= 0, out, 0).astype(np.uint8)
-        if not complete:  # some listed word has no id: unknown words are looked up by key
-            for j in np.flatnonzero(ids < 0).tolist():
-                out[j] = _classes_of(self.keys[j])
-        return out
+        :data:`_ARTICLE`)."""
+        return self.word_codes("docview", _CLASS_CODES)
 
     @cached_property
     def function(self) -> np.ndarray:

@@ -507,7 +507,7 @@ def _view_counts(
     cap = first_char_is(view.text, view.start, _capitalised)
     word = ~number
     low = word & ~cap
-    fclass = np.fromiter((_FUNCTION_CLASS.get(k, 0) for k in keys), np.int8, nv)
+    fclass = view.word_codes("features", _FUNCTION_CLASS)
     first = np.ones(nv, bool)  # the first word or number of its sentence
     first[1:] = sent[1:] != sent[:-1]
 

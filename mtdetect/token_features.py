@@ -124,20 +124,18 @@ def _near_names(view: DocView) -> list[str | None]:
     if len(caps) < 2:
         return out
     surface = view.surface
-    at = caps.tolist()
-    words = [surface[i] for i in at]
-    by_word: dict[str, float] = {}
-    for w, c in zip(words, view.corpus_unigram[caps].tolist(), strict=True):
-        by_word.setdefault(w, c)
+    counts = view.corpus_unigram[caps]
+    # one count per word (a word's tokens share its id, hence its count), first seen first
+    by_word = dict(zip([surface[i] for i in caps.tolist()], counts.tolist(), strict=True))
     # Candidates share the first three letters: bucket them so that a text with thousands
     # of distinct capitalised tokens (base64, code) is not compared pair by pair.
     by_prefix: dict[str, list[str]] = {}
     for u in by_word:
         by_prefix.setdefault(u[:3], []).append(u)
-    for i, w in zip(at, words, strict=True):
+    rare = caps[(counts < 200) & (view.length[caps] >= 4)]
+    for i in rare.tolist():
+        w = surface[i]
         cw = by_word[w]
-        if cw >= 200 or len(w) < 4:
-            continue
         for u in by_prefix[w[:3]]:
             if u == w or by_word[u] <= cw:
                 continue

@@ -321,7 +321,7 @@ def test_view_word_flags_match_their_definitions(evidence):
     definition, with a small vocabulary (most function words unknown) and the shipped one."""
     from mtdetect.docview import ARTICLES, FUNCTION_WORDS, PREPOSITIONS, first_char_is
     from mtdetect.evidence import load_evidence
-    from mtdetect.features import _capitalised
+    from mtdetect.features import _FUNCTION_CLASS, _capitalised
 
     text = (
         "Among the İstanbul crowd, an ǅemal of “Kenyon” stood beside 3,000 people; the "
@@ -334,6 +334,8 @@ def test_view_word_flags_match_their_definitions(evidence):
         assert v.article.tolist() == [k in ARTICLES for k in v.keys]
         assert v.alpha.tolist() == [s.isalpha() for s in v.surface]
         assert v.length.tolist() == [len(s) for s in v.surface]
+        classes = v.word_codes("features", _FUNCTION_CLASS)
+        assert classes.tolist() == [_FUNCTION_CLASS.get(k, 0) for k in v.keys]
         assert v.capital.tolist() == [s[:1].isupper() for s in v.surface]  # "ǅ" is not upper
         caps = first_char_is(text, v.start, _capitalised)
         assert caps.tolist() == [_capitalised(s[0]) for s in v.surface]
