@@ -20,6 +20,7 @@ lookups for a whole batch of sentences are done in one vectorised call per table
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -367,39 +368,48 @@ def sentence_features(
         and view.sent_tokens is not None
         and (evidence is None or view.evidence is evidence)
     ):
-        counts, stream = _view_counts(view, sentences, evidence)
-        (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
-         n_chars, n_digits, n_types) = counts  # fmt: skip
+        c, stream = _view_counts(view, sentences, evidence)
     else:
-        counts, stream = _token_counts(sentences, docs, evidence)
-        (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
-         n_chars, n_digits, n_types) = counts  # fmt: skip
+        c, stream = _token_counts(sentences, docs, evidence)
     n_docs = int(docs.max()) + 1
 
     def share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
 
-    out[:, _COL["n_tokens"]] = n_tok
-    out[:, _COL["mean_word_len"]] = share(word_chars, n_words)
-    out[:, _COL["function_share"]] = share(n_func, n_lower)
-    out[:, _COL["article_share"]] = share(n_art, n_lower)
-    out[:, _COL["preposition_share"]] = share(n_prep, n_lower)
-    out[:, _COL["punct_share"]] = share(n_punct, n_tok)
-    out[:, _COL["digit_share"]] = share(n_digits, n_chars)
-    out[:, _COL["cap_noninitial_share"]] = share(n_cap, np.maximum(n_words - 1, 0))
+    out[:, _COL["n_tokens"]] = c.tokens
+    out[:, _COL["mean_word_len"]] = share(c.word_chars, c.words)
+    out[:, _COL["function_share"]] = share(c.function, c.lower)
+    out[:, _COL["article_share"]] = share(c.articles, c.lower)
+    out[:, _COL["preposition_share"]] = share(c.prepositions, c.lower)
+    out[:, _COL["punct_share"]] = share(c.punct, c.tokens)
+    out[:, _COL["digit_share"]] = share(c.digits, c.chars)
+    out[:, _COL["cap_noninitial_share"]] = share(c.capitals, np.maximum(c.words - 1, 0))
 
     if evidence is not None and stream is not None:
         _stream_columns(out, stream[0], stream[1], n, evidence)
-    _document_columns(out, docs, n_docs, n_tok, n_lower, n_types, evidence is not None, share)
+    _document_columns(out, docs, n_docs, c.tokens, c.lower, c.types, evidence is not None, share)
     if tokens is not None and len(tokens.proba):
         _tagger_columns(out, tokens, n)
     return out
 
 
-#: Per-sentence counts: tokens, words, word characters, lower-case words, function words,
-#: articles, prepositions, punctuation, capitalised non-initial words, characters, digits;
-#: then the number of distinct lower-case words of each document.
-_Counts = tuple
+@dataclass(slots=True)
+class _Counts:
+    """Per-sentence counts (float64 arrays), and the distinct lower-case words of each
+    document."""
+
+    tokens: np.ndarray
+    words: np.ndarray
+    word_chars: np.ndarray
+    lower: np.ndarray
+    function: np.ndarray
+    articles: np.ndarray
+    prepositions: np.ndarray
+    punct: np.ndarray
+    capitals: np.ndarray  # capitalised words that do not start their sentence
+    chars: np.ndarray
+    digits: np.ndarray
+    types: np.ndarray  # per document
 
 
 def _token_counts(
@@ -481,8 +491,8 @@ def _token_counts(
     stream = None
     if evidence is not None and keys:
         stream = (_stream_ids(keys, evidence), np.asarray(key_owner, dtype=np.int64))
-    counts = (n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct, n_cap,
-              n_chars, n_digits, n_types)  # fmt: skip
+    counts = _Counts(n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct,
+                     n_cap, n_chars, n_digits, n_types)  # fmt: skip
     return counts, stream
 
 
@@ -522,7 +532,7 @@ def _view_counts(
         n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
     lower_at = np.flatnonzero(low)
     n_types = np.array([len({keys[j] for j in lower_at.tolist()})], dtype=np.float64)
-    counts = (
+    counts = _Counts(
         view.sent_tokens.astype(np.float64),
         per_sentence(word),
         np.bincount(sent, weights=np.where(word, view.length, 0), minlength=n),
