@@ -192,6 +192,8 @@ def hash_keys(keys: Sequence[str]) -> np.ndarray:
 
 
 _NO_IDS = np.zeros(0, np.int64)
+#: Words whose ids Evidence.ids keeps (a few MB); the cache starts over when full.
+_ID_CACHE_WORDS = 50_000
 
 
 class CountTable:
@@ -448,6 +450,10 @@ class Evidence:
         self._lazy_tables: tuple | None = None
         self._unit_cache: np.ndarray | None = None
         self._blob: np.ndarray | None = None
+        # Ids of words seen lately: a word of running text has nearly always been seen in an
+        # earlier document, and a dict lookup costs less than hashing it and a binary search
+        # through the vocabulary (about 135 us per document, mostly cache misses).
+        self._id_cache: dict[str, int] = {}
         #: Id of the number token ``<num>`` (-1 if absent): never a candidate word.
         self.num_id: int = int(self.ids(["<num>"])[0])
 
@@ -470,7 +476,17 @@ class Evidence:
         """Ids (int64 array, -1 for unknown) of a sequence of n-gram keys, in one batch."""
         if not len(words):
             return np.zeros(0, dtype=np.int64)
-        return self.ids_of_hashes(hash_keys(words))
+        cache = self._id_cache
+        get = cache.get
+        out = [get(w, -2) for w in words]
+        missing = [i for i, v in enumerate(out) if v == -2]
+        if missing:
+            found = self.ids_of_hashes(hash_keys([words[i] for i in missing])).tolist()
+            if len(cache) + len(missing) > _ID_CACHE_WORDS:
+                cache.clear()
+            for i, v in zip(missing, found, strict=True):
+                out[i] = cache[words[i]] = v
+        return np.array(out, dtype=np.int64)
 
     def ids_of_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Ids (int64, -1 for unknown) of words given by their :func:`hash_keys` hashes."""

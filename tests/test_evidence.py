@@ -324,3 +324,21 @@ def test_compounds(evidence):
     ids1 = evidence.ids(["harbour", "big", "qwxyzzy", "harbour"])
     ids2 = evidence.ids(["council", "crowd", "council", "master"])
     assert evidence.compound_ids(ids1, ids2).tolist() == [True, False, False, False]
+
+
+def test_word_ids_from_the_cache_match_the_tables(evidence, monkeypatch):
+    """Ids of words seen before come from a cache; they must be the tables' ids, unknown
+    words included, and stay so when the cache fills up and starts over."""
+    import mtdetect.evidence as ev_module
+    from mtdetect.evidence import hash_keys
+
+    words = ["the", "market", "zzqx", "The", "market", "", "naïve", "zzqx"]
+    want = evidence.ids_of_hashes(hash_keys(words))
+    assert (want < 0).any() and (want >= 0).any()
+    for _ in range(2):  # the second call reads the cache
+        np.testing.assert_array_equal(evidence.ids(words), want)
+    monkeypatch.setattr(ev_module, "_ID_CACHE_WORDS", 3)
+    more = ["stock", "prices", "qqzz"]
+    np.testing.assert_array_equal(evidence.ids(more), evidence.ids_of_hashes(hash_keys(more)))
+    assert sorted(evidence._id_cache) == sorted(more)  # full: it started over
+    np.testing.assert_array_equal(evidence.ids(words[::-1]), want[::-1])
