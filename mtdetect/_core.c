@@ -530,7 +530,6 @@ typedef struct {
     int32_t a, b; /* option indices */
 } Combo;
 
-/* The options of one word: itself, then its first k thesaurus neighbours (ids, flags). */
 /* The first k entries [lo, hi) of row `key` of a ragged table (offsets off[0..n_off) into
    n_items entries; see mtdetect.evidence._ragged_rows); empty for a key without a row. Rows
    are read, never trusted: a range outside the entries is cut to them. */
@@ -538,7 +537,7 @@ static inline void row_range(const uint32_t *off, Py_ssize_t n_off, Py_ssize_t n
                              int64_t key, Py_ssize_t k, Py_ssize_t *lo, Py_ssize_t *hi)
 {
     *lo = *hi = 0;
-    if (key < 0 || key + 1 >= n_off) {
+    if (key < 0 || key >= n_off - 1) {
         return;
     }
     Py_ssize_t a = off[key], b = off[key + 1];
@@ -554,6 +553,7 @@ static inline void row_range(const uint32_t *off, Py_ssize_t n_off, Py_ssize_t n
     }
 }
 
+/* The options of one word: itself, then its first k thesaurus neighbours (ids, flags). */
 static int word_options(int64_t w, const uint32_t *off, Py_ssize_t n_off, const uint32_t *nb,
                         Py_ssize_t n_nb, const uint8_t *fl, Py_ssize_t k, int64_t *ids,
                         uint8_t *flags)
@@ -565,7 +565,7 @@ static int word_options(int64_t w, const uint32_t *off, Py_ssize_t n_off, const 
     row_range(off, n_off, n_nb, w, k, &lo, &hi);
     for (Py_ssize_t q = lo; q < hi && n < MAX_OPTIONS; q++) {
         ids[n] = (int64_t)nb[q];
-        flags[n] = fl[q];
+        flags[n] = fl ? fl[q] : 0;
         n++;
     }
     return n;
@@ -628,14 +628,14 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     Py_ssize_t n = LEN(b[5]);
     const uint32_t *off = (const uint32_t *)b[0].view.buf;
     const int64_t *left = (const int64_t *)b[4].view.buf;
-    int ok = LEN(b[2]) == n_nb && n_deg >= 3 && n_off >= 2 && k >= 0 && k < MAX_OPTIONS &&
+    int ok = (LEN(b[2]) == n_nb || LEN(b[2]) == 0) && n_deg >= 3 && n_off >= 2 && k >= 0 && k < MAX_OPTIONS &&
              shortlist >= 1 &&
              shortlist <= MAX_SHORTLIST;
     for (int i = 6; i <= 12; i++) {
         ok = ok && LEN(b[i]) == n;
     }
     for (Py_ssize_t j = 0; ok && j < n_left; j++) {
-        ok = left[j] >= 0 && left[j] + 1 < n;
+        ok = left[j] >= 0 && left[j] < n - 1;
     }
     if (!ok) {
         release(t, 10);
@@ -644,7 +644,7 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
         return NULL;
     }
     const uint32_t *nbr = (const uint32_t *)b[1].view.buf;
-    const uint8_t *nfl = (const uint8_t *)b[2].view.buf;
+    const uint8_t *nfl = LEN(b[2]) ? (const uint8_t *)b[2].view.buf : NULL; /* NULL: no flags */
     const double *by_degree = (const double *)b[3].view.buf;
     const int64_t *ids = (const int64_t *)b[5].view.buf;
     const int64_t *prev2 = (const int64_t *)b[6].view.buf;
@@ -668,6 +668,9 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     SlotCache cache;
     for (Py_ssize_t j = 0; j < n_left; j++) {
         int64_t p = left[j];
+        if (p < 0 || p >= n - 1) {
+            continue; /* checked above; read again in case the caller changed it since */
+        }
         int na = word_options(ids[p], off, n_off, nbr, n_nb, nfl, k, oa, fa);
         int nb = word_options(ids[p + 1], off, n_off, nbr, n_nb, nfl, k, ob, fb);
         if (na < 2 && nb < 2) {
@@ -882,6 +885,13 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
     int64_t *best = (int64_t *)b[16].view.buf;
     uint8_t *tried = (uint8_t *)b[17].view.buf;
     uint8_t *flags = (uint8_t *)b[18].view.buf;
+    /* A row never gives more than its table's entries (also keeps cap from overflowing). */
+    if (k_a > n_ids_a) {
+        k_a = n_ids_a;
+    }
+    if (k_b > n_ids_b) {
+        k_b = n_ids_b;
+    }
     Py_ssize_t cap = n_fixed + k_a + k_b + 1;
     int64_t *cand = PyMem_RawMalloc(sizeof(int64_t) * cap);
     uint8_t *cfl = PyMem_RawMalloc(cap);
@@ -897,6 +907,9 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t j = 0; j < npos; j++) {
         Py_ssize_t p = pos[j], nc = 0, lo, hi;
+        if (p < 0 || p >= n) {
+            continue; /* checked above; read again in case the caller changed it since */
+        }
         tried[p] = 1;
         for (Py_ssize_t q = 0; q < n_fixed; q++) {
             cand[nc] = fixed[q];
@@ -974,8 +987,7 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
 
 /* --- CRC-32 of many strings (see mtdetect.style) -------------------------------------- */
 
-static uint32_t crc_table[256];
-static int crc_ready = 0;
+static uint32_t crc_table[256]; /* filled when the module is loaded */
 
 static void crc_init(void)
 {
@@ -986,7 +998,6 @@ static void crc_init(void)
         }
         crc_table[i] = c;
     }
-    crc_ready = 1;
 }
 
 /* crc32_lines(data, out): zlib's CRC-32 of every '\n'-separated piece of data (bytes), in
@@ -1003,9 +1014,6 @@ static PyObject *py_crc32_lines(PyObject *self, PyObject *args)
     if (get_buf(o_data, &b[0], 1, 0, "data") < 0 || get_buf(o_out, &b[1], 8, 1, "out") < 0) {
         release(b, 2);
         return NULL;
-    }
-    if (!crc_ready) {
-        crc_init();
     }
     const uint8_t *data = (const uint8_t *)b[0].view.buf;
     Py_ssize_t len = b[0].view.len, cap = LEN(b[1]), n = 0;
@@ -1055,7 +1063,8 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
     }
     Py_ssize_t n_nodes = LEN(b[1]);
     Py_ssize_t n = LEN(b[7]);
-    if (n_features <= 0 || LEN(b[0]) != n * n_features || LEN(b[2]) != n_nodes ||
+    if (n_features <= 0 || LEN(b[0]) % n_features != 0 || LEN(b[0]) / n_features != n ||
+        LEN(b[2]) != n_nodes ||
         LEN(b[3]) != n_nodes || LEN(b[4]) != n_nodes || LEN(b[5]) != n_nodes) {
         release(b, 8);
         PyErr_SetString(PyExc_ValueError, "tree_sum: array sizes do not match");
@@ -1143,5 +1152,6 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__core(void)
 {
+    crc_init();
     return PyModule_Create(&module);
 }

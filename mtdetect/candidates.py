@@ -296,7 +296,13 @@ def _gather(
 
 
 def _thesaurus(ev, key: int, k: int) -> tuple:
-    return (ev._thes_off, ev._thes_ids, ev._arr("thesaurus_flags"), key, k)
+    return (ev._thes_off, ev._thes_ids, _thesaurus_flags(ev), key, k)
+
+
+def _thesaurus_flags(ev) -> np.ndarray | None:
+    """The thesaurus link flags (uint8), or None for tables built without them."""
+    flags = ev._arr("thesaurus_flags")
+    return flags if len(flags) else None
 
 
 def _collocates(ev, name: str, key: int, k: int) -> tuple:
@@ -444,11 +450,13 @@ def pair_substitutions(
         return out
     left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:])
     fast = core()
-    if fast is not None and len(left):
+    # (the compiled search takes fewer than 256 neighbours a word and a shortlist of 64)
+    if fast is not None and len(left) and k < 256 and shortlist <= 64:
         ev = view.evidence
+        flags = _thesaurus_flags(ev)
         tried = np.zeros(n, np.uint8)
         fast.pair_search(
-            ev.kn_tables(), ev._thes_off, ev._thes_ids, ev._arr("thesaurus_flags"),
+            ev.kn_tables(), ev._thes_off, ev._thes_ids, _NO_BYTES if flags is None else flags,
             _list_ids(ev).prior_by_degree, LINK_FLAGS["tortured"], left, view.ids,
             view.prev2, view.prev1, view.next1, k, shortlist, out.gain, out.best, tried,
             out.flags,

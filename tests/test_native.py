@@ -204,6 +204,9 @@ def test_pair_search_rejects_arrays_that_do_not_fit():
             np.zeros(n), np.full(n, -1, np.int64), np.zeros(n, np.uint8), np.zeros(n, np.uint8)]  # fmt: skip
     with pytest.raises(ValueError, match="pair_search"):
         native.core().pair_search(*args)  # a pair that starts at the last word
+    args[6] = np.array([2**63 - 1], np.int64)
+    with pytest.raises(ValueError, match="pair_search"):
+        native.core().pair_search(*args)  # far past the end (no overflow in the check)
     args[6] = np.array([0], np.int64)
     args[13] = np.zeros(n - 1)
     with pytest.raises(ValueError, match="pair_search"):
@@ -267,3 +270,34 @@ def test_ngram_counts_match(evidence):
     with pure_python():
         np.testing.assert_array_equal(evidence.bigram_ids(a, b), fast2)
         np.testing.assert_array_equal(evidence.trigram_ids(a, b, c), fast3)
+
+
+def test_compiled_loops_refuse_or_bound_extreme_arguments():
+    """Sizes that would overflow are refused or cut to what the tables hold, never a crash;
+    the public pair search takes shortlists past the compiled limit (numpy does them)."""
+    from mtdetect.candidates import pair_substitutions, substitutions
+
+    ev = load_evidence()
+    view = _shipped_view("Researchers say counterfeit consciousness will change medicine.")
+    n = len(view)
+    out = [np.zeros(n), np.full(n, -1, np.int64), np.zeros(n, np.uint8), np.zeros(n, np.uint8)]
+    huge = 2**63 - 1
+    native.core().gather_search(
+        ev.kn_tables(), view.ids, view.prev2, view.prev1, view.next1, view.next2,
+        np.arange(n, dtype=np.int64), 0, np.arange(5, dtype=np.int64),
+        ev._thes_off, ev._thes_ids, np.zeros(0, np.uint8), 0, huge,
+        ev._thes_off, ev._thes_ids, 0, huge,
+        2, np.zeros(0, np.uint8), ev.num_id, ev._thes_off, np.zeros(81), 8, *out,
+    )  # fmt: skip
+    assert out[2].all()  # every position searched
+    trees = TreeEnsemble(np.zeros(1, np.int32), np.full(1, np.inf), np.zeros(1, np.int32),
+                         np.zeros(1, np.int32), np.ones(1), np.zeros(1, np.int32), 0, 0.0)  # fmt: skip
+    with pytest.raises(ValueError, match="tree_sum"):
+        native.core().tree_sum(np.zeros(4), 2**62 + 1, trees.feature, trees.threshold,
+                               trees.left, trees.right, trees.value, trees.roots, np.zeros(4))  # fmt: skip
+    sub = substitutions(view)
+    wide = pair_substitutions(view, sub, shortlist=100)
+    with pure_python():
+        slow_view = _shipped_view(view.text)
+        want = pair_substitutions(slow_view, substitutions(slow_view), shortlist=100)
+    _same(wide, want)
