@@ -81,8 +81,15 @@ static inline uint64_t mix(uint64_t x)
     return z ^ (z >> 31);
 }
 
-/* Flat slot index of key, or -1. */
-static inline int64_t find_slot(const uint32_t *slots, uint64_t nb, uint64_t seed, uint64_t key)
+/* A key's two buckets and fingerprint: a probe in two steps, so that a batch of keys can
+   be located first and their buckets loaded ahead (see py_pair_search). */
+typedef struct {
+    uint64_t b1, b2;
+    uint32_t fp;
+    int32_t a, b; /* what the caller probes it for (the pair search: two option indices) */
+} Located;
+
+static inline void locate(uint64_t key, uint64_t nb, uint64_t seed, Located *out)
 {
     uint64_t k = key ^ seed;
     uint64_t h = mix(k);
@@ -95,19 +102,34 @@ static inline int64_t find_slot(const uint32_t *slots, uint64_t nb, uint64_t see
     if (b2 == b1) {
         b2 = (b1 + 1) % nb;
     }
-    const uint32_t *s = slots + b1 * BUCKET;
+    out->b1 = b1;
+    out->b2 = b2;
+    out->fp = fp;
+}
+
+static inline int64_t probe_located(const uint32_t *slots, const Located *l)
+{
+    const uint32_t *s = slots + l->b1 * BUCKET;
     for (int i = 0; i < BUCKET; i++) {
-        if ((s[i] >> 8) == fp) {
-            return (int64_t)(b1 * BUCKET + i);
+        if ((s[i] >> 8) == l->fp) {
+            return (int64_t)(l->b1 * BUCKET + i);
         }
     }
-    s = slots + b2 * BUCKET;
+    s = slots + l->b2 * BUCKET;
     for (int i = 0; i < BUCKET; i++) {
-        if ((s[i] >> 8) == fp) {
-            return (int64_t)(b2 * BUCKET + i);
+        if ((s[i] >> 8) == l->fp) {
+            return (int64_t)(l->b2 * BUCKET + i);
         }
     }
     return -1;
+}
+
+/* Flat slot index of key, or -1. */
+static inline int64_t find_slot(const uint32_t *slots, uint64_t nb, uint64_t seed, uint64_t key)
+{
+    Located l;
+    locate(key, nb, seed, &l);
+    return probe_located(slots, &l);
 }
 
 /* slots_of (mode 0: slot index, int64) and lookup (mode 1: count code, uint8): the same
@@ -483,48 +505,6 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
 /* Probes whose buckets are loaded ahead of the one being read. */
 #define PAIR_AHEAD 32
 
-/* A key's two buckets and fingerprint (find_slot in two steps). */
-typedef struct {
-    uint64_t b1, b2;
-    uint32_t fp;
-    int32_t a, b;
-} Located;
-
-static inline void locate(uint64_t key, uint64_t nb, uint64_t seed, Located *out)
-{
-    uint64_t k = key ^ seed;
-    uint64_t h = mix(k);
-    uint64_t b1 = ((h & 0xFFFFFFFFULL) * nb) >> 32;
-    uint64_t b2 = ((h >> 32) * nb) >> 32;
-    uint32_t fp = (uint32_t)((k * ALT) >> 40);
-    if (fp == 0) {
-        fp = 1;
-    }
-    if (b2 == b1) {
-        b2 = (b1 + 1) % nb;
-    }
-    out->b1 = b1;
-    out->b2 = b2;
-    out->fp = fp;
-}
-
-static inline int64_t probe_located(const uint32_t *slots, const Located *l)
-{
-    const uint32_t *s = slots + l->b1 * BUCKET;
-    for (int i = 0; i < BUCKET; i++) {
-        if ((s[i] >> 8) == l->fp) {
-            return (int64_t)(l->b1 * BUCKET + i);
-        }
-    }
-    s = slots + l->b2 * BUCKET;
-    for (int i = 0; i < BUCKET; i++) {
-        if ((s[i] >> 8) == l->fp) {
-            return (int64_t)(l->b2 * BUCKET + i);
-        }
-    }
-    return -1;
-}
-
 typedef struct {
     double count;
     int32_t a, b; /* option indices */
@@ -706,25 +686,22 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
             if (!(c > 0)) {
                 continue;
             }
-            int ia = probes[kq].a, ib = probes[kq].b;
-            {
-                int at = n_top;
-                while (at > 0 && top[at - 1].count < c) {
-                    at--;
-                }
-                if (at >= shortlist) {
-                    continue;
-                }
-                int last = n_top < shortlist ? n_top : (int)shortlist - 1;
-                for (int q = last; q > at; q--) {
-                    top[q] = top[q - 1];
-                }
-                top[at].count = c;
-                top[at].a = ia;
-                top[at].b = ib;
-                if (n_top < shortlist) {
-                    n_top++;
-                }
+            int at = n_top;
+            while (at > 0 && top[at - 1].count < c) {
+                at--;
+            }
+            if (at >= shortlist) {
+                continue;
+            }
+            int last = n_top < shortlist ? n_top : (int)shortlist - 1;
+            for (int q = last; q > at; q--) {
+                top[q] = top[q - 1];
+            }
+            top[at].count = c;
+            top[at].a = probes[kq].a;
+            top[at].b = probes[kq].b;
+            if (n_top < shortlist) {
+                n_top++;
             }
         }
         if (n_top == 0) {
@@ -807,7 +784,7 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
    key_a(p) of table a (with its thesaurus flags_a, or none), then the first k_b of row
    key_b(p) of table b; `options` sorts them (SORT_UNIQUE), drops the words marked in `drop`
    (a byte per word id; empty for none) and the observed word (DROP_SELF), and gives them the
-   spinner prior (SPIN_PRIOR). The best is scored as `search` does; a positive gain is
+   spinner prior (SPIN_PRIOR). The best is chosen by best_candidate; a positive gain is
    written at p with its candidate (and flags), as mtdetect.candidates._record does, and
    tried[p] is set. */
 static PyObject *py_gather_search(PyObject *self, PyObject *args)

@@ -454,14 +454,12 @@ def pair_substitutions(
     if fast is not None and len(left) and k < 256 and shortlist <= 64:
         ev = view.evidence
         flags = _thesaurus_flags(ev)
-        tried = np.zeros(n, np.uint8)
         fast.pair_search(
             ev.kn_tables(), ev._thes_off, ev._thes_ids, _NO_BYTES if flags is None else flags,
             _list_ids(ev).prior_by_degree, LINK_FLAGS["tortured"], left, view.ids,
-            view.prev2, view.prev1, view.next1, k, shortlist, out.gain, out.best, tried,
-            out.flags,
+            view.prev2, view.prev1, view.next1, k, shortlist, out.gain, out.best,
+            out.tried.view(np.uint8), out.flags,
         )  # fmt: skip
-        out.tried = tried.astype(bool)
         return out
     # Pairs are searched a block at a time, in order: each pair's product of options is
     # about 40 x 40, and a whole long document's at once would take hundreds of MB.

@@ -226,15 +226,12 @@ def first_char_is(text: str, starts: np.ndarray, test) -> np.ndarray:
     return out
 
 
-def _classes_of(key: str) -> int:
-    return (
-        (_FUNCTION if key in FUNCTION_WORDS else 0)
-        | (_PREPOSITION if key in PREPOSITIONS else 0)
-        | (_ARTICLE if key in ARTICLES else 0)
-    )
-
-
-_CLASS_CODES = {w: _classes_of(w) for w in FUNCTION_WORDS | PREPOSITIONS | ARTICLES}
+_CLASS_CODES = {
+    w: (_FUNCTION if w in FUNCTION_WORDS else 0)
+    | (_PREPOSITION if w in PREPOSITIONS else 0)
+    | (_ARTICLE if w in ARTICLES else 0)
+    for w in FUNCTION_WORDS | PREPOSITIONS | ARTICLES
+}
 
 
 def _code_table(evidence: Evidence, name: str, codes: Mapping[str, int]) -> tuple[np.ndarray, bool]:
