@@ -440,16 +440,17 @@ static inline double window(const KN *m, SlotCache *c, int64_t p2, int64_t p1, i
     return s;
 }
 
-/* The best of one position's candidates cand[0..k) (with their priors): its index (-1 when
-   there are none) and score, the log posterior odds against the observed word w. Mode 0 is a
-   swap at the position (the window p2 p1 x n1 n2), mode 1 a word x inserted before it
-   (p2 p1 x w n1). */
+/* The best of one position's candidates cand[0..k) (with their priors) that scores at least
+   `min_score`: its index (-1 when there is none) and score, the log posterior odds against the
+   observed word w. Mode 0 is a swap at the position (the window p2 p1 x n1 n2), mode 1 a word
+   x inserted before it (p2 p1 x w n1). min_score is a score below which a candidate changes
+   nothing the caller records (-INFINITY: every candidate counts). */
 static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_t w, int64_t n1,
                            int64_t n2, const int64_t *cand, const double *prior, Py_ssize_t k,
-                           int64_t *best_out, double *score_out)
+                           double min_score, int64_t *best_out, double *score_out)
 {
     int64_t best = -1;
-    double score = 0.0;
+    double score = min_score;
     if (k > 0) {
         SlotCache cache;
         cache.n = 0;
@@ -470,17 +471,20 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
         int second = mode == 0 ? c >= 0 : 1;
         for (Py_ssize_t i = 0; i < k; i++) {
             cache.n = kept;
-            /* Every term is a log-probability (<= 0): once the sum so far cannot beat the
-               best candidate, the rest is skipped (rounding is monotonic, so the bound holds
-               in floating point; a candidate that only ties never replaces the first). */
-            int have = best >= 0;
+            /* Every term is a log-probability (<= 0): once the sum so far cannot reach
+               min_score or beat the best candidate, the rest is skipped (rounding is monotonic,
+               so the bound holds in floating point; a candidate that only ties never
+               replaces the first). */
+            if (prior[i] - base < score) {
+                continue;
+            }
             double sc = kn_logp_c(m, &cache, p2, p1, cand[i], 0);
-            if (have && sc - base + prior[i] < score) {
+            if (sc - base + prior[i] < score) {
                 continue;
             }
             if (second) {
                 sc += kn_logp_c(m, &cache, p1, cand[i], c, 0);
-                if (have && sc - base + prior[i] < score) {
+                if (sc - base + prior[i] < score) {
                     continue;
                 }
             }
@@ -488,7 +492,7 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
                 sc += kn_logp_c(m, &cache, cand[i], c, d, 0);
             }
             sc = sc - base + prior[i];
-            if (!have || sc > score) {
+            if (best < 0 ? sc >= score : sc > score) {
                 best = i;
                 score = sc;
             }
@@ -778,7 +782,7 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
 /* gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed,
                  off_a, ids_a, flags_a, key_a, k_a, off_b, ids_b, key_b, k_b,
                  options, drop, num_id, thes_off, prior_by_degree, tortured,
-                 gain, best, tried, flags)
+                 gain, best, tried, flags, min_score)
    The candidate searches of mtdetect.candidates in one pass per document: for each position
    p in pos, its candidates are the ids in `fixed`, then the first k_a entries of row
    key_a(p) of table a (with its thesaurus flags_a, or none), then the first k_b of row
@@ -786,17 +790,20 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
    (a byte per word id; empty for none) and the observed word (DROP_SELF), and gives them the
    spinner prior (SPIN_PRIOR). The best is chosen by best_candidate; a positive gain is
    written at p with its candidate (and flags), as mtdetect.candidates._record does, and
-   tried[p] is set. */
+   tried[p] is set. Candidates that cannot reach `min_score` are not scored to the end: a gain
+   of 0 or less records nothing, so 0 (or a caller's higher bar, less a margin) changes no
+   output. */
 static PyObject *py_gather_search(PyObject *self, PyObject *args)
 {
     PyObject *tables, *o[21];
     int mode, key_a, key_b, options, tortured;
     Py_ssize_t k_a, k_b;
     long long num_id;
-    if (!PyArg_ParseTuple(args, "OOOOOOOiOOOOinOOiniOLOOiOOOO", &tables, &o[0], &o[1], &o[2],
+    double min_score;
+    if (!PyArg_ParseTuple(args, "OOOOOOOiOOOOinOOiniOLOOiOOOOd", &tables, &o[0], &o[1], &o[2],
                           &o[3], &o[4], &o[5], &mode, &o[6], &o[7], &o[8], &o[9], &key_a, &k_a,
                           &o[10], &o[11], &key_b, &k_b, &options, &o[12], &num_id, &o[13],
-                          &o[14], &tortured, &o[15], &o[16], &o[17], &o[18])) {
+                          &o[14], &tortured, &o[15], &o[16], &o[17], &o[18], &min_score)) {
         return NULL;
     }
     enum { N_BUF = 19 };
@@ -828,7 +835,7 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
     const int64_t *pos = (const int64_t *)b[5].view.buf;
     int ok = (mode == 0 || mode == 1) && k_a >= 0 && k_b >= 0 && key_a >= 0 && key_a <= 2 &&
              key_b >= 0 && key_b <= 2 && (LEN(b[9]) == 0 || LEN(b[9]) == n_ids_a) &&
-             (!(options & SPIN_PRIOR) || (n_thes >= 2 && n_deg >= 3));
+             (!(options & SPIN_PRIOR) || (n_thes >= 2 && n_deg >= 3)) && !isnan(min_score);
     for (int i = 1; i <= 4; i++) {
         ok = ok && LEN(b[i]) == n;
     }
@@ -944,7 +951,7 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
         int64_t win;
         double score;
         best_candidate(&m, mode, prev2[p], prev1[p], ids[p], next1[p], next2[p], cand, prior,
-                       kept, &win, &score);
+                       kept, min_score, &win, &score);
         if (win >= 0) {
             gain[p] = score > 0 ? score : 0.0;
             best[p] = score > 0 ? cand[win] : -1;

@@ -274,11 +274,16 @@ def _gather(
     a: tuple | None = None,
     b: tuple | None = None,
     drop: np.ndarray | None = None,
+    min_score: float = 0.0,
 ) -> None:
     """A candidate search in the compiled core, candidates included: for each position, the
     ids of ``fixed``, then the rows ``a`` and ``b`` (``(offsets, ids, flags or None, row key,
     k)``), sorted and filtered as ``options`` say, scored and recorded into ``out`` exactly as
-    :func:`_search` (mode 0) and :func:`insertions` (mode 1) do with numpy."""
+    :func:`_search` (mode 0) and :func:`insertions` (mode 1) do with numpy.
+
+    A candidate stops being scored once it cannot reach ``min_score``: a gain of 0 or less
+    records nothing, so the default changes no output; a caller that discards more may pass
+    its own bar (less a margin for rounding)."""
     ev = view.evidence
     lists = _list_ids(ev)
     off_a, ids_a, fl_a, key_a, k_a = a if a is not None else (_NO_ROWS, _NO_ROWS, None, 0, 0)
@@ -291,7 +296,7 @@ def _gather(
         off_b, ids_b, key_b, k_b,
         options, _NO_BYTES if drop is None else drop.view(np.uint8), ev.num_id,
         ev._thes_off, lists.prior_by_degree, LINK_FLAGS["tortured"],
-        out.gain, out.best, out.tried.view(np.uint8), out.flags,
+        out.gain, out.best, out.tried.view(np.uint8), out.flags, min_score,
     )  # fmt: skip
 
 
@@ -414,11 +419,14 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
     # The replaced word of a fixed expression is a content word ("fire" of "fire engine"), not
     # a function word that happens to follow its neighbour ("say that").
     function = _list_ids(ev).function
+    # The prior below takes this much off every gain: a search gain under it counts for nothing.
+    offset = np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k)
     if core() is not None:
         out = Candidates.empty(len(view))
         _gather(view, out, pos, 0, _SORT_UNIQUE | _DROP_SELF,
                 a=_collocates(ev, "predecessor", _NEXT, k),
-                b=_collocates(ev, "successor", _PREV, k), drop=function)  # fmt: skip
+                b=_collocates(ev, "successor", _PREV, k), drop=function,
+                min_score=max(-offset, 0.0) - 1e-6)  # fmt: skip
     else:
         o1, c1 = ev.collocates_batch("predecessor", view.next1[pos], k)
         o2, c2 = ev.collocates_batch("successor", view.prev1[pos], k)
@@ -426,9 +434,7 @@ def collocate_substitutions(view: DocView, k: int = 24) -> Candidates:
         keep = ~function[cand]
         owner, cand = owner[keep], cand[keep]
         out = _search(view, pos, owner, cand, np.zeros(len(cand), np.uint8), prior=False)
-    out.gain = np.maximum(
-        out.gain + np.log(COLLOCATE_RATE / (1 - COLLOCATE_RATE)) - np.log(2 * k), 0.0
-    )
+    out.gain = np.maximum(out.gain + offset, 0.0)
     out.best = np.where(out.gain > 0, out.best, -1)
     return out
 

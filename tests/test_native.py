@@ -177,6 +177,26 @@ def test_candidate_searches_match_numpy():
         _same(fast, slow[name])
 
 
+def test_search_floor_changes_nothing_recorded():
+    """The compiled search's bar (a candidate stops being scored once it cannot reach it)
+    records the same with 0 as with no bar at all, and nothing but ``tried`` with a bar no
+    candidate reaches."""
+    from mtdetect import candidates as c
+
+    view = _shipped_view(_rich_text())
+    pos = np.flatnonzero(c.suspect_content(view))
+    outs = {}
+    for bar in (-np.inf, 0.0, 1e9):
+        out = outs[bar] = c.Candidates.empty(len(view))
+        c._gather(view, out, pos, 0, c._DROP_SELF | c._SPIN_PRIOR | c._KEEP_FLAGS,
+                  a=c._thesaurus(view.evidence, c._OWN, 60), min_score=bar)  # fmt: skip
+    assert (outs[0.0].gain > 0).any()
+    _same(outs[0.0], outs[-np.inf])
+    np.testing.assert_array_equal(outs[1e9].tried, outs[0.0].tried)
+    assert not (outs[1e9].gain > 0).any()
+    assert (outs[1e9].best == -1).all()
+
+
 def test_pair_search_matches_numpy():
     """The compiled pair search (every combination of two words' thesaurus options, ranked
     by pair count, the shortlist scored in context) equals the numpy blocks exactly, on the
@@ -287,7 +307,7 @@ def test_compiled_loops_refuse_or_bound_extreme_arguments():
         np.arange(n, dtype=np.int64), 0, np.arange(5, dtype=np.int64),
         ev._thes_off, ev._thes_ids, np.zeros(0, np.uint8), 0, huge,
         ev._thes_off, ev._thes_ids, 0, huge,
-        2, np.zeros(0, np.uint8), ev.num_id, ev._thes_off, np.zeros(81), 8, *out,
+        2, np.zeros(0, np.uint8), ev.num_id, ev._thes_off, np.zeros(81), 8, *out, 0.0,
     )  # fmt: skip
     assert out[2].all()  # every position searched
     trees = TreeEnsemble(np.zeros(1, np.int32), np.full(1, np.inf), np.zeros(1, np.int32),
