@@ -15,13 +15,15 @@
  *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
  *   gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed, off_a, ids_a,
  *                 flags_a, key_a, k_a, off_b, ids_b, key_b, k_b, options, drop, num_id,
- *                 thes_off, prior_by_degree, tortured, gain, best, tried, flags)
+ *                 thes_off, prior_by_degree, tortured, gain, best, tried, flags, min_score)
  *                                                          a candidate search, candidates included
  *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
  *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
  *                                                          best pair swap per word pair
  *   crc32_lines(data, out)                                 CRC-32 of each line of data
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
+ *   segment_stats(values, owner, sums, counts, mins, maxs)
+ *                                                          sum, count, min, max per segment
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1117,7 +1119,79 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* --- per-segment statistics (see mtdetect.features.segment_stats) ----------------------- */
+
+/* segment_stats(values, owner, sums, counts, mins, maxs): for k rows of values (k x m,
+   float64) grouped by owner (m segment ids in [0, n)), per segment and row the sum in element
+   order (the order in which numpy's bincount adds weights), the least and the greatest (NaN
+   when a member is NaN, as np.minimum and np.maximum; +inf and -inf for an empty segment), and
+   the number of members per segment. sums, mins and maxs are k x n, counts n (int64). */
+static PyObject *py_segment_stats(PyObject *self, PyObject *args)
+{
+    PyObject *o[6];
+    if (!PyArg_ParseTuple(args, "OOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5])) {
+        return NULL;
+    }
+    static const Py_ssize_t sizes[6] = {8, 8, 8, 8, 8, 8};
+    static const char *names[6] = {"values", "owner", "sums", "counts", "mins", "maxs"};
+    Buf b[6];
+    memset(b, 0, sizeof(b));
+    for (int i = 0; i < 6; i++) {
+        if (get_buf(o[i], &b[i], sizes[i], i >= 2, names[i]) < 0) {
+            release(b, 6);
+            return NULL;
+        }
+    }
+    Py_ssize_t m = LEN(b[1]), n = LEN(b[3]);
+    Py_ssize_t k = n > 0 ? LEN(b[2]) / n : 0;
+    const int64_t *owner = (const int64_t *)b[1].view.buf;
+    /* divisions, not products: no size can overflow */
+    int ok = n > 0 && LEN(b[2]) % n == 0 && LEN(b[4]) == LEN(b[2]) && LEN(b[5]) == LEN(b[2]) &&
+             (k == 0 ? LEN(b[0]) == 0 : LEN(b[0]) % k == 0 && LEN(b[0]) / k == m);
+    for (Py_ssize_t i = 0; ok && i < m; i++) {
+        ok = owner[i] >= 0 && owner[i] < n;
+    }
+    if (!ok) {
+        release(b, 6);
+        PyErr_SetString(PyExc_ValueError, "segment_stats: array sizes or owners do not fit");
+        return NULL;
+    }
+    const double *v = (const double *)b[0].view.buf;
+    double *sums = (double *)b[2].view.buf;
+    int64_t *counts = (int64_t *)b[3].view.buf;
+    double *mins = (double *)b[4].view.buf;
+    double *maxs = (double *)b[5].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < k * n; j++) {
+        sums[j] = 0.0;
+        mins[j] = INFINITY;
+        maxs[j] = -INFINITY;
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
+        counts[j] = 0;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        int64_t s = owner[i];
+        counts[s]++;
+        for (Py_ssize_t r = 0; r < k; r++) {
+            double x = v[r * m + i];
+            Py_ssize_t at = r * n + s;
+            sums[at] += x;
+            if (!isnan(mins[at]) && (isnan(x) || x < mins[at])) {
+                mins[at] = x;
+            }
+            if (!isnan(maxs[at]) && (isnan(x) || x > maxs[at])) {
+                maxs[at] = x;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 6);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"segment_stats", py_segment_stats, METH_VARARGS, "Sum, count, min and max per segment."},
     {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},
     {"ngram_counts", py_ngram_counts, METH_VARARGS, "Counts of aligned word pairs or triples."},

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mtdetect.docview import first_char_is
+from mtdetect.native import core
 from mtdetect.result import FAMILIES, Span
 from mtdetect.text import Sentence
 
@@ -325,17 +326,50 @@ def _segment_extreme(
     return out
 
 
-def _segment_reduce(values: np.ndarray, owner: np.ndarray, n: int, how: str) -> np.ndarray:
-    """Per-sentence mean / min / sum of ``values`` grouped by ``owner`` (0 where empty)."""
-    if how == "min":
-        out = _segment_extreme(np.minimum, values, owner, n, np.inf)
-        out[np.isinf(out)] = 0.0
+@dataclass(slots=True)
+class SegmentStats:
+    """Per-segment statistics of k rows of values (see :func:`segment_stats`)."""
+
+    sums: np.ndarray  # k x n float64, in element order (as np.bincount adds weights)
+    counts: np.ndarray  # n int64: members per segment
+    mins: np.ndarray  # k x n: +inf for an empty segment
+    maxs: np.ndarray  # k x n: -inf for an empty segment
+
+    def means(self) -> np.ndarray:
+        """Sums over counts, 0 for an empty segment."""
+        return np.divide(self.sums, self.counts, out=np.zeros(self.sums.shape),
+                         where=self.counts > 0)  # fmt: skip
+
+    def finite_mins(self) -> np.ndarray:
+        """The least values, 0 where a segment has none."""
+        return np.where(np.isinf(self.mins), 0.0, self.mins)
+
+    def finite_maxs(self) -> np.ndarray:
+        """The greatest values, 0 where a segment has none."""
+        return np.where(np.isinf(self.maxs), 0.0, self.maxs)
+
+
+def segment_stats(values: np.ndarray, owner: np.ndarray, n: int) -> SegmentStats:
+    """Sum, count, least and greatest value per segment (``owner``: the segment of each
+    column, in ``[0, n)``) of each row of ``values`` (k x m), in one pass of the compiled core:
+    what a bincount, a reduceat or a mean per row and segment gives, bit for bit, for the cost
+    of one numpy call (a document's sentence columns are dozens of them)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[None]
+    owner = np.ascontiguousarray(owner, dtype=np.int64)
+    k = values.shape[0]
+    fast = core()
+    if fast is not None and n > 0:
+        out = SegmentStats(np.empty((k, n)), np.empty(n, np.int64), np.empty((k, n)),
+                           np.empty((k, n)))  # fmt: skip
+        fast.segment_stats(values, owner, out.sums, out.counts, out.mins, out.maxs)
         return out
-    sums = np.bincount(owner, weights=values, minlength=n)
-    if how == "sum":
-        return sums
-    cnt = np.bincount(owner, minlength=n)
-    return np.divide(sums, cnt, out=np.zeros(n), where=cnt > 0)
+    sums = np.array([np.bincount(owner, weights=v, minlength=n) for v in values]).reshape(k, n)
+    mins = [_segment_extreme(np.minimum, v, owner, n, np.inf) for v in values]
+    maxs = [_segment_extreme(np.maximum, v, owner, n, -np.inf) for v in values]
+    return SegmentStats(sums, np.bincount(owner, minlength=n).astype(np.int64),
+                        np.array(mins).reshape(k, n), np.array(maxs).reshape(k, n))  # fmt: skip
 
 
 def sentence_features(
@@ -521,9 +555,6 @@ def _view_counts(
     first = np.ones(nv, bool)  # the first word or number of its sentence
     first[1:] = sent[1:] != sent[:-1]
 
-    def per_sentence(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(sent[mask], minlength=n).astype(np.float64)
-
     n_chars = np.zeros(n)
     n_digits = np.zeros(n)
     for i, sentence in enumerate(sentences):
@@ -532,16 +563,26 @@ def _view_counts(
         n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
     lower_at = np.flatnonzero(low)
     n_types = np.array([len({keys[j] for j in lower_at.tolist()})], dtype=np.float64)
+    # Counts per sentence as sums of 0/1 rows (exact), in one pass.
+    rows = np.empty((7, nv))
+    rows[0] = word
+    rows[1] = np.where(word, view.length, 0)
+    rows[2] = low
+    rows[3] = low & (fclass > 0)
+    rows[4] = low & (fclass == 2)
+    rows[5] = low & (fclass == 3)
+    rows[6] = word & cap & ~first
+    sums = segment_stats(rows, sent, n).sums
     counts = _Counts(
         view.sent_tokens.astype(np.float64),
-        per_sentence(word),
-        np.bincount(sent, weights=np.where(word, view.length, 0), minlength=n),
-        per_sentence(low),
-        per_sentence(low & (fclass > 0)),
-        per_sentence(low & (fclass == 2)),
-        per_sentence(low & (fclass == 3)),
+        sums[0],
+        sums[1],
+        sums[2],
+        sums[3],
+        sums[4],
+        sums[5],
         view.sent_punct.astype(np.float64),
-        per_sentence(word & cap & ~first),
+        sums[6],
         n_chars,
         n_digits,
         n_types,
@@ -571,24 +612,10 @@ def _document_columns(
 ) -> None:
     """Document context: sentence columns averaged over each document (token-weighted)."""
     n = len(docs)
-
-    def per_doc(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        w = np.ones(n) if weights is None else weights
-        num = np.bincount(docs, weights=values * w, minlength=n_docs)
-        return share(num, np.bincount(docs, weights=w, minlength=n_docs))[docs]
-
     fam = out[:, : 3 * _N_FAM]
-    has_span = (fam[:, 0::3].sum(axis=1) > 0).astype(np.float64)
-    n_sent = np.bincount(docs, minlength=n_docs).astype(np.float64)
-    doc_lower = np.bincount(docs, weights=n_lower, minlength=n_docs)
-    out[:, _COL["doc_n_sentences_log"]] = np.log1p(n_sent)[docs]
-    out[:, _COL["doc_span_sentence_share"]] = per_doc(has_span)
-    out[:, _COL["doc_span_strength_mean"]] = per_doc(fam[:, 2::3].sum(axis=1))
-    out[:, _COL["doc_tokens_mean"]] = per_doc(n_tok)
-    out[:, _COL["doc_guiraud"]] = share(n_types, np.sqrt(doc_lower))[docs]
-    out[:, _COL["doc_function_share"]] = per_doc(out[:, _COL["function_share"]], n_lower)
+    weighted = ["function_share"]
     if with_evidence:
-        for col in (
+        weighted += [
             "unigram_logc_mean",
             "rare_word_share",
             "bigram_logc_mean",
@@ -596,64 +623,92 @@ def _document_columns(
             "bigram_unexpected_share",
             "trigram_logc_mean",
             "trigram_zero_share",
-        ):
-            out[:, _COL["doc_" + col]] = per_doc(out[:, _COL[col]].astype(np.float64), n_lower)
+        ]
+    # Per document in one pass: the plain means' numerators, the weighted means' numerators
+    # (value x lower-case words), then the two denominators.
+    rows = np.empty((5 + len(weighted), n))
+    rows[0] = fam[:, 0::3].sum(axis=1) > 0
+    rows[1] = fam[:, 2::3].sum(axis=1)
+    rows[2] = n_tok
+    for r, col in enumerate(weighted, start=3):
+        rows[r] = out[:, _COL[col]].astype(np.float64) * n_lower
+    rows[-2] = 1.0
+    rows[-1] = n_lower
+    sums = segment_stats(rows, docs, n_docs).sums
+    n_sent, doc_lower = sums[-2], sums[-1]
+    plain = _share_rows(sums[:3], n_sent)[:, docs]
+    out[:, _COL["doc_n_sentences_log"]] = np.log1p(n_sent)[docs]
+    out[:, _COL["doc_span_sentence_share"]] = plain[0]
+    out[:, _COL["doc_span_strength_mean"]] = plain[1]
+    out[:, _COL["doc_tokens_mean"]] = plain[2]
+    out[:, _COL["doc_guiraud"]] = share(n_types, np.sqrt(doc_lower))[docs]
+    by_words = _share_rows(sums[3:-2], doc_lower)[:, docs]
+    for r, col in enumerate(weighted):
+        out[:, _COL["doc_" + col]] = by_words[r]
+
+
+def _share_rows(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Each row of ``num`` over ``den`` (0 where ``den`` is 0)."""
+    return np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
 
 
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     """The tagger columns from one document's token outputs."""
-    from mtdetect.token_features import TOKEN_FEATURES
+    from mtdetect.token_features import FEATURE_INDEX
 
-    col = {name: j for j, name in enumerate(TOKEN_FEATURES)}
     own = t.view.sent
     p = t.proba
-    X = t.X
-    fwd = X[:, col["lm_fwd"]].astype(np.float64)
-    bwd = X[:, col["lm_bwd"]].astype(np.float64)
-    ctx = X[:, col["lm_fwd_ctx_gain"]].astype(np.float64)
-    low = (fwd < -12.0).astype(np.float64)
-    sub = X[:, col["sub_gain"]].astype(np.float64)
-    func = X[:, col["func_gain"]].astype(np.float64)
-    over = (p >= t.threshold).astype(np.float64)
-
-    def mx(v: np.ndarray) -> np.ndarray:
-        r = _segment_extreme(np.maximum, v, own, n, -np.inf)
-        return np.where(np.isinf(r), 0.0, r)
-
-    cnt = np.bincount(own, minlength=n)
-    # mean of the two highest probabilities per sentence
+    cols = ("lm_fwd", "lm_bwd", "lm_fwd_ctx_gain", "sub_gain", "func_gain", "pair_gain",
+            "ins_gain")  # fmt: skip
+    m = len(p)
+    # one row per token value the sentence columns summarise, one pass over them all
+    v = np.empty((13, m))
+    v[:7] = t.X[:, [FEATURE_INDEX[c] for c in cols]].T
+    fwd, sub, func = v[0], v[3], v[4]
+    v[7] = p
+    v[8] = fwd < -12.0
+    v[9] = p >= t.threshold
+    v[10] = p >= 0.3
+    # The two highest probabilities of each sentence (zeros elsewhere add nothing to a sum).
     order = np.lexsort((-p, own))
-    rank = np.arange(len(order)) - np.searchsorted(own[order], own[order])
-    top2 = order[rank < 2]
-    top2_mean = _segment_reduce(p[top2], own[top2], n, "mean")
-    cols = {
-        "tag_max": mx(p),
-        "tag_mean": _segment_reduce(p, own, n, "mean"),
-        "tag_top2_mean": top2_mean,
-        "tag_share_03": _segment_reduce((p >= 0.3).astype(np.float64), own, n, "mean"),
-        "tag_share_thr": _segment_reduce(over, own, n, "mean"),
-        "lm_fwd_mean": _segment_reduce(fwd, own, n, "mean"),
-        "lm_bwd_mean": _segment_reduce(bwd, own, n, "mean"),
-        "lm_fwd_min": _segment_reduce(fwd, own, n, "min"),
-        "lm_bwd_min": _segment_reduce(bwd, own, n, "min"),
-        "lm_ctx_gain_mean": _segment_reduce(ctx, own, n, "mean"),
-        "lm_low_share": _segment_reduce(low, own, n, "mean"),
-        "sub_gain_max": mx(sub),
-        "sub_gain_sum": _segment_reduce(sub, own, n, "sum"),
-        "pair_gain_max": mx(X[:, col["pair_gain"]].astype(np.float64)),
-        "func_gain_max": mx(func),
-        "ins_gain_max": mx(X[:, col["ins_gain"]].astype(np.float64)),
+    rank = np.arange(m) - np.searchsorted(own[order], own[order])
+    top2 = np.zeros(m, bool)
+    top2[order[rank < 2]] = True
+    v[11] = np.where(top2, p, 0.0)
+    v[12] = top2
+    st = segment_stats(v, own, n)
+    mean = st.means()
+    low, over = v[8], v[9]
+    cnt = st.counts
+    mx = st.finite_maxs()
+    cols_out = {
+        "tag_max": mx[7],
+        "tag_mean": mean[7],
+        "tag_top2_mean": _share_rows(st.sums[11], st.sums[12]),
+        "tag_share_03": mean[10],
+        "tag_share_thr": mean[9],
+        "lm_fwd_mean": mean[0],
+        "lm_bwd_mean": mean[1],
+        "lm_fwd_min": st.finite_mins()[0],
+        "lm_bwd_min": st.finite_mins()[1],
+        "lm_ctx_gain_mean": mean[2],
+        "lm_low_share": mean[8],
+        "sub_gain_max": mx[3],
+        "sub_gain_sum": st.sums[3],
+        "pair_gain_max": mx[5],
+        "func_gain_max": mx[4],
+        "ins_gain_max": mx[6],
     }
     doc_fwd = float(fwd.mean())
-    cols["lm_fwd_rel_doc"] = np.where(cnt > 0, cols["lm_fwd_mean"] - doc_fwd, 0.0)
-    cols["doc_tag_mean"] = np.full(n, float(p.mean()))
-    cols["doc_tag_share_thr"] = np.full(n, float(over.mean()))
-    cols["doc_lm_fwd_mean"] = np.full(n, doc_fwd)
-    cols["doc_lm_low_share"] = np.full(n, float(low.mean()))
-    cols["doc_sub_gain_mean"] = np.full(n, float(sub.mean()))
-    cols["doc_func_gain_mean"] = np.full(n, float(func.mean()))
-    for name, v in cols.items():
-        out[:, _COL[name]] = v
+    cols_out["lm_fwd_rel_doc"] = np.where(cnt > 0, mean[0] - doc_fwd, 0.0)
+    cols_out["doc_tag_mean"] = np.full(n, float(p.mean()))
+    cols_out["doc_tag_share_thr"] = np.full(n, float(over.mean()))
+    cols_out["doc_lm_fwd_mean"] = np.full(n, doc_fwd)
+    cols_out["doc_lm_low_share"] = np.full(n, float(low.mean()))
+    cols_out["doc_sub_gain_mean"] = np.full(n, float(sub.mean()))
+    cols_out["doc_func_gain_mean"] = np.full(n, float(func.mean()))
+    for name, col in cols_out.items():
+        out[:, _COL[name]] = col
 
 
 def _stream_ids(keys: list[str], evidence: Evidence) -> np.ndarray:
@@ -672,23 +727,16 @@ def _stream_columns(
 ) -> None:
     """Unknown-word share, word and n-gram rarity, with one batch lookup per table, from the
     key stream's ids (see :func:`_stream_ids`) and the sentence of each."""
-    is_break = ids == -2
-    is_word = ~is_break
+    is_word = ids != -2
     known = ids >= 0
-    n_word = np.bincount(owner[is_word], minlength=n)
-    out[:, _COL["unknown_share"]] = np.divide(
-        np.bincount(owner[is_word & ~known], minlength=n),
-        n_word,
-        out=np.zeros(n),
-        where=n_word > 0,
-    )
     wsel = np.flatnonzero(is_word)
     uni = np.log1p(evidence.unigram_ids(np.where(known[wsel], ids[wsel], -1)))
-    own_w = owner[wsel]
-    out[:, _COL["unigram_logc_mean"]] = _segment_reduce(uni, own_w, n, "mean")
-    out[:, _COL["unigram_logc_min"]] = _segment_reduce(uni, own_w, n, "min")
-    rare = (uni < np.log1p(RARE_COUNT)).astype(np.float64)
-    out[:, _COL["rare_word_share"]] = _segment_reduce(rare, own_w, n, "mean")
+    st = segment_stats(np.stack([uni, uni < np.log1p(RARE_COUNT), ~known[wsel]]), owner[wsel], n)
+    mean = st.means()
+    out[:, _COL["unknown_share"]] = mean[2]
+    out[:, _COL["unigram_logc_mean"]] = mean[0]
+    out[:, _COL["unigram_logc_min"]] = st.finite_mins()[0]
+    out[:, _COL["rare_word_share"]] = mean[1]
     # N-grams over adjacent positions with no break between them.
     for order, prefix in ((2, "bigram"), (3, "trigram")):
         m = len(ids) - order + 1
@@ -700,7 +748,6 @@ def _stream_columns(
             continue
         both_known = np.logical_and.reduce([p >= 0 for p in parts]) & pair
         sel = np.flatnonzero(pair)
-        own = owner[sel]
         counts = np.zeros(len(sel))
         kk = both_known[sel]
         if kk.any():
@@ -709,18 +756,12 @@ def _stream_columns(
                 counts[kk] = evidence.bigram_ids(*sub)
             else:
                 counts[kk] = evidence.trigram_ids(*sub)
-        logc = np.log1p(counts)
-        out[:, _COL[f"{prefix}_logc_mean"]] = _segment_reduce(logc, own, n, "mean")
-        out[:, _COL[f"{prefix}_logc_min"]] = _segment_reduce(logc, own, n, "min")
         zero = (counts == 0) & kk
-        n_known = np.bincount(own[kk], minlength=n)
-        out[:, _COL[f"{prefix}_zero_share"]] = np.divide(
-            np.bincount(own[zero], minlength=n),
-            n_known,
-            out=np.zeros(n),
-            where=n_known > 0,
-        )
-        if order == 2 and kk.any():
+        # Rows summarised per sentence in one pass: log count, unseen known n-grams, known
+        # n-grams; for pairs also the association of the known ones (0 elsewhere adds nothing
+        # to a sum, +inf elsewhere is never the least) and the unexpected unseen pairs.
+        rows = [np.log1p(counts), zero, kk]
+        if order == 2:
             # Association: a pair of common words that is (nearly) never seen together is the
             # trace of a substitution, a pair of rare words with no count is not.
             a, b = (p[sel] for p in parts)
@@ -728,12 +769,13 @@ def _stream_columns(
             expected = np.zeros(len(sel))
             expected[kk] = evidence.unigram_ids(a[kk]) * evidence.unigram_ids(b[kk]) / total
             pmi = np.log((counts + 0.5) / (expected + 0.5))
-            out[:, _COL["bigram_pmi_mean"]] = _segment_reduce(pmi[kk], own[kk], n, "mean")
-            out[:, _COL["bigram_pmi_min"]] = _segment_reduce(pmi[kk], own[kk], n, "min")
-            unexpected = zero & (expected >= 1.0)
-            out[:, _COL["bigram_unexpected_share"]] = np.divide(
-                np.bincount(own[unexpected], minlength=n),
-                n_known,
-                out=np.zeros(n),
-                where=n_known > 0,
-            )
+            rows += [np.where(kk, pmi, 0.0), np.where(kk, pmi, np.inf), zero & (expected >= 1.0)]
+        st = segment_stats(np.stack(rows), owner[sel], n)
+        per_known = _share_rows(st.sums, st.sums[2])  # over the known n-grams
+        out[:, _COL[f"{prefix}_logc_mean"]] = st.means()[0]
+        out[:, _COL[f"{prefix}_logc_min"]] = st.finite_mins()[0]
+        out[:, _COL[f"{prefix}_zero_share"]] = per_known[1]
+        if order == 2 and kk.any():
+            out[:, _COL["bigram_pmi_mean"]] = per_known[3]
+            out[:, _COL["bigram_pmi_min"]] = st.finite_mins()[4]
+            out[:, _COL["bigram_unexpected_share"]] = per_known[5]
