@@ -118,6 +118,22 @@ def test_tree_sums_match():
         cycle.decision(np.zeros((5, 3)))
 
 
+def test_tree_sums_match_a_fitted_model():
+    """On a fitted scikit-learn model (unbalanced trees, 31 leaves), the compiled walk, the
+    numpy walk and scikit-learn agree."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3000, 6))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(size=3000) > 0.5).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
+    trees = TreeEnsemble.from_sklearn(model)
+    fast = trees.decision(X)
+    with pure_python():
+        np.testing.assert_array_equal(trees.decision(X), fast)
+    np.testing.assert_allclose(fast, model.decision_function(X), rtol=1e-9, atol=1e-9)
+
+
 def _shipped_view(text):
     from mtdetect.docview import build_view
     from mtdetect.text import segment
