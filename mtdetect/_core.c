@@ -360,11 +360,28 @@ static inline double kn_uni(const KN *m, int64_t w)
     return (cont > 0.5 ? cont : 0.5) / m->norm_left;
 }
 
-/* The bigram level of w after c1, over the unigram level p1. */
-static inline double kn_bi(const KN *m, SlotCache *cache, int64_t c1, int64_t w, double p1)
+/* The bigram context c1: its continuation count and back-off weight d2 * other / count. */
+typedef struct {
+    double mid, back;
+} Ctx2;
+
+static inline Ctx2 kn_ctx2(const KN *m, int64_t c1)
 {
-    double mid = c1 >= 0 ? (double)m->km[c1] : 0.0;
-    if (!(c1 >= 0 && mid > 0)) {
+    Ctx2 r = {0.0, 0.0};
+    if (c1 >= 0) {
+        r.mid = (double)m->km[c1];
+        if (r.mid > 0) {
+            r.back = m->d2 * (double)m->kmr[c1] / r.mid;
+        }
+    }
+    return r;
+}
+
+/* The bigram level of w after c1 (context k), over the unigram level p1. */
+static inline double kn_bi(const KN *m, SlotCache *cache, Ctx2 k, int64_t c1, int64_t w,
+                           double p1)
+{
+    if (!(c1 >= 0 && k.mid > 0)) {
         return p1;
     }
     double fan = 0.0;
@@ -374,9 +391,8 @@ static inline double kn_bi(const KN *m, SlotCache *cache, int64_t c1, int64_t w,
             fan = m->lut[m->fan_left[s]];
         }
     }
-    double other = (double)m->kmr[c1];
     double num = fan - m->d2 > 0 ? fan - m->d2 : 0.0;
-    return num / mid + m->d2 * other / mid * p1;
+    return num / k.mid + k.back * p1;
 }
 
 /* The trigram context (c2 c1): its count and the back-off weight d3 * fan-out / count. */
@@ -546,12 +562,14 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
         int second = mode == 0 ? c >= 0 : 1;
         /* What does not depend on x, once: the context (p2 p1) of the first term, the
            unigram level of c in the second, and the two lower levels of d after c in the
-           third (each term as kn_logp_c normalises its ids). */
+           third; the bigram context p1 of the first (each term as kn_logp_c normalises its
+           ids). */
         int64_t q1 = kn_norm(m, p1), q2 = q1 < 0 ? -1 : kn_norm(m, p2);
         int64_t qc = kn_norm(m, c), qd = kn_norm(m, d);
         Ctx3 ctx1 = kn_ctx3(m, &cache, q2, q1);
         double uni_c = kn_uni(m, qc);
-        double bi_d = d >= 0 ? kn_bi(m, &cache, qc, qd, kn_uni(m, qd)) : 0.0;
+        double bi_d = d >= 0 ? kn_bi(m, &cache, kn_ctx2(m, qc), qc, qd, kn_uni(m, qd)) : 0.0;
+        Ctx2 ctx2 = kn_ctx2(m, q1);
         /* Keep the position's pairs; each candidate's own pairs go after them. */
         int kept = cache.n;
         for (Py_ssize_t i = 0; i < k; i++) {
@@ -564,14 +582,14 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
                 continue;
             }
             int64_t x = kn_norm(m, cand[i]);
-            double sc = kn_tri(m, ctx1, q2, q1, x, kn_bi(m, &cache, q1, x, kn_uni(m, x)));
+            double sc = kn_tri(m, ctx1, q2, q1, x, kn_bi(m, &cache, ctx2, q1, x, kn_uni(m, x)));
             if (sc - base + prior[i] < score) {
                 continue;
             }
             /* (p1 x) is a context only when x is a known word */
             int64_t r1 = x < 0 ? -1 : q1;
             if (second) {
-                double b = kn_bi(m, &cache, x, qc, uni_c);
+                double b = kn_bi(m, &cache, kn_ctx2(m, x), x, qc, uni_c);
                 sc += kn_tri(m, kn_ctx3(m, &cache, r1, x), r1, x, qc, b);
                 if (sc - base + prior[i] < score) {
                     continue;
