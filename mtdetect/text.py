@@ -105,13 +105,15 @@ def tokenize(text: str, start: int = 0, end: int | None = None, offset: int = 0)
         end = len(text)
     chunk = text[start:end]
     rx = _TOKEN_RE if ("@" in chunk or "://" in chunk or "www." in chunk) else _PLAIN_TOKEN_RE
+    # tuple.__new__ makes the same Token as Token(...) without a Python-level call per token
+    new = tuple.__new__
     if offset:
         return [
-            Token(m.group(), m.start() + offset, m.end() + offset, m.lastgroup or "punct")
+            new(Token, (m.group(), m.start() + offset, m.end() + offset, m.lastgroup or "punct"))
             for m in rx.finditer(text, start, end)
         ]
     return [
-        Token(m.group(), m.start(), m.end(), m.lastgroup or "punct")
+        new(Token, (m.group(), m.start(), m.end(), m.lastgroup or "punct"))
         for m in rx.finditer(text, start, end)
     ]
 
