@@ -99,20 +99,32 @@ class TokenEvidence:
 
 
 def _edit_distance_le(a: str, b: str, k: int) -> bool:
-    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``k`` (small k)."""
+    """Whether the Levenshtein distance of ``a`` and ``b`` is at most ``k`` (small k).
+
+    A common prefix or suffix never needs an edit, so it is cut off; then the first
+    characters differ and one of the three edits there must be part of a shortest script:
+    at most 3**k branches, each a few string operations (names are compared by the
+    thousand, and a full table of distances costs several times more).
+    """
     if abs(len(a) - len(b)) > k:
         return False
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        lo = i
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            lo = min(lo, cur[j])
-        if lo > k:
-            return False
-        prev = cur
-    return prev[-1] <= k
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    j = 0
+    while j < n - i and a[-1 - j] == b[-1 - j]:
+        j += 1
+    a, b = a[i : len(a) - j], b[i : len(b) - j]
+    if not a or not b:
+        return max(len(a), len(b)) <= k
+    if k == 0:
+        return False
+    return (
+        _edit_distance_le(a[1:], b[1:], k - 1)
+        or _edit_distance_le(a[1:], b, k - 1)
+        or _edit_distance_le(a, b[1:], k - 1)
+    )
 
 
 def _near_names(view: DocView) -> list[str | None]:

@@ -342,3 +342,33 @@ def test_view_word_flags_match_their_definitions(evidence):
         assert caps[v.surface.index("ǅemal")] and not v.capital[v.surface.index("ǅemal")]
         short = view_of(ev, text.replace("x" * 100, "x"))  # the fixed-width path
         assert short.alpha.tolist() == [s.isalpha() for s in short.surface]
+
+
+def test_edit_distance_bound_matches_full_table():
+    """The bounded edit distance of the name check agrees with a full Levenshtein table on
+    random strings (small alphabets force repeats, near and far pairs)."""
+    import random
+
+    from mtdetect.token_features import _edit_distance_le
+
+    def distance(a: str, b: str) -> int:
+        prev = list(range(len(b) + 1))
+        for i, ca in enumerate(a, 1):
+            cur = [i]
+            for j, cb in enumerate(b, 1):
+                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+            prev = cur
+        return prev[-1]
+
+    rng = random.Random(7)
+    for trial in range(3000):
+        alphabet = "ab" if trial % 3 == 0 else "abcdefg"
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        if trial % 2:  # a near miss of a
+            b = a[: len(a) // 2] + b[:2] + a[len(a) // 2 + rng.randint(0, 2) :]
+        d = distance(a, b)
+        for k in range(4):
+            assert _edit_distance_le(a, b, k) == (d <= k), (a, b, k)
+    assert _edit_distance_le("Kenyon", "Kenyan", 1)
+    assert not _edit_distance_le("Kenyon", "Kansas", 2)
