@@ -406,20 +406,26 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
 
 
 def profile_end_to_end(detector: Any, docs: Sequence[str], top: int = 10) -> dict[str, Any]:
-    """cProfile of ``detector.score`` over ``docs``: the ``top`` functions by own time."""
+    """cProfile of ``detector.score`` over ``docs``: the ``top`` functions by own time, and the
+    own time of the compiled core's functions (which the profiler does not slow down): the
+    throughput that the compiled loops alone allow, if all the Python around them were free."""
     prof = cProfile.Profile()
     prof.enable()
-    for d in docs:
-        detector.score(d)
+    n_sent = sum(len(detector.score(d).sentences) for d in docs)
     prof.disable()
     st = pstats.Stats(prof)
     rows = []
-    total = 0.0
+    total = compiled = 0.0
     for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
         total += tt
+        if "mtdetect._core." in func:
+            compiled += tt
         rows.append((tt, ct, nc, _short_location(file, line, func)))
     rows.sort(reverse=True)
     return {
+        "sentences": n_sent,
+        "compiled_own_seconds": compiled,
+        "compiled_only_sentences_per_s": n_sent / compiled if compiled else None,
         "total_own_seconds": total,
         "top": [
             {
@@ -522,6 +528,11 @@ def measure_startup(small_file: Path, runs: int) -> dict[str, Any]:
         walls.append(w)
         rss.append(r)
         codes.append(c)
+    # The same with Python's bytecode cache (what an installed package has; an environment
+    # with PYTHONDONTWRITEBYTECODE compiles every module at every start).
+    cached_env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    _run_child(score_cmd, cached_env)  # writes the cache
+    cached = [_run_child(score_cmd, cached_env)[0] for _ in range(runs)]
     version = [_run_child([*cli, "--version"], env)[0] for _ in range(runs)]
     bare = [_run_child([sys.executable, "-c", "pass"], env)[0] for _ in range(runs)]
     imp = [_run_child([sys.executable, "-c", "import mtdetect"], env)[0] for _ in range(runs)]
@@ -548,6 +559,8 @@ def measure_startup(small_file: Path, runs: int) -> dict[str, Any]:
         "exit_codes": sorted(set(codes)),
         "cold_start_s": statistics.median(walls),
         "cold_start_runs_s": walls,
+        "bytecode_cache_in_env": "PYTHONDONTWRITEBYTECODE" not in env,
+        "cold_start_bytecode_cached_s": statistics.median(cached),
         "cli_version_s": statistics.median(version),
         "interpreter_start_s": statistics.median(bare),
         "import_s": statistics.median(imp) - statistics.median(bare),
@@ -936,12 +949,26 @@ def markdown(r: dict[str, Any]) -> str:
                 f"| `{fn}` | {row['calls']:,} | {row['own_s']:.3f} | "
                 f"{_fmt(row['own_share'], '.1%')} | {row['cumulative_s']:.3f} |"
             )
+        if prof.get("compiled_own_seconds"):
+            lines += [
+                "",
+                f"The compiled core's functions take {prof['compiled_own_seconds']:.3f} s of "
+                f"this run ({prof['sentences']:,} sentences): with everything around them "
+                f"free, at most {_fmt(prof['compiled_only_sentences_per_s'])} sentences/s.",
+            ]
     st = r.get("startup")
     mem: list[str] = []
     if st:
+        no_cache = (
+            ""
+            if st.get("bytecode_cache_in_env", True)
+            else "; the runs above had none: this environment sets PYTHONDONTWRITEBYTECODE"
+        )
         mem += [
             f"| cold start: `{st['command']}` ({st['small_file_bytes']:,} bytes) | "
             f"{st['cold_start_s']:.3f} s |",
+            f"| the same with Python's bytecode cache written (as an installed package has"
+            f"{no_cache}) | {_fmt(st.get('cold_start_bytecode_cached_s'), '.3f')} s |",
             f"| `mtdetect --version` (CLI start, no tables) | {st['cli_version_s']:.3f} s |",
             f"| bare interpreter start (`python -c pass`) | {st['interpreter_start_s']:.3f} s |",
             f"| `import mtdetect` (minus bare start) | {st['import_s']:.3f} s |",
