@@ -55,7 +55,13 @@ SCHEMA = "mtdetect-bench/1"
 #: Targets from the issue: (key, description, threshold, unit, higher is better).
 TARGETS: tuple[tuple[str, str, float, str, bool], ...] = (
     ("end_to_end_sentences_per_s", "end-to-end throughput, one core", 20_000, "sentences/s", True),
-    ("cold_start_s", "cold start of `mtdetect score` on a small file", 0.5, "s", False),
+    (
+        "cold_start_s",
+        "cold start of `mtdetect score` on a small file (bytecode cached, as installed)",
+        0.5,
+        "s",
+        False,
+    ),
     ("cli_peak_rss_mb", "peak resident memory of the CLI on a small file", 300, "MB", False),
     ("large_peak_rss_mb", "peak resident memory of the CLI on a large file", 300, "MB", False),
 )
@@ -855,7 +861,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     start = report.get("startup") or {}
     measured = {
         "end_to_end_sentences_per_s": (thr.get("end_to_end") or {}).get("sentences_per_s"),
-        "cold_start_s": start.get("cold_start_s"),
+        # An installed package has its bytecode compiled (pip does it); a source checkout in
+        # an environment with PYTHONDONTWRITEBYTECODE compiles every module at every start,
+        # which the start-up table shows beside it.
+        "cold_start_s": start.get("cold_start_bytecode_cached_s", start.get("cold_start_s")),
         "cli_peak_rss_mb": start.get("cli_peak_rss_mb"),
         "large_peak_rss_mb": (report.get("large") or {}).get("peak_rss_mb"),
     }
