@@ -22,6 +22,7 @@
  *                                                          best pair swap per word pair
  *   crc32_lines(data, out)                                 CRC-32 of each line of data
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
+ *   tokenize(text, start, end, offset, token_type, kinds)  tokens of a plain text (no URLs)
  *   segment_stats(values, owner, sums, counts, mins, maxs)
  *                                                          sum, count, min, max per segment
  */
@@ -1225,6 +1226,161 @@ static PyObject *py_tree_sum(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* --- tokens (see mtdetect.text.tokenize) ----------------------------------------------- */
+
+/* The character classes of mtdetect.text._PLAIN_TOKEN_RE as Python's re module decides them
+   for str patterns: \d is a decimal digit, \w alphanumeric or '_', \s white space; a letter
+   of a word ([^\W\d_]) is alphanumeric and not a decimal digit ('_' is not alphanumeric). */
+static inline int tok_letter(Py_UCS4 c)
+{
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int tok_digit(Py_UCS4 c)
+{
+    return Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int tok_word_or_space(Py_UCS4 c)
+{
+    return Py_UNICODE_ISALNUM(c) || c == '_' || Py_UNICODE_ISSPACE(c);
+}
+
+/* The end of the match of _PLAIN_TOKEN_RE at i (text[i] is not white space), and its kind
+   (0 word, 1 number, 2 punct); -1 when nothing matches there ('_'). */
+static Py_ssize_t tok_match(int kind_u, const void *data, Py_ssize_t i, Py_ssize_t end, int *kind)
+{
+    Py_UCS4 c = PyUnicode_READ(kind_u, data, i);
+    Py_ssize_t j = i;
+    if (tok_letter(c)) {
+        /* [^\W\d_]+(?:[-'’][^\W\d_]+)* */
+        while (j < end && tok_letter(PyUnicode_READ(kind_u, data, j))) {
+            j++;
+        }
+        while (j + 1 < end) {
+            Py_UCS4 sep = PyUnicode_READ(kind_u, data, j);
+            if (!(sep == '-' || sep == '\'' || sep == 0x2019) ||
+                !tok_letter(PyUnicode_READ(kind_u, data, j + 1))) {
+                break;
+            }
+            j += 2;
+            while (j < end && tok_letter(PyUnicode_READ(kind_u, data, j))) {
+                j++;
+            }
+        }
+        *kind = 0;
+        return j;
+    }
+    if (tok_digit(c)) {
+        /* \d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)? */
+        while (j < end && tok_digit(PyUnicode_READ(kind_u, data, j))) {
+            j++;
+        }
+        while (j + 1 < end) {
+            Py_UCS4 sep = PyUnicode_READ(kind_u, data, j);
+            if (!(sep == '.' || sep == ',' || sep == ':' || sep == '/') ||
+                !tok_digit(PyUnicode_READ(kind_u, data, j + 1))) {
+                break;
+            }
+            j += 2;
+            while (j < end && tok_digit(PyUnicode_READ(kind_u, data, j))) {
+                j++;
+            }
+        }
+        if (j < end) {
+            Py_UCS4 a = PyUnicode_READ(kind_u, data, j);
+            Py_UCS4 b = j + 1 < end ? PyUnicode_READ(kind_u, data, j + 1) : 0;
+            if ((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
+                (a == 't' && b == 'h')) {
+                j += 2;
+            } else if (a == 's') {
+                j += 1;
+            }
+        }
+        *kind = 1;
+        return j;
+    }
+    /* \.\.\.|[^\w\s] */
+    *kind = 2;
+    if (c == '.' && i + 2 < end && PyUnicode_READ(kind_u, data, i + 1) == '.' &&
+        PyUnicode_READ(kind_u, data, i + 2) == '.') {
+        return i + 3;
+    }
+    return tok_word_or_space(c) ? -1 : i + 1;
+}
+
+/* tokenize(text, start, end, offset, token_type, kinds): what
+   [token_type(m.group(), m.start() + offset, m.end() + offset, kind) for m in
+   _PLAIN_TOKEN_RE.finditer(text, start, end)] gives, kinds being the names of the word,
+   number and punct groups: one object per token and nothing else. */
+static PyObject *py_tokenize(PyObject *self, PyObject *args)
+{
+    PyObject *text, *type_obj, *kinds;
+    Py_ssize_t start, end, offset;
+    if (!PyArg_ParseTuple(args, "UnnnOO", &text, &start, &end, &offset, &type_obj, &kinds)) {
+        return NULL;
+    }
+    if (!PyType_Check(type_obj) || !PyType_IsSubtype((PyTypeObject *)type_obj, &PyTuple_Type) ||
+        !PyTuple_Check(kinds) || PyTuple_GET_SIZE(kinds) != 3) {
+        PyErr_SetString(PyExc_TypeError, "tokenize: a tuple type and three kind names");
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)type_obj;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (start < 0) {
+        start = 0;
+    }
+    if (end > n) {
+        end = n;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    int kind_u = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t i = start;
+    while (i < end) {
+        Py_UCS4 c = PyUnicode_READ(kind_u, data, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            i++;
+            continue;
+        }
+        int kind;
+        Py_ssize_t j = tok_match(kind_u, data, i, end, &kind);
+        if (j < 0) {
+            i++;
+            continue;
+        }
+        PyObject *tok = type->tp_alloc(type, 4);
+        PyObject *surface = PyUnicode_Substring(text, i, j);
+        PyObject *a = PyLong_FromSsize_t(i + offset);
+        PyObject *b = PyLong_FromSsize_t(j + offset);
+        if (tok == NULL || surface == NULL || a == NULL || b == NULL) {
+            Py_XDECREF(tok);
+            Py_XDECREF(surface);
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *k = PyTuple_GET_ITEM(kinds, kind);
+        Py_INCREF(k);
+        PyTuple_SET_ITEM(tok, 0, surface);
+        PyTuple_SET_ITEM(tok, 1, a);
+        PyTuple_SET_ITEM(tok, 2, b);
+        PyTuple_SET_ITEM(tok, 3, k);
+        if (PyList_Append(out, tok) < 0) {
+            Py_DECREF(tok);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(tok);
+        i = j;
+    }
+    return out;
+}
+
 /* --- per-segment statistics (see mtdetect.features.segment_stats) ----------------------- */
 
 /* segment_stats(values, owner, sums, counts, mins, maxs): for k rows of values (k x m,
@@ -1297,6 +1453,7 @@ static PyObject *py_segment_stats(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"tokenize", py_tokenize, METH_VARARGS, "The tokens of mtdetect.text._PLAIN_TOKEN_RE."},
     {"segment_stats", py_segment_stats, METH_VARARGS, "Sum, count, min and max per segment."},
     {"slots_of", py_slots_of, METH_VARARGS, "Slot index of each key in a count table (-1 absent)."},
     {"lookup", py_lookup, METH_VARARGS, "Count code of each key in a count table (0 absent)."},

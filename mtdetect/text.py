@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from mtdetect.native import core
+
 __all__ = [
     "Document",
     "Sentence",
@@ -94,6 +96,10 @@ _PLAIN_TOKEN_RE = re.compile(
 )
 
 
+#: The names of _PLAIN_TOKEN_RE's groups, as the compiled tokenizer reports them.
+_KINDS = ("word", "number", "punct")
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None, offset: int = 0) -> list[Token]:
     """Tokens of ``text[start:end]`` with offsets into ``text`` (plus ``offset``).
 
@@ -105,6 +111,9 @@ def tokenize(text: str, start: int = 0, end: int | None = None, offset: int = 0)
         end = len(text)
     chunk = text[start:end]
     rx = _TOKEN_RE if ("@" in chunk or "://" in chunk or "www." in chunk) else _PLAIN_TOKEN_RE
+    fast = core()
+    if rx is _PLAIN_TOKEN_RE and fast is not None:
+        return fast.tokenize(text, start, end, offset, Token, _KINDS)
     # tuple.__new__ makes the same Token as Token(...) without a Python-level call per token
     new = tuple.__new__
     if offset:

@@ -325,6 +325,45 @@ def test_segment_stats_match_numpy():
                                     np.zeros(2), np.zeros(2))  # fmt: skip
 
 
+def test_tokenizer_matches_the_regex():
+    """The compiled tokenizer gives the plain pattern's tokens (same texts, offsets, kinds,
+    Token objects) on random strings of letters, digits of several scripts (decimal or not),
+    joiners, suffixes, white space of all kinds, '_' and astral characters, and on every code
+    point next to letters and digits."""
+    import random
+
+    from mtdetect import text as T
+
+    def by_regex(s: str, a: int, b: int, off: int) -> list:
+        return [
+            T.Token(m.group(), m.start() + off, m.end() + off, m.lastgroup)
+            for m in T._PLAIN_TOKEN_RE.finditer(s, a, b)
+        ]
+
+    pool = [*"abcXYZ éßİıΣσςΑ中文ـ0123٣۴०²³½Ⅻ-'’.,:/…!?;\"“”()_~$%&*+=<>", " ", "\t", "\n",
+            "\u00a0", "\u2028", "\u200b", "\u0301", "🙂", "𝟘", "𝐀", "st", "nd", "th", "s", "...",
+            "'s", "’s"]  # fmt: skip
+    rng = random.Random(0)
+    tokenize = native.core().tokenize
+    for _ in range(5000):
+        s = "".join(rng.choice(pool) for _ in range(rng.randint(0, 25)))
+        a, b = sorted((rng.randint(0, len(s)), rng.randint(0, len(s))))
+        off = rng.choice([0, 7])
+        fast = tokenize(s, a, b, off, T.Token, T._KINDS)
+        assert fast == by_regex(s, a, b, off), (s, a, b)
+        assert all(type(t) is T.Token for t in fast)
+    for cp in [*range(0, 0x3000), *range(0xFF00, 0x10000, 3), *range(0x10000, 0x20000, 97)]:
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        for s in (chr(cp), f"1{chr(cp)}2", f"a{chr(cp)}b"):
+            assert tokenize(s, 0, len(s), 0, T.Token, T._KINDS) == by_regex(s, 0, len(s), 0), cp
+    # the public function takes the compiled path only for text without URLs or addresses
+    text = "Mail x@y.org or see www.example.com, 3rd time."
+    with pure_python():
+        slow = T.tokenize(text, offset=4)
+    assert T.tokenize(text, offset=4) == slow
+
+
 def test_ngram_counts_match(evidence):
     """Counts of id pairs and triples (negative ids give 0) in one compiled pass, as numpy
     packs and looks them up."""
