@@ -1320,13 +1320,31 @@ static PyObject *py_tokenize(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "UnnnOO", &text, &start, &end, &offset, &type_obj, &kinds)) {
         return NULL;
     }
-    if (!PyType_Check(type_obj) || !PyType_IsSubtype((PyTypeObject *)type_obj, &PyTuple_Type) ||
-        !PyTuple_Check(kinds) || PyTuple_GET_SIZE(kinds) != 3) {
-        PyErr_SetString(PyExc_TypeError, "tokenize: a tuple type and three kind names");
+    /* A named tuple of four fields: its instances are plain tuples of four items (a struct
+       sequence, such as time.struct_time, keeps hidden fields past its visible ones). */
+    int ok = PyType_Check(type_obj) &&
+             PyType_IsSubtype((PyTypeObject *)type_obj, &PyTuple_Type) &&
+             ((PyTypeObject *)type_obj)->tp_basicsize == PyTuple_Type.tp_basicsize &&
+             ((PyTypeObject *)type_obj)->tp_itemsize == PyTuple_Type.tp_itemsize &&
+             !PyObject_HasAttrString(type_obj, "n_sequence_fields");
+    if (ok) {
+        PyObject *fields = PyObject_GetAttrString(type_obj, "_fields");
+        ok = fields != NULL && PyTuple_Check(fields) && PyTuple_GET_SIZE(fields) == 4;
+        Py_XDECREF(fields);
+        PyErr_Clear();
+    }
+    if (!ok || !PyTuple_Check(kinds) || PyTuple_GET_SIZE(kinds) != 3) {
+        PyErr_SetString(PyExc_TypeError, "tokenize: a named tuple type of four fields and "
+                                         "three kind names");
         return NULL;
     }
     PyTypeObject *type = (PyTypeObject *)type_obj;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* offsets are added to positions below n: refuse what could overflow */
+    if (offset < 0 || offset > PY_SSIZE_T_MAX - n) {
+        PyErr_SetString(PyExc_OverflowError, "tokenize: offset out of range");
+        return NULL;
+    }
     if (start < 0) {
         start = 0;
     }
@@ -1434,15 +1452,19 @@ static PyObject *py_segment_stats(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < m; i++) {
         int64_t s = owner[i];
+        if (s < 0 || s >= n) {
+            continue; /* checked above; read again in case the caller changed it since */
+        }
         counts[s]++;
         for (Py_ssize_t r = 0; r < k; r++) {
             double x = v[r * m + i];
             Py_ssize_t at = r * n + s;
             sums[at] += x;
-            if (!isnan(mins[at]) && (isnan(x) || x < mins[at])) {
+            /* on a tie the later value, as np.minimum and np.maximum give (-0.0 vs 0.0) */
+            if (!isnan(mins[at]) && (isnan(x) || x <= mins[at])) {
                 mins[at] = x;
             }
-            if (!isnan(maxs[at]) && (isnan(x) || x > maxs[at])) {
+            if (!isnan(maxs[at]) && (isnan(x) || x >= maxs[at])) {
                 maxs[at] = x;
             }
         }

@@ -112,7 +112,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None, offset: int = 0)
     chunk = text[start:end]
     rx = _TOKEN_RE if ("@" in chunk or "://" in chunk or "www." in chunk) else _PLAIN_TOKEN_RE
     fast = core()
-    if rx is _PLAIN_TOKEN_RE and fast is not None:
+    if rx is _PLAIN_TOKEN_RE and fast is not None and 0 <= offset < 1 << 62:
         return fast.tokenize(text, start, end, offset, Token, _KINDS)
     # tuple.__new__ makes the same Token as Token(...) without a Python-level call per token
     new = tuple.__new__

@@ -313,11 +313,15 @@ def test_segment_stats_match_numpy():
         values[special < 0.05] = np.nan
         values[(special > 0.05) & (special < 0.1)] = np.inf
         values[(special > 0.1) & (special < 0.15)] = -np.inf
+        values[(special > 0.15) & (special < 0.25)] = 0.0
+        values[(special > 0.25) & (special < 0.35)] = -0.0  # ties of signed zeros
         fast = segment_stats(values, owner, n)
         with pure_python(), np.errstate(invalid="ignore"):
             slow = segment_stats(values, owner, n)
         for name in ("sums", "counts", "mins", "maxs"):
-            np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+            a, b = getattr(fast, name), getattr(slow, name)
+            np.testing.assert_array_equal(a, b, err_msg=name)
+            assert np.array_equal(np.signbit(a), np.signbit(b)), name  # -0.0 is not 0.0 here
         want = np.array([np.bincount(owner, weights=v, minlength=n) for v in values])
         np.testing.assert_array_equal(fast.sums, want)
     with pytest.raises(ValueError, match="segment_stats"):
@@ -357,11 +361,23 @@ def test_tokenizer_matches_the_regex():
             continue
         for s in (chr(cp), f"1{chr(cp)}2", f"a{chr(cp)}b"):
             assert tokenize(s, 0, len(s), 0, T.Token, T._KINDS) == by_regex(s, 0, len(s), 0), cp
-    # the public function takes the compiled path only for text without URLs or addresses
+    # the public function takes the compiled path only for text without URLs or addresses,
+    # and for offsets that cannot overflow
     text = "Mail x@y.org or see www.example.com, 3rd time."
     with pure_python():
         slow = T.tokenize(text, offset=4)
     assert T.tokenize(text, offset=4) == slow
+    for off in (-5, 2**63 - 1):
+        assert T.tokenize("a b", offset=off) == by_regex("a b", 0, 3, off)
+    with pytest.raises(OverflowError):
+        tokenize("a b", 0, 3, 2**63 - 1, T.Token, T._KINDS)
+    # only a named tuple of four fields (a struct sequence keeps hidden fields)
+    import collections
+    import time
+
+    for wrong in (time.struct_time, tuple, collections.namedtuple("Three", "a b c")):
+        with pytest.raises(TypeError, match="named tuple"):
+            tokenize("a b", 0, 3, 0, wrong, T._KINDS)
 
 
 def test_ngram_counts_match(evidence):
