@@ -1321,17 +1321,26 @@ static PyObject *py_tokenize(PyObject *self, PyObject *args)
         return NULL;
     }
     /* A named tuple of four fields: its instances are plain tuples of four items (a struct
-       sequence, such as time.struct_time, keeps hidden fields past its visible ones). */
-    int ok = PyType_Check(type_obj) &&
+       sequence, such as time.struct_time, keeps hidden fields past its visible ones). The
+       last type that passed is remembered (a reference is kept), so the check runs once. */
+    static PyObject *checked = NULL;
+    int ok = type_obj == checked;
+    if (!ok) {
+        ok = PyType_Check(type_obj) &&
              PyType_IsSubtype((PyTypeObject *)type_obj, &PyTuple_Type) &&
              ((PyTypeObject *)type_obj)->tp_basicsize == PyTuple_Type.tp_basicsize &&
              ((PyTypeObject *)type_obj)->tp_itemsize == PyTuple_Type.tp_itemsize &&
              !PyObject_HasAttrString(type_obj, "n_sequence_fields");
-    if (ok) {
-        PyObject *fields = PyObject_GetAttrString(type_obj, "_fields");
-        ok = fields != NULL && PyTuple_Check(fields) && PyTuple_GET_SIZE(fields) == 4;
-        Py_XDECREF(fields);
-        PyErr_Clear();
+        if (ok) {
+            PyObject *fields = PyObject_GetAttrString(type_obj, "_fields");
+            ok = fields != NULL && PyTuple_Check(fields) && PyTuple_GET_SIZE(fields) == 4;
+            Py_XDECREF(fields);
+            PyErr_Clear();
+        }
+        if (ok) {
+            Py_INCREF(type_obj);
+            Py_XSETREF(checked, type_obj);
+        }
     }
     if (!ok || !PyTuple_Check(kinds) || PyTuple_GET_SIZE(kinds) != 3) {
         PyErr_SetString(PyExc_TypeError, "tokenize: a named tuple type of four fields and "
