@@ -441,9 +441,10 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
         toks = sent.tokens
         before = len(keys)
         punct = 0
+        curly = "’" in sent.text  # only then can a key need its apostrophe folded
         for tok_text, tok_start, tok_end, kind in toks:
             if kind == "word":
-                add_key(tok_text.lower().replace("’", "'"))
+                add_key(tok_text.lower().replace("’", "'") if curly else tok_text.lower())
                 add_number(False)
             elif kind == "number":
                 add_key("<num>")

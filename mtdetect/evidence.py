@@ -477,9 +477,8 @@ class Evidence:
         if not len(words):
             return np.zeros(0, dtype=np.int64)
         cache = self._id_cache
-        get = cache.get
-        out = [get(w, -2) for w in words]
-        missing = [i for i, v in enumerate(out) if v == -2]
+        out = list(map(cache.get, words))  # None where the word is not cached yet
+        missing = [i for i, v in enumerate(out) if v is None] if None in out else []
         if missing:
             found = self.ids_of_hashes(hash_keys([words[i] for i in missing])).tolist()
             if len(cache) + len(missing) > _ID_CACHE_WORDS:
