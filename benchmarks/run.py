@@ -110,9 +110,9 @@ def _cpu_model() -> str:
 
 def _version(distribution: str) -> str | None:
     """An installed distribution's version, from its metadata: importing it here would load
-    it into the process being measured (scikit-learn and scipy add so many objects to the heap
-    that every garbage collection during scoring costs more: about 20% end to end), which the
-    scorer itself never does."""
+    it into the process being measured, which the scorer itself never does (scikit-learn and
+    scipy add so many objects to the heap that the garbage collections of a stage holding the
+    whole corpus's tokens cost more: tokenisation measured 0.055 s instead of 0.016 s)."""
     from importlib import metadata
 
     try:
