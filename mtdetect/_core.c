@@ -1,12 +1,14 @@
 /*
- * mtdetect._core: the inner loops of the evidence tables and the tagger, in C.
+ * mtdetect._core: the inner loops of the tokenizer, the evidence tables, the tagger and the
+ * sentence features, in C.
  *
- * Every function takes numpy arrays (any object with the buffer protocol, C-contiguous, of
- * the documented item size) and writes into a caller-allocated output array; the searches
- * allocate only a small scratch buffer per call, and no Python object is created per
- * element. The numpy implementations in mtdetect/evidence.py, mtdetect/candidates.py,
- * mtdetect/forest.py and mtdetect/style.py compute the same numbers and stay the reference:
- * the tests compare the two.
+ * Every function but the tokenizer takes numpy arrays (any object with the buffer protocol,
+ * C-contiguous, of the documented item size) and writes into a caller-allocated output
+ * array; the searches allocate only a small scratch buffer per call, and no Python object is
+ * created per element. The tokenizer returns the Token objects themselves. The numpy (and
+ * regex) implementations in mtdetect/text.py, mtdetect/evidence.py, mtdetect/candidates.py,
+ * mtdetect/forest.py, mtdetect/style.py and mtdetect/features.py compute the same results and
+ * stay the reference: the tests compare the two.
  *
  *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
  *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
@@ -284,81 +286,21 @@ static inline int64_t bigram_slot(const KN *m, SlotCache *cache, uint64_t key)
     return s;
 }
 
-/* ln P(w | c2 c1), forward; backward reads c1 c2 as the words after w. ``cache`` (or NULL)
-   remembers bigram slots between calls. */
-static double kn_logp_c(const KN *m, SlotCache *cache, int64_t c2, int64_t c1, int64_t w,
-                        int backward)
-{
-    int64_t nv = m->nv;
-    if (w >= nv) {
-        w = -1;
-    }
-    if (c1 >= nv) {
-        c1 = -1;
-    }
-    if (c1 < 0 || c2 >= nv) {
-        c2 = -1;
-    }
-    double cont = w >= 0 ? (backward ? (double)m->kr[w] : (double)m->kl[w]) : 0.0;
-    double p1 = (cont > 0.5 ? cont : 0.5) / (backward ? m->norm_right : m->norm_left);
-    double p2 = p1;
-    double mid = c1 >= 0 ? (double)m->km[c1] : 0.0;
-    if (c1 >= 0 && mid > 0) {
-        double fan = 0.0;
-        if (w >= 0) {
-            int64_t s = bigram_slot(m, cache, backward ? pack2(w, c1) : pack2(c1, w));
-            if (s >= 0) {
-                fan = backward ? m->lut[m->fan_right[s]] : m->lut[m->fan_left[s]];
-            }
-        }
-        double other = backward ? (double)m->kml[c1] : (double)m->kmr[c1];
-        double num = fan - m->d2 > 0 ? fan - m->d2 : 0.0;
-        p2 = num / mid + m->d2 * other / mid * p1;
-    }
-    double p3 = p2;
-    if (c2 >= 0) {
-        int64_t s = bigram_slot(m, cache, backward ? pack2(c1, c2) : pack2(c2, c1));
-        double ctx = s >= 0 ? m->lut[m->bs[s] & 0xFF] : 0.0;
-        if (ctx > 0) {
-            double fan3 = backward ? m->lut[m->fan_left[s]] : m->lut[m->fan_right[s]];
-            double c3 = 0.0;
-            if (w >= 0) {
-                uint64_t key = backward ? ((pack2(w, c1) << ID_BITS) | (uint64_t)c2)
-                                        : ((pack2(c2, c1) << ID_BITS) | (uint64_t)w);
-                int64_t t = find_slot(m->ts, m->tnb, m->tseed, key);
-                c3 = t >= 0 ? m->lut[m->ts[t] & 0xFF] : 0.0;
-            }
-            double num = c3 - m->d3 > 0 ? c3 - m->d3 : 0.0;
-            p3 = num / ctx + m->d3 * fan3 / ctx * p2;
-        }
-    }
-    if (p3 < 1e-12) {
-        p3 = 1e-12;
-    } else if (p3 > 1.0) {
-        p3 = 1.0;
-    }
-    return log(p3);
-}
-
-static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backward)
-{
-    return kn_logp_c(m, NULL, c2, c1, w, backward);
-}
-
-/* kn_logp_c forward, in its three levels, for the candidate searches: a search scores many
-   words x in one context, and the levels of a term that do not depend on x are computed once
-   per position. Each level does exactly what kn_logp_c does (same operations in the same
-   order), so the results are the same to the bit. Ids must be normalised first (kn_norm). */
+/* Interpolated Kneser-Ney in its three levels. A candidate search scores many words x in one
+   context, and the levels of a term that do not depend on x are computed once per position;
+   kn_logp_c puts the levels together for one term. Backward reads the context c1 c2 as the
+   words after w. Ids must be normalised first (kn_norm: an id past the vocabulary is
+   unknown). */
 static inline int64_t kn_norm(const KN *m, int64_t id)
 {
     return id >= m->nv ? -1 : id;
 }
 
 /* The unigram level of w. */
-static inline double kn_uni(const KN *m, int64_t w)
+static inline double kn_uni(const KN *m, int64_t w, int backward)
 {
-    double cont = w >= 0 ? (double)m->kl[w] : 0.0;
-    return (cont > 0.5 ? cont : 0.5) / m->norm_left;
+    double cont = w >= 0 ? (backward ? (double)m->kr[w] : (double)m->kl[w]) : 0.0;
+    return (cont > 0.5 ? cont : 0.5) / (backward ? m->norm_right : m->norm_left);
 }
 
 /* The bigram context c1: its continuation count and back-off weight d2 * other / count. */
@@ -366,30 +308,31 @@ typedef struct {
     double mid, back;
 } Ctx2;
 
-static inline Ctx2 kn_ctx2(const KN *m, int64_t c1)
+static inline Ctx2 kn_ctx2(const KN *m, int64_t c1, int backward)
 {
     Ctx2 r = {0.0, 0.0};
     if (c1 >= 0) {
         r.mid = (double)m->km[c1];
         if (r.mid > 0) {
-            r.back = m->d2 * (double)m->kmr[c1] / r.mid;
+            double other = backward ? (double)m->kml[c1] : (double)m->kmr[c1];
+            r.back = m->d2 * other / r.mid;
         }
     }
     return r;
 }
 
-/* The bigram level of w after c1 (context k), over the unigram level p1. */
+/* The bigram level of w next to c1 (context k), over the unigram level p1. */
 static inline double kn_bi(const KN *m, SlotCache *cache, Ctx2 k, int64_t c1, int64_t w,
-                           double p1)
+                           double p1, int backward)
 {
     if (!(c1 >= 0 && k.mid > 0)) {
         return p1;
     }
     double fan = 0.0;
     if (w >= 0) {
-        int64_t s = bigram_slot(m, cache, pack2(c1, w));
+        int64_t s = bigram_slot(m, cache, backward ? pack2(w, c1) : pack2(c1, w));
         if (s >= 0) {
-            fan = m->lut[m->fan_left[s]];
+            fan = backward ? m->lut[m->fan_right[s]] : m->lut[m->fan_left[s]];
         }
     }
     double num = fan - m->d2 > 0 ? fan - m->d2 : 0.0;
@@ -401,28 +344,31 @@ typedef struct {
     double ctx, back;
 } Ctx3;
 
-static inline Ctx3 kn_ctx3(const KN *m, SlotCache *cache, int64_t c2, int64_t c1)
+static inline Ctx3 kn_ctx3(const KN *m, SlotCache *cache, int64_t c2, int64_t c1, int backward)
 {
     Ctx3 r = {0.0, 0.0};
     if (c1 < 0 || c2 < 0) {
         return r;
     }
-    int64_t s = bigram_slot(m, cache, pack2(c2, c1));
+    int64_t s = bigram_slot(m, cache, backward ? pack2(c1, c2) : pack2(c2, c1));
     r.ctx = s >= 0 ? m->lut[m->bs[s] & 0xFF] : 0.0;
     if (r.ctx > 0) {
-        r.back = m->d3 * m->lut[m->fan_right[s]] / r.ctx;
+        r.back = m->d3 * (backward ? m->lut[m->fan_left[s]] : m->lut[m->fan_right[s]]) / r.ctx;
     }
     return r;
 }
 
-/* ln of the trigram level of w after (c2 c1) with context k, over the bigram level p2. */
-static inline double kn_tri(const KN *m, Ctx3 k, int64_t c2, int64_t c1, int64_t w, double p2)
+/* ln of the trigram level of w next to (c2 c1) with context k, over the bigram level p2. */
+static inline double kn_tri(const KN *m, Ctx3 k, int64_t c2, int64_t c1, int64_t w, double p2,
+                            int backward)
 {
     double p3 = p2;
     if (k.ctx > 0) {
         double c3 = 0.0;
         if (w >= 0) {
-            int64_t t = find_slot(m->ts, m->tnb, m->tseed, (pack2(c2, c1) << ID_BITS) | (uint64_t)w);
+            uint64_t key = backward ? ((pack2(w, c1) << ID_BITS) | (uint64_t)c2)
+                                    : ((pack2(c2, c1) << ID_BITS) | (uint64_t)w);
+            int64_t t = find_slot(m->ts, m->tnb, m->tseed, key);
             c3 = t >= 0 ? m->lut[m->ts[t] & 0xFF] : 0.0;
         }
         double num = c3 - m->d3 > 0 ? c3 - m->d3 : 0.0;
@@ -436,10 +382,27 @@ static inline double kn_tri(const KN *m, Ctx3 k, int64_t c2, int64_t c1, int64_t
     return log(p3);
 }
 
-/* Parse the model tables (a tuple of buffers and numbers) into a KN; bufs[11] are held. */
+/* ln P(w | c2 c1). ``cache`` (or NULL) remembers bigram slots between calls. */
+static double kn_logp_c(const KN *m, SlotCache *cache, int64_t c2, int64_t c1, int64_t w,
+                        int backward)
+{
+    w = kn_norm(m, w);
+    c1 = kn_norm(m, c1);
+    c2 = c1 < 0 ? -1 : kn_norm(m, c2);
+    double p2 = kn_bi(m, cache, kn_ctx2(m, c1, backward), c1, w, kn_uni(m, w, backward),
+                      backward);
+    return kn_tri(m, kn_ctx3(m, cache, c2, c1, backward), c2, c1, w, p2, backward);
+}
+
+static double kn_logp(const KN *m, int64_t c2, int64_t c1, int64_t w, int backward)
+{
+    return kn_logp_c(m, NULL, c2, c1, w, backward);
+}
+
+/* Parse the model tables (a tuple of buffers and numbers) into a KN; bufs[10] are held. */
 static int parse_kn(PyObject *tables, KN *m, Buf *bufs)
 {
-    PyObject *o[11];
+    PyObject *o[10];
     unsigned long long bnb, bseed, tnb, tseed;
     if (!PyArg_ParseTuple(tables, "OKKOOOKKOOOOOOdddd", &o[0], &bnb, &bseed, &o[1], &o[2],
                           &o[3], &tnb, &tseed, &o[4], &o[5], &o[6], &o[7], &o[8], &o[9],
@@ -450,9 +413,8 @@ static int parse_kn(PyObject *tables, KN *m, Buf *bufs)
     static const char *names[10] = {"bigram", "fan_right", "fan_left", "trigram", "lut",
                                     "kn_left", "kn_right", "kn_mid", "kn_mid_left",
                                     "kn_mid_right"};
-    int idx[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     for (int i = 0; i < 10; i++) {
-        if (get_buf(o[idx[i]], &bufs[i], sizes[i], 0, names[i]) < 0) {
+        if (get_buf(o[i], &bufs[i], sizes[i], 0, names[i]) < 0) {
             return -1;
         }
     }
@@ -567,10 +529,11 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
            ids). */
         int64_t q1 = kn_norm(m, p1), q2 = q1 < 0 ? -1 : kn_norm(m, p2);
         int64_t qc = kn_norm(m, c), qd = kn_norm(m, d);
-        Ctx3 ctx1 = kn_ctx3(m, &cache, q2, q1);
-        double uni_c = kn_uni(m, qc);
-        double bi_d = d >= 0 ? kn_bi(m, &cache, kn_ctx2(m, qc), qc, qd, kn_uni(m, qd)) : 0.0;
-        Ctx2 ctx2 = kn_ctx2(m, q1);
+        Ctx3 ctx1 = kn_ctx3(m, &cache, q2, q1, 0);
+        double uni_c = kn_uni(m, qc, 0);
+        double bi_d = d >= 0 ? kn_bi(m, &cache, kn_ctx2(m, qc, 0), qc, qd, kn_uni(m, qd, 0), 0)
+                             : 0.0;
+        Ctx2 ctx2 = kn_ctx2(m, q1, 0);
         /* Keep the position's pairs; each candidate's own pairs go after them. */
         int kept = cache.n;
         for (Py_ssize_t i = 0; i < k; i++) {
@@ -583,22 +546,23 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
                 continue;
             }
             int64_t x = kn_norm(m, cand[i]);
-            double sc = kn_tri(m, ctx1, q2, q1, x, kn_bi(m, &cache, ctx2, q1, x, kn_uni(m, x)));
+            double sc = kn_tri(m, ctx1, q2, q1, x, kn_bi(m, &cache, ctx2, q1, x, kn_uni(m, x, 0), 0),
+                               0);
             if (sc - base + prior[i] < score) {
                 continue;
             }
             /* (p1 x) is a context only when x is a known word */
             int64_t r1 = x < 0 ? -1 : q1;
             if (second) {
-                double b = kn_bi(m, &cache, kn_ctx2(m, x), x, qc, uni_c);
-                sc += kn_tri(m, kn_ctx3(m, &cache, r1, x), r1, x, qc, b);
+                double b = kn_bi(m, &cache, kn_ctx2(m, x, 0), x, qc, uni_c, 0);
+                sc += kn_tri(m, kn_ctx3(m, &cache, r1, x, 0), r1, x, qc, b, 0);
                 if (sc - base + prior[i] < score) {
                     continue;
                 }
             }
             if (d >= 0) {
                 int64_t rx = qc < 0 ? -1 : x;
-                sc += kn_tri(m, kn_ctx3(m, &cache, rx, qc), rx, qc, qd, bi_d);
+                sc += kn_tri(m, kn_ctx3(m, &cache, rx, qc, 0), rx, qc, qd, bi_d, 0);
             }
             sc = sc - base + prior[i];
             if (best < 0 ? sc >= score : sc > score) {

@@ -832,9 +832,7 @@ class Evidence:
     def _unit(self) -> np.ndarray:
         """All vectors as unit-length float32 rows (built on first use)."""
         if self._unit_cache is None:
-            v = np.asarray(self._raw_vectors(), dtype=np.float32)
-            norm = np.linalg.norm(v, axis=1, keepdims=True)
-            self._unit_cache = v / np.where(norm > 0, norm, 1.0)
+            self._unit_cache = self._unit_rows(slice(None))
         return self._unit_cache
 
     def _raw_vectors(self) -> np.ndarray:
@@ -842,9 +840,9 @@ class Evidence:
         v = self._arr("vectors")
         return v if v.ndim == 2 else v.reshape(0, 1)
 
-    def _unit_rows(self, rows: np.ndarray) -> np.ndarray:
-        """The unit vectors of the given table rows (float32): row by row what :attr:`_unit`
-        holds, without making the whole table (24 MB, 40 ms at the first document)."""
+    def _unit_rows(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The unit vectors of the given table rows (float32), without making the whole
+        table (24 MB, 40 ms at the first document) unless ``rows`` asks for it."""
         v = np.asarray(self._raw_vectors()[rows], dtype=np.float32)
         norm = np.linalg.norm(v, axis=-1, keepdims=True)
         return v / np.where(norm > 0, norm, 1.0)
@@ -862,9 +860,9 @@ class Evidence:
     def vector_ids(self, ids: np.ndarray) -> np.ndarray:
         """Unit word vectors (float32, one row per id); zeros for ids without a vector."""
         ids = np.asarray(ids, dtype=np.int64)
-        rows = self._vector_rows(ids)
-        if not len(self._raw_vectors()):
+        if not self.vector_dims:
             return np.zeros((*ids.shape, 1), dtype=np.float32)
+        rows = self._vector_rows(ids)
         out = self._unit_rows(np.maximum(rows, 0))
         out[rows < 0] = 0.0
         return out

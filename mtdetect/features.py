@@ -337,8 +337,7 @@ class SegmentStats:
 
     def means(self) -> np.ndarray:
         """Sums over counts, 0 for an empty segment."""
-        return np.divide(self.sums, self.counts, out=np.zeros(self.sums.shape),
-                         where=self.counts > 0)  # fmt: skip
+        return _share_rows(self.sums, self.counts)
 
     def finite_mins(self) -> np.ndarray:
         """The least values, 0 where a segment has none."""
@@ -406,22 +405,18 @@ def sentence_features(
     else:
         c, stream = _token_counts(sentences, docs, evidence)
     n_docs = int(docs.max()) + 1
-
-    def share(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
-
     out[:, _COL["n_tokens"]] = c.tokens
-    out[:, _COL["mean_word_len"]] = share(c.word_chars, c.words)
-    out[:, _COL["function_share"]] = share(c.function, c.lower)
-    out[:, _COL["article_share"]] = share(c.articles, c.lower)
-    out[:, _COL["preposition_share"]] = share(c.prepositions, c.lower)
-    out[:, _COL["punct_share"]] = share(c.punct, c.tokens)
-    out[:, _COL["digit_share"]] = share(c.digits, c.chars)
-    out[:, _COL["cap_noninitial_share"]] = share(c.capitals, np.maximum(c.words - 1, 0))
+    out[:, _COL["mean_word_len"]] = _share_rows(c.word_chars, c.words)
+    out[:, _COL["function_share"]] = _share_rows(c.function, c.lower)
+    out[:, _COL["article_share"]] = _share_rows(c.articles, c.lower)
+    out[:, _COL["preposition_share"]] = _share_rows(c.prepositions, c.lower)
+    out[:, _COL["punct_share"]] = _share_rows(c.punct, c.tokens)
+    out[:, _COL["digit_share"]] = _share_rows(c.digits, c.chars)
+    out[:, _COL["cap_noninitial_share"]] = _share_rows(c.capitals, np.maximum(c.words - 1, 0))
 
     if evidence is not None and stream is not None:
         _stream_columns(out, stream[0], stream[1], n, evidence)
-    _document_columns(out, docs, n_docs, c.tokens, c.lower, c.types, evidence is not None, share)
+    _document_columns(out, docs, n_docs, c.tokens, c.lower, c.types, evidence is not None)
     if tokens is not None and len(tokens.proba):
         _tagger_columns(out, tokens, n)
     return out
@@ -608,7 +603,6 @@ def _document_columns(
     n_lower: np.ndarray,
     n_types: np.ndarray,
     with_evidence: bool,
-    share,
 ) -> None:
     """Document context: sentence columns averaged over each document (token-weighted)."""
     n = len(docs)
@@ -641,14 +635,14 @@ def _document_columns(
     out[:, _COL["doc_span_sentence_share"]] = plain[0]
     out[:, _COL["doc_span_strength_mean"]] = plain[1]
     out[:, _COL["doc_tokens_mean"]] = plain[2]
-    out[:, _COL["doc_guiraud"]] = share(n_types, np.sqrt(doc_lower))[docs]
+    out[:, _COL["doc_guiraud"]] = _share_rows(n_types, np.sqrt(doc_lower))[docs]
     by_words = _share_rows(sums[3:-2], doc_lower)[:, docs]
     for r, col in enumerate(weighted):
         out[:, _COL["doc_" + col]] = by_words[r]
 
 
 def _share_rows(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """Each row of ``num`` over ``den`` (0 where ``den`` is 0)."""
+    """``num`` over ``den``, each row of it if it has rows (0 where ``den`` is 0)."""
     return np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
 
 
