@@ -22,7 +22,7 @@
  *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
  *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
  *                                                          best pair swap per word pair
- *   crc32_lines(data, out)                                 CRC-32 of each line of data
+ *   style_hashes(sentences, out)                           CRC-32 of each style token
  *   tree_sum(X, n_features, feature, threshold, left, right, value, roots, out)
  *   tokenize(text, start, end, offset, token_type, kinds)  tokens of a plain text (no URLs)
  *   segment_stats(values, owner, sums, counts, mins, maxs)
@@ -1057,40 +1057,169 @@ static void crc_init(void)
     }
 }
 
-/* crc32_lines(data, out): zlib's CRC-32 of every '\n'-separated piece of data (bytes), in
-   order, into out (int64, one per piece); returns the number of pieces, which must be
-   len(out) (else nothing is promised about out). */
-static PyObject *py_crc32_lines(PyObject *self, PyObject *args)
+/* The CRC-32 state (before the final inversion) after n more bytes, lower-cased (ASCII
+   letters only: the caller lower-cases anything else itself) when `lower` is set. */
+static inline uint32_t crc_more(uint32_t c, const uint8_t *p, Py_ssize_t n, int lower)
 {
-    PyObject *o_data, *o_out;
-    if (!PyArg_ParseTuple(args, "OO", &o_data, &o_out)) {
-        return NULL;
-    }
-    Buf b[2];
-    memset(b, 0, sizeof(b));
-    if (get_buf(o_data, &b[0], 1, 0, "data") < 0 || get_buf(o_out, &b[1], 8, 1, "out") < 0) {
-        release(b, 2);
-        return NULL;
-    }
-    const uint8_t *data = (const uint8_t *)b[0].view.buf;
-    Py_ssize_t len = b[0].view.len, cap = LEN(b[1]), n = 0;
-    int64_t *out = (int64_t *)b[1].view.buf;
-    Py_BEGIN_ALLOW_THREADS
-    uint32_t c = 0xFFFFFFFFU;
-    for (Py_ssize_t i = 0; i <= len; i++) {
-        if (i == len || data[i] == '\n') {
-            if (n < cap) {
-                out[n] = (int64_t)(c ^ 0xFFFFFFFFU);
-            }
-            n++;
-            c = 0xFFFFFFFFU;
-            continue;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t ch = p[i];
+        if (lower && ch >= 'A' && ch <= 'Z') {
+            ch = (uint8_t)(ch + 32);
         }
-        c = crc_table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+        c = crc_table[(c ^ ch) & 0xFF] ^ (c >> 8);
     }
-    Py_END_ALLOW_THREADS
-    release(b, 2);
-    return PyLong_FromSsize_t(n);
+    return c;
+}
+
+/* One style token's UTF-8 bytes (see mtdetect.style.style_tokens): a fixed string, or a
+   token's text as it is or lower-cased. `owned` holds the encoded bytes of a text that was not
+   ASCII (NULL otherwise). */
+typedef struct {
+    const uint8_t *p;
+    Py_ssize_t n;
+    int lower;
+    PyObject *owned;
+} Piece;
+
+/* The piece of token number k of a sentence (a Token: text, start, end, kind); -1 with an
+   exception set when it is not one. */
+static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
+{
+    out->owned = NULL;
+    out->lower = 0;
+    if (!PyTuple_Check(tok) || PyTuple_GET_SIZE(tok) != 4 ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(tok, 0)) || !PyUnicode_Check(PyTuple_GET_ITEM(tok, 3))) {
+        PyErr_SetString(PyExc_TypeError, "style_hashes: tokens must be Token tuples");
+        return -1;
+    }
+    PyObject *text = PyTuple_GET_ITEM(tok, 0), *kind = PyTuple_GET_ITEM(tok, 3);
+    int word = PyUnicode_CompareWithASCIIString(kind, "word") == 0;
+    if (word) {
+        if (k > 0 && PyUnicode_GET_LENGTH(text) > 0 &&
+            Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(text, 0))) {
+            out->p = (const uint8_t *)"C";
+            out->n = 1;
+            return 0;
+        }
+    } else if (PyUnicode_CompareWithASCIIString(kind, "number") == 0) {
+        out->p = (const uint8_t *)"#";
+        out->n = 1;
+        return 0;
+    } else if (PyUnicode_CompareWithASCIIString(kind, "url") == 0 ||
+               PyUnicode_CompareWithASCIIString(kind, "email") == 0) {
+        out->p = (const uint8_t *)"<link>";
+        out->n = 6;
+        return 0;
+    }
+    if (PyUnicode_IS_ASCII(text)) {
+        out->p = (const uint8_t *)PyUnicode_DATA(text);
+        out->n = PyUnicode_GET_LENGTH(text);
+        out->lower = word;
+        return 0;
+    }
+    /* Not ASCII: str.lower() and the encoding of mtdetect.style._crc32, as Python does them. */
+    PyObject *s = word ? PyObject_CallMethod(text, "lower", NULL) : (Py_INCREF(text), text);
+    if (s == NULL) {
+        return -1;
+    }
+    out->owned = PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass");
+    Py_DECREF(s);
+    if (out->owned == NULL) {
+        return -1;
+    }
+    out->p = (const uint8_t *)PyBytes_AS_STRING(out->owned);
+    out->n = PyBytes_GET_SIZE(out->owned);
+    return 0;
+}
+
+/* style_hashes(sentences, out): the CRC-32 of every style token of each sentence (a sequence
+   of Token sequences), as mtdetect.style._crc32(style_tokens(...)) gives them: per sentence
+   its n + 2 unigrams ("<s>", the n tokens, "</s>"), then its n + 1 bigrams ("a b"). `out`
+   (int64) must hold exactly sum(2 n + 3). */
+static PyObject *py_style_hashes(PyObject *self, PyObject *args)
+{
+    PyObject *sents, *o_out;
+    if (!PyArg_ParseTuple(args, "OO", &sents, &o_out)) {
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(sents, "style_hashes: sentences must be a sequence");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Buf b;
+    if (get_buf(o_out, &b, 8, 1, "out") < 0) {
+        release(&b, 1);
+        Py_DECREF(seq);
+        return NULL;
+    }
+    int64_t *out = (int64_t *)b.view.buf;
+    Py_ssize_t cap = LEN(b), at = 0, n_sent = PySequence_Fast_GET_SIZE(seq);
+    const uint32_t init = 0xFFFFFFFFU;
+    static const uint8_t bos[] = "<s>", eos[] = "</s>", space[] = " ";
+    /* The sizes first, so that nothing is written past out. */
+    for (Py_ssize_t j = 0; j < n_sent; j++) {
+        Py_ssize_t n = PyObject_Length(PySequence_Fast_GET_ITEM(seq, j));
+        if (n < 0) {
+            release(&b, 1);
+            Py_DECREF(seq);
+            return NULL;
+        }
+        at += 2 * n + 3;
+    }
+    if (at != cap) {
+        release(&b, 1);
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "style_hashes: out must hold 2 n + 3 per sentence");
+        return NULL;
+    }
+    at = 0;
+    for (Py_ssize_t j = 0; j < n_sent; j++) {
+        PyObject *toks = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, j),
+                                         "style_hashes: a sentence must be a sequence");
+        if (toks == NULL) {
+            release(&b, 1);
+            Py_DECREF(seq);
+            return NULL;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(toks);
+        if (at + 2 * n + 3 > cap) { /* the sentence changed since it was measured */
+            Py_DECREF(toks);
+            release(&b, 1);
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "style_hashes: sentences changed during the call");
+            return NULL;
+        }
+        int64_t *uni = out + at, *bi = out + at + n + 2;
+        uint32_t prev = crc_more(init, bos, 3, 0);
+        uni[0] = (int64_t)(prev ^ init);
+        for (Py_ssize_t k = 0; k <= n; k++) {
+            Piece pc;
+            if (k < n) {
+                if (style_piece(PySequence_Fast_GET_ITEM(toks, k), k, &pc) < 0) {
+                    Py_DECREF(toks);
+                    release(&b, 1);
+                    Py_DECREF(seq);
+                    return NULL;
+                }
+            } else {
+                pc.p = eos;
+                pc.n = 4;
+                pc.lower = 0;
+                pc.owned = NULL;
+            }
+            uint32_t own = crc_more(init, pc.p, pc.n, pc.lower);
+            uint32_t pair = crc_more(crc_more(prev, space, 1, 0), pc.p, pc.n, pc.lower);
+            Py_XDECREF(pc.owned);
+            uni[k + 1] = (int64_t)(own ^ init);
+            bi[k] = (int64_t)(pair ^ init);
+            prev = own;
+        }
+        at += 2 * n + 3;
+        Py_DECREF(toks);
+    }
+    release(&b, 1);
+    Py_DECREF(seq);
+    Py_RETURN_NONE;
 }
 
 /* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
@@ -1456,7 +1585,7 @@ static PyMethodDef methods[] = {
     {"kn_triples", py_kn_triples, METH_VARARGS, "Interpolated Kneser-Ney ln P(w | c2 c1)."},
     {"gather_search", py_gather_search, METH_VARARGS, "Candidate search with its candidates."},
     {"pair_search", py_pair_search, METH_VARARGS, "Best pair swap per adjacent word pair."},
-    {"crc32_lines", py_crc32_lines, METH_VARARGS, "CRC-32 of every line of a byte string."},
+    {"style_hashes", py_style_hashes, METH_VARARGS, "CRC-32 of every style token of sentences."},
     {"tree_sum", py_tree_sum, METH_VARARGS, "Sum of the leaf values of a tree ensemble per row."},
     {NULL, NULL, 0, NULL},
 };

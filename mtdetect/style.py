@@ -44,16 +44,32 @@ def style_tokens(text: str, tokens: Sequence[Token] | None = None) -> list[str]:
 
 
 def _crc32(toks: list[str]) -> np.ndarray:
-    """CRC-32 (zlib's) of the UTF-8 bytes of each token, as int64: in the compiled core, one
-    call for all (tokens hold no line break), else one ``zlib.crc32`` call per token."""
-    fast = core()
-    if fast is not None and toks:
-        out = np.empty(len(toks), np.int64)
-        if fast.crc32_lines("\n".join(toks).encode("utf-8", "surrogatepass"), out) == len(toks):
-            return out
+    """CRC-32 (zlib's) of the UTF-8 bytes of each token, as int64."""
     return np.fromiter(
         (crc32(t.encode("utf-8", "surrogatepass")) for t in toks), np.int64, len(toks)
     )
+
+
+def _style_hashes(
+    texts: Sequence[str], tokens: Sequence[Sequence[Token]] | None = None
+) -> tuple[np.ndarray, list[int]]:
+    """``_crc32`` of the style tokens of every sentence, one after another, and how many
+    each sentence has: in the compiled core straight from the tokens (no token strings are
+    made), else with :func:`style_tokens` and ``zlib``."""
+    fast = core()
+    if fast is not None:
+        toks = tokens if tokens is not None else [tokenize(t) for t in texts]
+        lengths = [2 * len(t) + 3 for t in toks]
+        hashes = np.empty(sum(lengths), np.int64)
+        fast.style_hashes(toks, hashes)
+        return hashes, lengths
+    all_toks: list[str] = []
+    lengths = []
+    for k, text in enumerate(texts):
+        st = style_tokens(text, None if tokens is None else tokens[k])
+        all_toks.extend(st)
+        lengths.append(len(st))
+    return _crc32(all_toks), lengths
 
 
 def _hashed(
@@ -67,14 +83,8 @@ def _hashed(
     """
     if not len(texts):
         return np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    mask = n_features - 1
-    all_toks: list[str] = []
-    lengths: list[int] = []
-    for k, text in enumerate(texts):
-        toks = style_tokens(text, None if tokens is None else tokens[k])
-        all_toks.extend(toks)
-        lengths.append(len(toks))
-    hashes = _crc32(all_toks) & mask
+    hashes, lengths = _style_hashes(texts, tokens)
+    hashes &= n_features - 1
     sent = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     keys, cnt = np.unique(sent * n_features + hashes, return_counts=True)
     row, idx = np.divmod(keys, n_features)

@@ -276,23 +276,50 @@ def test_searches_break_ties_as_numpy_does(tmp_path):
     _same(fast, slow)
 
 
-def test_crc32_lines_matches_zlib():
-    """The style model's token hashes: zlib's CRC-32 of each line, for any text (names,
-    emoji, a lone surrogate, an empty line), and the piece count that guards the split."""
-    import zlib
+def test_style_hashes_match_python():
+    """The style model's token hashes from the compiled core equal zlib's CRC-32 of
+    style_tokens: names (ASCII and not, a title-case digraph), numbers, links, punctuation,
+    emoji, a lone surrogate, an empty text, upper-case letters that lower-case to other
+    lengths; and random tokens of every kind. Token lists come as the tokenizer gives them and
+    as plain lists."""
+    import random
 
-    from mtdetect.style import _crc32
+    from mtdetect.style import _style_hashes
+    from mtdetect.text import Token, tokenize
 
-    toks = ["the", "C", "said #", "Ünal", "“", "…", "😀 x", "\udc80", "", "a b", "naïve"] * 3
-    data = "\n".join(toks).encode("utf-8", "surrogatepass")
-    out = np.empty(len(toks), np.int64)
-    assert native.core().crc32_lines(data, out) == len(toks)
-    want = [zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in toks]
-    assert out.tolist() == want
-    # a token with a line break inside: the count tells, and the hashes come from zlib
-    assert _crc32(["a\nb", "c"]).tolist() == [zlib.crc32(b"a\nb"), zlib.crc32(b"c")]
+    texts = [
+        "Officials in Norland said 42 boats left.",
+        "Ünal said “naïve” things… 😀 at http://example.org/x and a.b@example.com.",
+        "",
+        "ÉCOLE était là. Über alles, İstanbul and ǅemal; Straße STRASSE ΣΟΦΙΑ.",
+        "x\udc80y said: (3.5%) -- 'quoted' [sic]",
+        "MixedCase wORDS and THE END",
+    ]
+    rng = random.Random(7)
+    alphabet = "aZé ÉİßǅΣ😀\udc80#-.'1"
+    kinds = ["word", "number", "url", "email", "punct"]
+    made = [
+        [
+            Token("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))), 0, 0, k)
+            for k in rng.choices(kinds, k=rng.randint(0, 8))
+        ]
+        for _ in range(500)
+    ]
+    token_lists = [tokenize(t) for t in texts] + made
+    fast, lengths = _style_hashes([""] * len(token_lists), token_lists)
+    fast_texts, _ = _style_hashes(texts)
     with pure_python():
-        assert _crc32(toks).tolist() == want
+        slow, slow_lengths = _style_hashes([""] * len(token_lists), token_lists)
+        slow_texts, _ = _style_hashes(texts)
+    assert lengths == slow_lengths and sum(lengths) == len(fast)
+    assert fast.tolist() == slow.tolist()
+    assert fast_texts.tolist() == slow_texts.tolist()
+    # a list that is not made of tokens is refused, and nothing is written past `out`
+    core = native.core()
+    with pytest.raises(TypeError):
+        core.style_hashes([["not a token"]], np.empty(5, np.int64))
+    with pytest.raises(ValueError):
+        core.style_hashes([tokenize("two words")], np.empty(3, np.int64))
 
 
 def test_segment_stats_match_numpy():
