@@ -83,16 +83,19 @@ class Settings:
     profile_bytes: int
     large_mb: float
     pathological_mb: float
+    length_sizes: tuple[int, ...]  # sentences per document of the by-length runs
 
     @classmethod
     def quick_preset(cls) -> Settings:
         """Small sizes: a smoke test of the harness (seconds, not minutes)."""
-        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000, 0.5, 0.05)
+        return cls(True, 40_000, 2, 3, 60, 60, 10, 60, 40, 20_000, 0.5, 0.05, (1, 8))
 
     @classmethod
     def full_preset(cls) -> Settings:
         """The sizes of the reported run (a few minutes on one busy core)."""
-        return cls(False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000, 10.0, 1.0)
+        return cls(
+            False, 400_000, 5, 5, 1_000, 600, 60, 400, 200, 200_000, 10.0, 1.0, (1, 4, 16, 64)
+        )
 
 
 # --- machine -------------------------------------------------------------------------------
@@ -416,6 +419,49 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
         "end_to_end_best": _rate(n_sent, n_bytes, min(e2e)),
         "floors": floors,
         "limit": floors["read + re.findall"],
+    }
+
+
+def by_length(
+    detector: Any, docs: Sequence[str], sizes: Sequence[int], runs: int
+) -> dict[str, Any]:
+    """End-to-end speed by document length: the corpus's sentences regrouped into documents
+    of ``g`` sentences each (one paragraph), for each ``g`` in ``sizes``, scored in turn run
+    by run (median over ``runs``). A least-squares line through the time per document gives
+    what each document costs whatever its length and what each sentence adds."""
+    from mtdetect.text import segment
+
+    sents = [s.text for d in docs for s in segment(d).sentences]
+    groups = {g: [" ".join(sents[i : i + g]) for i in range(0, len(sents), g)] for g in sizes}
+    n_sent = {g: sum(len(segment(d).sentences) for d in texts) for g, texts in groups.items()}
+    seconds: dict[int, list[float]] = {g: [] for g in sizes}
+    for _ in range(runs):
+        for g, texts in groups.items():
+            t0 = time.perf_counter()
+            for d in texts:
+                detector.score(d)
+            seconds[g].append(time.perf_counter() - t0)
+    rows = []
+    for g in sizes:
+        sec = statistics.median(seconds[g])
+        rows.append(
+            {
+                "sentences_per_doc": g,
+                "documents": len(groups[g]),
+                "sentences": n_sent[g],
+                "seconds": sec,
+                "sentences_per_s": n_sent[g] / sec,
+                "ms_per_doc": 1e3 * sec / len(groups[g]),
+            }
+        )
+    x = np.array([r["sentences"] / r["documents"] for r in rows])
+    y = np.array([r["ms_per_doc"] for r in rows])
+    per_sentence, per_doc = np.polyfit(x, y, 1) if len(rows) > 1 else (float("nan"),) * 2
+    return {
+        "runs": runs,
+        "rows": rows,
+        "ms_per_document": float(per_doc),
+        "ms_per_sentence": float(per_sentence),
     }
 
 
@@ -963,6 +1009,27 @@ def markdown(r: dict[str, Any]) -> str:
             ]
         if not thr["trained_scorer"]:
             lines += ["", "No trained model is installed: the scorer stage is the heuristic."]
+        bl = thr.get("by_length")
+        if bl:
+            lines += [
+                "",
+                "### By document length",
+                "",
+                f"The same sentences regrouped into documents of 1 to "
+                f"{bl['rows'][-1]['sentences_per_doc']} sentences (median of {bl['runs']} runs). "
+                f"A line through the time per document: **{bl['ms_per_document']:.2f} ms per "
+                f"document** whatever its length, plus {bl['ms_per_sentence']:.3f} ms per "
+                "sentence: the many small numpy calls and the Python around them cost the "
+                "same for a one-sentence document as for a long one.",
+                "",
+                "| sentences per document | documents | sentences/s | ms per document |",
+                "|---:|---:|---:|---:|",
+            ]
+            for row in bl["rows"]:
+                lines.append(
+                    f"| {row['sentences_per_doc']} | {row['documents']:,} | "
+                    f"{_fmt(row['sentences_per_s'])} | {row['ms_per_doc']:.2f} |"
+                )
     prof = r.get("profile")
     if prof:
         lines += [
@@ -1133,6 +1200,8 @@ def run(
     if "throughput" in parts:
         say(f"throughput: {len(docs)} documents, {s.runs} runs")
         report["throughput"] = time_stages(detector, docs, s.runs)
+        say(f"throughput by document length: {s.length_sizes} sentences per document")
+        report["throughput"]["by_length"] = by_length(detector, docs, s.length_sizes, s.runs)
     if "profile" in parts:
         pdocs, size = [], 0
         for d in docs:

@@ -58,6 +58,12 @@ def test_quick_run_without_shared_data(tmp_path: Path, monkeypatch: pytest.Monke
     for key in ("seconds", "sentences_per_s", "mb_per_s"):
         assert key in thr["end_to_end"] and key in thr["limit"]
     assert len(report["profile"]["top"]) == 10
+    # by document length: every sentence scored at each grouping, and the fitted costs
+    bl = thr["by_length"]
+    assert [r["sentences_per_doc"] for r in bl["rows"]] == [1, 8]
+    assert bl["rows"][0]["documents"] >= bl["rows"][1]["documents"] > 0
+    assert all(r["sentences"] > 0 and r["ms_per_doc"] > 0 for r in bl["rows"])
+    assert bl["ms_per_document"] == bl["ms_per_document"]  # a number, not NaN
     for key in ("cold_start_s", "import_s", "cli_peak_rss_mb"):
         assert key in report["startup"]
     assert report["startup"]["exit_codes"] == [0]
@@ -77,8 +83,38 @@ def test_quick_run_without_shared_data(tmp_path: Path, monkeypatch: pytest.Monke
         "# mtdetect benchmarks",
         "## Targets",
         "## Throughput",
+        "### By document length",
         "## Profile",
         "## Start-up and memory",
         "## Notes",
     ):
         assert heading in md, heading
+
+
+def test_ceiling_ablation_skips_and_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ablation finds nothing with the searches skipped, zero log-odds sums with the
+    trees skipped, and leaves the scorer as it was afterwards."""
+    import numpy as np
+
+    import mtdetect
+    from benchmarks.ceiling import VARIANTS, ablated
+    from mtdetect.native import core
+    from mtdetect.token_features import FEATURE_INDEX
+
+    if core() is None:
+        pytest.skip("the compiled core is not built")
+    det = mtdetect.load()
+    text = "The counterfeit consciousness of the firm kept an eye at the market."
+    full = det.score(text)
+    tok_full = det.analyse(text)[2]
+    gains = [FEATURE_INDEX[c] for c in ("sub_gain", "col_gain", "func_gain", "ins_gain")]
+    assert tok_full.X[:, gains].any()  # the full scorer finds something to restore here
+    with ablated("no searches"):
+        _, _, tok = det.analyse(text)
+        assert not tok.X[:, gains].any()
+    with ablated("no searches, no trees"):
+        _, _, tok = det.analyse(text)
+        assert np.allclose(tok.proba, tok.proba[0])  # every token: the baseline alone
+    assert det.score(text).score == full.score
+    assert np.array_equal(det.analyse(text)[2].proba, tok_full.proba)
+    assert VARIANTS[0] == "full"
