@@ -1087,9 +1087,13 @@ static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
 {
     out->owned = NULL;
     out->lower = 0;
+    /* Exact str only: a subclass could run Python code (its own lower(), __eq__) that
+       changes the lists being read, or give other hashes than Python's path. */
     if (!PyTuple_Check(tok) || PyTuple_GET_SIZE(tok) != 4 ||
-        !PyUnicode_Check(PyTuple_GET_ITEM(tok, 0)) || !PyUnicode_Check(PyTuple_GET_ITEM(tok, 3))) {
-        PyErr_SetString(PyExc_TypeError, "style_hashes: tokens must be Token tuples");
+        !PyUnicode_CheckExact(PyTuple_GET_ITEM(tok, 0)) ||
+        !PyUnicode_CheckExact(PyTuple_GET_ITEM(tok, 3))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "style_hashes: tokens must be Token tuples of str (text, kind)");
         return -1;
     }
     PyObject *text = PyTuple_GET_ITEM(tok, 0), *kind = PyTuple_GET_ITEM(tok, 3);
@@ -1135,7 +1139,9 @@ static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
 /* style_hashes(sentences, out): the CRC-32 of every style token of each sentence (a sequence
    of Token sequences), as mtdetect.style._crc32(style_tokens(...)) gives them: per sentence
    its n + 2 unigrams ("<s>", the n tokens, "</s>"), then its n + 1 bigrams ("a b"). `out`
-   (int64) must hold exactly sum(2 n + 3). */
+   (int64) must hold exactly sum(2 n + 3). A token whose text or kind is not an exact str
+   raises TypeError (the caller then takes the Python path); no Python code runs between
+   measuring the sentences and reading them. */
 static PyObject *py_style_hashes(PyObject *self, PyObject *args)
 {
     PyObject *sents, *o_out;
@@ -1219,6 +1225,10 @@ static PyObject *py_style_hashes(PyObject *self, PyObject *args)
     }
     release(&b, 1);
     Py_DECREF(seq);
+    if (at != cap) { /* a sentence shrank since it was measured: out is not all written */
+        PyErr_SetString(PyExc_ValueError, "style_hashes: sentences changed during the call");
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 

@@ -61,8 +61,11 @@ def _style_hashes(
         toks = tokens if tokens is not None else [tokenize(t) for t in texts]
         lengths = [2 * len(t) + 3 for t in toks]
         hashes = np.empty(sum(lengths), np.int64)
-        fast.style_hashes(toks, hashes)
-        return hashes, lengths
+        try:
+            fast.style_hashes(toks, hashes)
+            return hashes, lengths
+        except TypeError:
+            pass  # not plain Token tuples of str (the tokenizer always gives those)
     all_toks: list[str] = []
     lengths = []
     for k, text in enumerate(texts):

@@ -314,6 +314,21 @@ def test_style_hashes_match_python():
     assert lengths == slow_lengths and sum(lengths) == len(fast)
     assert fast.tolist() == slow.tolist()
     assert fast_texts.tolist() == slow_texts.tolist()
+
+    # str subclasses (which could run Python code mid-call) are refused by the core, and
+    # _style_hashes then takes the Python path: the same hashes as Python's
+    class Shout(str):
+        def lower(self) -> str:
+            token_lists.clear()  # would pull the list from under a loop that read it
+            return "x"
+
+    odd = [[Token(Shout("Straße"), 0, 0, "word"), Token(Shout("ABC"), 0, 0, "word")]]
+    with pytest.raises(TypeError):
+        native.core().style_hashes(odd, np.empty(7, np.int64))
+    odd_fast, _ = _style_hashes([""], odd)
+    with pure_python():
+        odd_slow, _ = _style_hashes([""], odd)
+    assert odd_fast.tolist() == odd_slow.tolist()
     # a list that is not made of tokens is refused, and nothing is written past `out`
     core = native.core()
     with pytest.raises(TypeError):
