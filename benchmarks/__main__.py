@@ -1,7 +1,8 @@
 """``python -m benchmarks run [--quick] [--out benchmarks/results]``: see :mod:`benchmarks.run`.
 
 The other benchmarks keep their own entry points (``python -m benchmarks.segmentation``,
-``python -m benchmarks.detectors``, ``python -m benchmarks.audit``).
+``python -m benchmarks.detectors``, ``python -m benchmarks.audit``, ``python -m
+benchmarks.versions``, ``python -m benchmarks.ceiling``).
 """
 
 from __future__ import annotations
