@@ -433,13 +433,12 @@ def by_length(
 
     sents = [s.text for d in docs for s in segment(d).sentences]
     groups = {g: [" ".join(sents[i : i + g]) for i in range(0, len(sents), g)] for g in sizes}
-    n_sent = {g: sum(len(segment(d).sentences) for d in texts) for g, texts in groups.items()}
+    n_sent: dict[int, int] = {}
     seconds: dict[int, list[float]] = {g: [] for g in sizes}
     for _ in range(runs):
         for g, texts in groups.items():
             t0 = time.perf_counter()
-            for d in texts:
-                detector.score(d)
+            n_sent[g] = sum(len(detector.score(d).sentences) for d in texts)
             seconds[g].append(time.perf_counter() - t0)
     rows = []
     for g in sizes:

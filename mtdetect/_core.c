@@ -685,9 +685,8 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     Py_ssize_t n = LEN(b[5]);
     const uint32_t *off = (const uint32_t *)b[0].view.buf;
     const int64_t *left = (const int64_t *)b[4].view.buf;
-    int ok = (LEN(b[2]) == n_nb || LEN(b[2]) == 0) && n_deg >= 3 && n_off >= 2 && k >= 0 && k < MAX_OPTIONS &&
-             shortlist >= 1 &&
-             shortlist <= MAX_SHORTLIST;
+    int ok = (LEN(b[2]) == n_nb || LEN(b[2]) == 0) && n_deg >= 3 && n_off >= 2 && k >= 0 &&
+             k < MAX_OPTIONS && shortlist >= 1 && shortlist <= MAX_SHORTLIST;
     for (int i = 6; i <= 12; i++) {
         ok = ok && LEN(b[i]) == n;
     }
@@ -1144,7 +1143,7 @@ static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
    measuring the sentences and reading them. */
 static PyObject *py_style_hashes(PyObject *self, PyObject *args)
 {
-    PyObject *sents, *o_out;
+    PyObject *sents, *o_out, *toks = NULL;
     if (!PyArg_ParseTuple(args, "OO", &sents, &o_out)) {
         return NULL;
     }
@@ -1154,64 +1153,44 @@ static PyObject *py_style_hashes(PyObject *self, PyObject *args)
     }
     Buf b;
     if (get_buf(o_out, &b, 8, 1, "out") < 0) {
-        release(&b, 1);
-        Py_DECREF(seq);
-        return NULL;
+        goto fail;
     }
     int64_t *out = (int64_t *)b.view.buf;
     Py_ssize_t cap = LEN(b), at = 0, n_sent = PySequence_Fast_GET_SIZE(seq);
     const uint32_t init = 0xFFFFFFFFU;
     static const uint8_t bos[] = "<s>", eos[] = "</s>", space[] = " ";
+    const uint32_t after_bos = crc_more(init, bos, 3, 0); /* every sentence starts so */
     /* The sizes first, so that nothing is written past out. */
     for (Py_ssize_t j = 0; j < n_sent; j++) {
         Py_ssize_t n = PyObject_Length(PySequence_Fast_GET_ITEM(seq, j));
         if (n < 0) {
-            release(&b, 1);
-            Py_DECREF(seq);
-            return NULL;
+            goto fail;
         }
         at += 2 * n + 3;
     }
     if (at != cap) {
-        release(&b, 1);
-        Py_DECREF(seq);
         PyErr_SetString(PyExc_ValueError, "style_hashes: out must hold 2 n + 3 per sentence");
-        return NULL;
+        goto fail;
     }
     at = 0;
     for (Py_ssize_t j = 0; j < n_sent; j++) {
-        PyObject *toks = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, j),
-                                         "style_hashes: a sentence must be a sequence");
+        toks = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, j),
+                               "style_hashes: a sentence must be a sequence");
         if (toks == NULL) {
-            release(&b, 1);
-            Py_DECREF(seq);
-            return NULL;
+            goto fail;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(toks);
         if (at + 2 * n + 3 > cap) { /* the sentence changed since it was measured */
-            Py_DECREF(toks);
-            release(&b, 1);
-            Py_DECREF(seq);
             PyErr_SetString(PyExc_ValueError, "style_hashes: sentences changed during the call");
-            return NULL;
+            goto fail;
         }
         int64_t *uni = out + at, *bi = out + at + n + 2;
-        uint32_t prev = crc_more(init, bos, 3, 0);
+        uint32_t prev = after_bos;
         uni[0] = (int64_t)(prev ^ init);
         for (Py_ssize_t k = 0; k <= n; k++) {
-            Piece pc;
-            if (k < n) {
-                if (style_piece(PySequence_Fast_GET_ITEM(toks, k), k, &pc) < 0) {
-                    Py_DECREF(toks);
-                    release(&b, 1);
-                    Py_DECREF(seq);
-                    return NULL;
-                }
-            } else {
-                pc.p = eos;
-                pc.n = 4;
-                pc.lower = 0;
-                pc.owned = NULL;
+            Piece pc = {eos, 4, 0, NULL};
+            if (k < n && style_piece(PySequence_Fast_GET_ITEM(toks, k), k, &pc) < 0) {
+                goto fail;
             }
             uint32_t own = crc_more(init, pc.p, pc.n, pc.lower);
             uint32_t pair = crc_more(crc_more(prev, space, 1, 0), pc.p, pc.n, pc.lower);
@@ -1221,15 +1200,20 @@ static PyObject *py_style_hashes(PyObject *self, PyObject *args)
             prev = own;
         }
         at += 2 * n + 3;
-        Py_DECREF(toks);
+        Py_CLEAR(toks);
+    }
+    if (at != cap) { /* a sentence shrank since it was measured: out is not all written */
+        PyErr_SetString(PyExc_ValueError, "style_hashes: sentences changed during the call");
+        goto fail;
     }
     release(&b, 1);
     Py_DECREF(seq);
-    if (at != cap) { /* a sentence shrank since it was measured: out is not all written */
-        PyErr_SetString(PyExc_ValueError, "style_hashes: sentences changed during the call");
-        return NULL;
-    }
     Py_RETURN_NONE;
+fail:
+    Py_XDECREF(toks);
+    release(&b, 1);
+    Py_DECREF(seq);
+    return NULL;
 }
 
 /* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */

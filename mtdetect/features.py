@@ -675,6 +675,7 @@ def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     low, over = v[8], v[9]
     cnt = st.counts
     mx = st.finite_maxs()
+    mins = st.finite_mins()
     cols_out = {
         "tag_max": mx[7],
         "tag_mean": mean[7],
@@ -683,8 +684,8 @@ def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
         "tag_share_thr": mean[9],
         "lm_fwd_mean": mean[0],
         "lm_bwd_mean": mean[1],
-        "lm_fwd_min": st.finite_mins()[0],
-        "lm_bwd_min": st.finite_mins()[1],
+        "lm_fwd_min": mins[0],
+        "lm_bwd_min": mins[1],
         "lm_ctx_gain_mean": mean[2],
         "lm_low_share": mean[8],
         "sub_gain_max": mx[3],
@@ -766,10 +767,11 @@ def _stream_columns(
             rows += [np.where(kk, pmi, 0.0), np.where(kk, pmi, np.inf), zero & (expected >= 1.0)]
         st = segment_stats(np.stack(rows), owner[sel], n)
         per_known = _share_rows(st.sums, st.sums[2])  # over the known n-grams
+        mins = st.finite_mins()
         out[:, _COL[f"{prefix}_logc_mean"]] = st.means()[0]
-        out[:, _COL[f"{prefix}_logc_min"]] = st.finite_mins()[0]
+        out[:, _COL[f"{prefix}_logc_min"]] = mins[0]
         out[:, _COL[f"{prefix}_zero_share"]] = per_known[1]
         if order == 2 and kk.any():
             out[:, _COL["bigram_pmi_mean"]] = per_known[3]
-            out[:, _COL["bigram_pmi_min"]] = st.finite_mins()[4]
+            out[:, _COL["bigram_pmi_min"]] = mins[4]
             out[:, _COL["bigram_unexpected_share"]] = per_known[5]
