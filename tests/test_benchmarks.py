@@ -118,3 +118,35 @@ def test_ceiling_ablation_skips_and_restores(monkeypatch: pytest.MonkeyPatch) ->
     assert det.score(text).score == full.score
     assert np.array_equal(det.analyse(text)[2].proba, tok_full.proba)
     assert VARIANTS[0] == "full"
+
+
+def test_fluency_baseline_features_follow_fluency() -> None:
+    """The fluency baseline's features on made-up text: garbled word order has more unseen
+    pairs and a lower association than the same words in order, and every share is a share."""
+    from benchmarks.verdicts import FLUENCY_FEATURES, FluencyBaseline, fluency_features
+
+    fluent = "The council voted on Tuesday to build a new sea wall after the winter storms."
+    garbled = "The council voted Tuesday on to build wall sea a new after storms the winter."
+    f, g = fluency_features(fluent), fluency_features(garbled)
+    col = {name: i for i, name in enumerate(FLUENCY_FEATURES)}
+    assert len(f) == len(FLUENCY_FEATURES) == 8
+    assert g[col["unseen_bigram_share"]] > f[col["unseen_bigram_share"]]
+    assert g[col["bigram_pmi_mean"]] < f[col["bigram_pmi_mean"]]
+    # The same words: the unigram features and the type/token ratio do not move.
+    for name in ("unigram_logp_mean", "unknown_share", "function_share", "type_token_ratio"):
+        assert g[col[name]] == f[col[name]]
+    for name in ("unseen_bigram_share", "unknown_share", "function_share", "type_token_ratio"):
+        assert 0.0 <= f[col[name]] <= 1.0
+    assert fluency_features("").tolist() == [0.0] * 8
+    base = FluencyBaseline().fit([fluent, garbled] * 3, [0, 1] * 3)
+    s = base.score([fluent, garbled])
+    assert s[1] > s[0]
+
+
+def test_length_bins_cover_every_length() -> None:
+    from training.longdocs import BINS, bin_of
+
+    assert [bin_of(n) for n in (1, 2, 4, 5, 16, 17, 64, 65, 256, 257, 5000)] == [
+        "1", "2-4", "2-4", "5-16", "5-16", "17-64", "17-64", "65-256", "65-256", "257+", "257+"
+    ]  # fmt: skip
+    assert [b for b, _, _ in BINS] == ["1", "2-4", "5-16", "17-64", "65-256", "257+"]
