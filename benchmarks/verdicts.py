@@ -354,6 +354,27 @@ def report(docs_path: Path, labels: Sequence[str], out_dir: Path, rt_folder: str
     return result
 
 
+def update_card(card_path: Path, result: dict[str, Any], label: str) -> None:
+    """Write the tables of model ``label``, beside both baselines, into a model card (its
+    checksum covers the model file only)."""
+    card = json.loads(card_path.read_text("utf-8"))
+    keep = (label, "fluency", "length", "n", "n_pos", "n_neg")
+    card["length_and_engine"] = {
+        "command": "python -m training.longdocs && python -m benchmarks.verdicts score --label "
+        f"{label} && python -m benchmarks.verdicts report",
+        "clean_called_rewritten": {
+            reg: {b: {k: v for k, v in cell.items() if k in keep} for b, cell in cells.items()}
+            for reg, cells in result["clean_called_rewritten"].items()
+        },
+        "document_auc": {
+            name: {b: {k: v for k, v in cell.items() if k in keep} for b, cell in cells.items()}
+            for name, cells in result["auc"].items()
+        },
+    }
+    card_path.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
+    print(f"updated {card_path}")
+
+
 def plot_reliability(result: dict[str, Any], label: str, bins: Sequence[str], path: Path) -> None:
     """Mean score against the share of rewritten documents, one line per length bin (needs
     matplotlib; skipped with a note without it)."""
@@ -372,7 +393,8 @@ def plot_reliability(result: dict[str, Any], label: str, bins: Sequence[str], pa
         pts = [(r["mean_score"], r["share_rewritten"]) for r in rows if r["bin"] == b]
         if pts:
             xs, ys = zip(*pts, strict=True)
-            ax.plot(xs, ys, marker="o", ms=3, lw=1.2, label=f"{b} sentences")
+            unit = "sentence" if b == "1" else "sentences"
+            ax.plot(xs, ys, marker="o", ms=3, lw=1.2, label=f"{b} {unit}")
     ax.set_xlabel("mean document score in the band")
     ax.set_ylabel("share of rewritten documents")
     ax.set_title(f"Reliability by document length ({label})", fontsize=10)
@@ -459,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--docs", default=None)
     r.add_argument("--roundtrips", default=None, help="round-trip folder (training cache)")
     r.add_argument("--out", default="benchmarks/results/verdicts")
+    r.add_argument("--card", default=None, help="also write the last label's tables into this card")
     args = ap.parse_args(argv)
     docs = Path(args.docs) if args.docs else default_docs()
     if not docs.exists():
@@ -467,7 +490,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "score":
         score(docs, args.label, args.model, args.n_jobs)
     else:
-        report(docs, [x for x in args.labels.split(",") if x], Path(args.out), args.roundtrips)
+        labels = [x for x in args.labels.split(",") if x]
+        result = report(docs, labels, Path(args.out), args.roundtrips)
+        if args.card:
+            update_card(Path(args.card), result, labels[-1])
     return 0
 
 

@@ -170,9 +170,9 @@ def score(
             # Piece by piece: a huge document's sentences are never all held at once.
             writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
             pieces = []
-            for sentences, piece_score in detector.score_pieces(doc.text, min_strength):
+            for sentences, piece in detector.score_pieces(doc.text, min_strength):
                 writer.add(sentences)
-                pieces.append((piece_score, len(sentences)))
+                pieces.append(piece)
             doc_score = detector.combine_pieces(pieces)
             for chunk in writer.finish(doc_score, detector.verdict(doc_score),
                                        detector.model_name, None, source):  # fmt: skip

@@ -215,13 +215,15 @@ _STAT_COLS = [
     "bigram_unexpected_share",
 ]
 #: Document context, the same for every sentence of a document: a sentence of machine
-#: translation is often unremarkable alone, its document is not.
+#: translation is often unremarkable alone, its document is not. Every one is a mean or a
+#: share, never a count or a statistic that grows with the document: a sentence's score must
+#: not depend on how long its document is (the number of sentences and Guiraud's lexical
+#: richness, types over the square root of tokens, were columns once, and a classifier
+#: extrapolated them into calling every long clean article rewritten).
 _DOC_COLS = [
-    "doc_n_sentences_log",
     "doc_span_sentence_share",
     "doc_span_strength_mean",
     "doc_tokens_mean",
-    "doc_guiraud",
     "doc_unigram_logc_mean",
     "doc_rare_word_share",
     "doc_bigram_logc_mean",
@@ -416,7 +418,7 @@ def sentence_features(
 
     if evidence is not None and stream is not None:
         _stream_columns(out, stream[0], stream[1], n, evidence)
-    _document_columns(out, docs, n_docs, c.tokens, c.lower, c.types, evidence is not None)
+    _document_columns(out, docs, n_docs, c.tokens, c.lower, evidence is not None)
     if tokens is not None and len(tokens.proba):
         _tagger_columns(out, tokens, n)
     return out
@@ -424,8 +426,7 @@ def sentence_features(
 
 @dataclass(slots=True)
 class _Counts:
-    """Per-sentence counts (float64 arrays), and the distinct lower-case words of each
-    document."""
+    """Per-sentence counts (float64 arrays)."""
 
     tokens: np.ndarray
     words: np.ndarray
@@ -438,7 +439,6 @@ class _Counts:
     capitals: np.ndarray  # capitalised words that do not start their sentence
     chars: np.ndarray
     digits: np.ndarray
-    types: np.ndarray  # per document
 
 
 def _token_counts(
@@ -458,8 +458,6 @@ def _token_counts(
     n_cap = np.zeros(n)
     n_chars = np.zeros(n)
     n_digits = np.zeros(n)
-    n_docs = int(docs.max()) + 1
-    doc_types: list[set[str]] = [set() for _ in range(n_docs)]
     # The key stream: lower-case words and <num>, with _BREAK at punctuation and names.
     keys: list[str] = []
     key_owner: list[int] = []
@@ -468,7 +466,6 @@ def _token_counts(
         st = sent.text
         n_chars[i] = len(st)
         n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
-        types = doc_types[docs[i]]
         first = True
         tw = wc = low = fw = ar = pr = pu = cap = 0
         toks = sent.tokens
@@ -488,7 +485,6 @@ def _token_counts(
                     if "’" in lw:
                         lw = lw.replace("’", "'")
                     low += 1
-                    types.add(lw)
                     if lw in func:
                         fw += 1
                         if lw in _ARTICLES:
@@ -516,12 +512,11 @@ def _token_counts(
         n_prep[i] = pr
         n_punct[i] = pu
         n_cap[i] = cap
-    n_types = np.array([len(t) for t in doc_types], dtype=np.float64)
     stream = None
     if evidence is not None and keys:
         stream = (_stream_ids(keys, evidence), np.asarray(key_owner, dtype=np.int64))
     counts = _Counts(n_tok, n_words, word_chars, n_lower, n_func, n_art, n_prep, n_punct,
-                     n_cap, n_chars, n_digits, n_types)  # fmt: skip
+                     n_cap, n_chars, n_digits)  # fmt: skip
     return counts, stream
 
 
@@ -541,7 +536,7 @@ def _view_counts(
     """What :func:`_token_counts` computes, from the tagger's document view (its words,
     keys, ids and per-sentence token counts) instead of a second pass over the tokens."""
     n, nv = len(sentences), len(view)
-    sent, keys, number = view.sent, view.keys, view.number
+    sent, number = view.sent, view.number
     # Capitalised as the token pass decides: a first letter that is not lower case.
     cap = first_char_is(view.text, view.start, _capitalised)
     word = ~number
@@ -556,8 +551,6 @@ def _view_counts(
         st = sentence.text
         n_chars[i] = len(st)
         n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
-    lower_at = np.flatnonzero(low)
-    n_types = np.array([len({keys[j] for j in lower_at.tolist()})], dtype=np.float64)
     # Counts per sentence as sums of 0/1 rows (exact), in one pass.
     rows = np.empty((7, nv))
     rows[0] = word
@@ -580,7 +573,6 @@ def _view_counts(
         sums[6],
         n_chars,
         n_digits,
-        n_types,
     )
     if evidence is None:
         return counts, None
@@ -601,7 +593,6 @@ def _document_columns(
     n_docs: int,
     n_tok: np.ndarray,
     n_lower: np.ndarray,
-    n_types: np.ndarray,
     with_evidence: bool,
 ) -> None:
     """Document context: sentence columns averaged over each document (token-weighted)."""
@@ -631,11 +622,9 @@ def _document_columns(
     sums = segment_stats(rows, docs, n_docs).sums
     n_sent, doc_lower = sums[-2], sums[-1]
     plain = _share_rows(sums[:3], n_sent)[:, docs]
-    out[:, _COL["doc_n_sentences_log"]] = np.log1p(n_sent)[docs]
     out[:, _COL["doc_span_sentence_share"]] = plain[0]
     out[:, _COL["doc_span_strength_mean"]] = plain[1]
     out[:, _COL["doc_tokens_mean"]] = plain[2]
-    out[:, _COL["doc_guiraud"]] = _share_rows(n_types, np.sqrt(doc_lower))[docs]
     by_words = _share_rows(sums[3:-2], doc_lower)[:, docs]
     for r, col in enumerate(weighted):
         out[:, _COL["doc_" + col]] = by_words[r]

@@ -13,7 +13,10 @@ A model is a folder with two files:
     what it was trained on, its features, dev/test metrics, library versions, the date and the
     SHA-256 of the model file.
 
-Document aggregation (chosen on dev by ``training.train``; one of :data:`AGGREGATIONS`):
+The shipped model is an :class:`EnsembleModel` of two heads, whose document score adds up
+each head's length-aware document evidence (:class:`DocumentHead`). A single
+:class:`LinearModel` or a joblib estimator aggregates sentence scores into a document score
+instead (one of :data:`AGGREGATIONS`):
 
 * ``mean_logodds``: the logistic of the mean sentence log-odds: every sentence is a weak,
   independent piece of evidence, so a document of many mildly suspicious sentences scores
@@ -34,7 +37,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +45,7 @@ import numpy as np
 
 from mtdetect.features import FEATURE_NAMES, sentence_features
 from mtdetect.result import Span
-from mtdetect.scoring import top_quarter_mean
+from mtdetect.scoring import PieceScore, mean_logodds_of_pieces, top_quarter_mean
 from mtdetect.style import StyleModel
 from mtdetect.text import Sentence
 
@@ -51,6 +54,7 @@ __all__ = [
     "CARD_FILE",
     "LINEAR_FILE",
     "MODEL_FILE",
+    "DocumentHead",
     "EnsembleModel",
     "LinearModel",
     "TrainedScorer",
@@ -64,7 +68,7 @@ LINEAR_FILE = "model.npz"
 CARD_FILE = "model_card.json"
 FORMAT = "mtdetect-model/1"
 LINEAR_FORMAT = "mtdetect-linear/1"
-ENSEMBLE_FORMAT = "mtdetect-ensemble/1"
+ENSEMBLE_FORMAT = "mtdetect-ensemble/2"
 TAGGER_FILE = "tagger.npz"
 _EPS = 1e-4
 
@@ -118,10 +122,15 @@ class TrainedScorer:
     @property
     def description(self) -> str:
         kind = self.card.get("estimator", type(self.estimator).__name__)
+        doc = f"{self.aggregation} of sentence scores"
+        if isinstance(self.estimator, EnsembleModel):
+            doc = (
+                "each head's mean sentence log-odds weighted by n / (n + k), the heads' odds "
+                "added, calibrated"
+            )
         return (
             f"trained classifier {self.name} ({kind}); sentence score = "
-            f"P(machine-rewritten | features); document score = {self.aggregation} of "
-            f"sentence scores"
+            f"P(machine-rewritten | features); document score = {doc}"
         )
 
     def features(
@@ -156,6 +165,43 @@ class TrainedScorer:
     def document_score(self, sentence_scores: Sequence[float]) -> float:
         return float(AGGREGATIONS[self.aggregation](sentence_scores))
 
+    def score_piece(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
+    ) -> tuple[list[float], PieceScore]:
+        """Sentence scores and the :class:`PieceScore` of one document or piece, in one
+        pass (an ensemble's document score is not a function of its sentence scores)."""
+        if not sentences:
+            return [], PieceScore(0.0, 0)
+        x = self.features(text, sentences, spans, tokens)
+        if isinstance(self.estimator, EnsembleModel):
+            sent_p, doc = self.estimator.score_document(x)
+            sums = tuple(float(v) for v in self.estimator.head_logodds_sums(x))
+            return sent_p.astype(float).tolist(), PieceScore(doc, len(sentences), sums)
+        sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
+        return sent, PieceScore(self.document_score(sent), len(sentences))
+
+    def combine(self, pieces: Sequence[PieceScore]) -> float:
+        """The document score of a document analysed in ``pieces``: an ensemble adds up its
+        heads' evidence (exactly the score of the whole document in one piece), any other
+        estimator takes the mean log-odds of the pieces."""
+        n = sum(p.n_sentences for p in pieces)
+        if not n:
+            return 0.0
+        if isinstance(self.estimator, EnsembleModel) and all(
+            p.evidence or not p.n_sentences for p in pieces
+        ):
+            sums = np.zeros(len(self.estimator.heads))
+            for p in pieces:
+                if p.n_sentences:
+                    sums += np.asarray(p.evidence)
+            return float(self.estimator.doc_proba_from_sums(sums, np.array([n]))[0])
+        combined = mean_logodds_of_pieces(pieces)
+        return 0.0 if combined is None else combined
+
     def score_document(
         self,
         text: str,
@@ -163,16 +209,9 @@ class TrainedScorer:
         spans: Sequence[Sequence[Span]],
         tokens: Any = None,
     ) -> tuple[list[float], float]:
-        """Sentence scores and the document score in one pass (an ensemble combines its
-        heads at document level, which sentence scores alone cannot give)."""
-        if not sentences:
-            return [], 0.0
-        x = self.features(text, sentences, spans, tokens)
-        if isinstance(self.estimator, EnsembleModel):
-            sent_p, doc = self.estimator.score_document(x)
-            return sent_p.astype(float).tolist(), doc
-        sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
-        return sent, self.document_score(sent)
+        """Sentence scores and the document score in one pass."""
+        sent, piece = self.score_piece(text, sentences, spans, tokens)
+        return sent, piece.score
 
     def summary(self) -> list[str]:
         """A few lines from the model card, for ``mtdetect info``."""
@@ -241,8 +280,8 @@ class LinearModel:
             return None
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+def _logit(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
     return np.log(q / (1 - q))
 
 
@@ -251,22 +290,56 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class DocumentHead:
+    """How one head's sentence evidence becomes document log-odds, whatever the length.
+
+    ``z = a * w * mean + b * w + c`` with ``w = n / (n + k)``: ``mean`` is the mean of the
+    head's sentence log-odds over the document's ``n`` sentences. A mean is the same for a
+    clean article and for that article joined to itself sixteen times, so length alone cannot
+    move the score; ``w`` is how much of that mean to believe. One sentence says little
+    (``w = 1 / (1 + k)``: the score stays near the prior ``c``), and the weight grows with
+    ``n`` but levels off at 1, as it does when documents differ among themselves by more than
+    their sentences' noise (``k``, fitted on dev documents of every length, is the ratio of
+    the two variances). So a rewritten document gains confidence as it grows, a clean one
+    loses suspicion, and neither runs off to certainty because it is long.
+    """
+
+    k: float = 4.0
+    a: float = 1.0
+    b: float = 0.0
+    c: float = 0.0
+
+    def logodds(self, mean: np.ndarray, n: np.ndarray) -> np.ndarray:
+        n = np.asarray(n, dtype=np.float64)
+        w = n / (n + self.k)
+        return self.a * w * np.asarray(mean, dtype=np.float64) + self.b * w + self.c
+
+
+@dataclass
 class EnsembleModel:
-    """Specialised classifiers (*heads*) combined by noisy-OR, in plain numpy.
+    """Specialised classifiers (*heads*) combined without a veto, in plain numpy.
 
     Machine output is not one thing: round-trip and spinner garble is *less* fluent than
     human text, neural MT *more* fluent than a human translation, so one model over the same
     features learns them against each other. Each head (a :class:`LinearModel`, trained on
     its own sources, with zero weight on the features it must not use) gives a calibrated
-    probability per sentence; a document's head score is the mean log-odds of its sentences.
-    The combination is "rewritten by one process or the other": ``1 - prod(1 - p_head)``,
-    for sentences and, separately, for documents (so that each head keeps its own evidence
-    across the document), each followed by a sigmoid calibration fitted on dev data of every
-    source (``sent_cal``, ``doc_cal``: ``(a, b)`` in ``sigmoid(a * logit(p) + b)``).
+    probability per sentence.
+
+    * A sentence's score is the noisy-OR of its heads (``1 - prod(1 - p_head)``, "rewritten
+      by one process or the other"), followed by a sigmoid calibration (``sent_cal``).
+    * A document's score: each head's evidence is the sum of its sentences' log-odds and the
+      number of sentences; its :class:`DocumentHead` turns them into document log-odds; the
+      heads are combined by adding their odds (``logsumexp``), so one head's "not my kind"
+      cannot cancel another's evidence; then a sigmoid calibration (``doc_cal``) fitted on
+      dev documents of every source and length. Sums and counts add up across the pieces of
+      a huge document, which is therefore scored exactly as if it were one piece.
+
+    ``(a, b)`` in a calibration means ``sigmoid(a * x + b)``.
     """
 
     heads: dict[str, LinearModel]
     sent_cal: tuple[float, float] = (1.0, 0.0)
+    doc_heads: dict[str, DocumentHead] = field(default_factory=dict)
     doc_cal: tuple[float, float] = (1.0, 0.0)
 
     def head_proba(self, X: np.ndarray) -> dict[str, np.ndarray]:
@@ -289,28 +362,35 @@ class EnsembleModel:
         a, b = self.sent_cal
         return _sigmoid(a * _logit(self.noisy_or(heads)) + b)
 
-    def doc_proba(self, head_doc: Sequence[np.ndarray]) -> np.ndarray:
-        """Combined, calibrated document scores from each head's document scores."""
-        a, b = self.doc_cal
-        return _sigmoid(a * _logit(self.noisy_or(head_doc)) + b)
+    def head_logodds_sums(self, X: np.ndarray) -> np.ndarray:
+        """Each head's sum of sentence log-odds over the rows of ``X`` (one per head, in
+        :attr:`heads` order): with the number of rows, a document's whole evidence."""
+        return np.array([float(_logit(p, _EPS).sum()) for p in self.head_proba(X).values()])
 
-    def _document_score(self, heads: Sequence[np.ndarray]) -> float:
-        # Each head's document score is the training aggregation (``mean_logodds``), the one
-        # the document calibration and the thresholds were fitted on.
-        per_head = [np.array([_mean_logodds(p)]) for p in heads]
-        return float(self.doc_proba(per_head)[0])
+    def doc_proba_from_sums(self, sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Document scores from per-head log-odds sums (``(n_heads, n_docs)``) and sentence
+        counts (``(n_docs,)``)."""
+        sums = np.asarray(sums, dtype=np.float64).reshape(len(self.heads), -1)
+        n = np.asarray(n, dtype=np.float64).reshape(-1)
+        mean = sums / np.maximum(n, 1.0)
+        z = np.array([self.doc_heads[h].logodds(mean[i], n) for i, h in enumerate(self.heads)])
+        a, b = self.doc_cal
+        p = _sigmoid(a * np.logaddexp.reduce(z, axis=0) + b)
+        return np.where(n > 0, p, 0.0)
 
     def document_score(self, X: np.ndarray) -> float:
         """The document score of one document whose sentence features are ``X``."""
         if not len(X):
             return 0.0
-        return self._document_score(list(self.head_proba(X).values()))
+        return float(self.doc_proba_from_sums(self.head_logodds_sums(X), np.array([len(X)]))[0])
 
     def score_document(self, X: np.ndarray) -> tuple[np.ndarray, float]:
         """Sentence scores and the document score of one document (``X`` its sentence
         features, at least one row), the heads evaluated once."""
         heads = list(self.head_proba(X).values())
-        return self._sentence_scores(heads), self._document_score(heads)
+        sums = np.array([float(_logit(p, _EPS).sum()) for p in heads])
+        doc = float(self.doc_proba_from_sums(sums, np.array([len(X)]))[0])
+        return self._sentence_scores(heads), doc
 
 
 #: Name of the feature column the style model adds.
@@ -379,8 +459,9 @@ def save_model(
                 h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
                 for h, m in estimator.heads.items()
             },
-            "combination": "noisy-or",
+            "combination": "sentences: noisy-or; documents: logsumexp of document heads",
             "sent_cal": [float(x) for x in estimator.sent_cal],
+            "doc_heads": {h: asdict(v) for h, v in estimator.doc_heads.items()},
             "doc_cal": [float(x) for x in estimator.doc_cal],
         }
         arrays = {}
@@ -563,6 +644,11 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
             arrays = {k: np.asarray(z[k]) for k in z.files if k not in ("meta", "feature_names")}
     except Exception as exc:  # a damaged archive can fail in many ways; none may escape raw
         raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
+    if meta.get("format") == "mtdetect-ensemble/1":
+        raise ValueError(
+            f"{model_path} is a model of an older format (mtdetect-ensemble/1, whose document "
+            "score grew with length); retrain it (python -m training.train)"
+        )
     if meta.get("format") not in (LINEAR_FORMAT, ENSEMBLE_FORMAT):
         raise ValueError(f"{model_path} is not an mtdetect model ({LINEAR_FORMAT})")
     style = None
@@ -591,9 +677,14 @@ def _load_linear(model_path: Path, card: dict[str, Any]) -> TrainedScorer:
                 )
                 for h, v in meta["heads"].items()
             }
+            doc_heads = {
+                h: DocumentHead(**{k: float(v[k]) for k in "kabc"})
+                for h, v in meta["doc_heads"].items()
+            }
             estimator = EnsembleModel(
                 heads,
                 tuple(float(x) for x in meta["sent_cal"]),  # type: ignore[arg-type]
+                doc_heads,
                 tuple(float(x) for x in meta["doc_cal"]),  # type: ignore[arg-type]
             )
         else:

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import bisect
-import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 
 from mtdetect.detectors import Detector, default_detectors
+from mtdetect.detectors.spinner import TEMPLATE_EXPLANATION
+from mtdetect.detectors.tortured_list import LISTED_MARK
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
-from mtdetect.scoring import HeuristicScorer, Scorer
+from mtdetect.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
 from mtdetect.tagger import Tagger, TokenOutputs
 from mtdetect.text import Sentence, segment, windows
 
 #: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
 WINDOW_CHARS = 100_000
 
-__all__ = ["MTDetector", "assign_spans"]
+#: A span at least this strong that is a spinner template or a listed tortured phrase makes
+#: its document at least *suspect* (:meth:`MTDetector.combine_pieces`).
+DECISIVE_STRENGTH = 0.9
+
+__all__ = ["DECISIVE_STRENGTH", "MTDetector", "assign_spans", "is_decisive"]
+
+
+def is_decisive(span: Span) -> bool:
+    """Whether ``span`` alone makes its document at least *suspect*: a spinner template left
+    in the text, or a published tortured phrase of the list, at :data:`DECISIVE_STRENGTH` or
+    more. Both are found by exact rules and almost never occur in edited prose."""
+    if span.strength < DECISIVE_STRENGTH:
+        return False
+    return span.explanation.startswith(TEMPLATE_EXPLANATION) or LISTED_MARK in span.explanation
 
 
 def assign_spans(sentences: Sequence[Sentence], spans: Iterable[Span]) -> list[list[Span]]:
@@ -122,19 +137,18 @@ class MTDetector:
 
     def _score_piece(
         self, text: str, start: int, end: int | None, first_paragraph: int
-    ) -> tuple[list[Sentence], list[list[Span]], list[float], float]:
+    ) -> tuple[list[Sentence], list[list[Span]], list[float], PieceScore]:
         sentences, spans, tokens = self.analyse(text, start, end, first_paragraph)
-        both = getattr(self.scorer, "score_document", None)
-        if callable(both):
-            scores, doc_score = both(text, sentences, spans, tokens)
-        else:
-            scores = (
-                self.scorer.score_sentences(text, sentences, spans, tokens=tokens)
-                if sentences
-                else []
-            )
-            doc_score = float(self.scorer.document_score(scores))
-        return sentences, spans, scores, doc_score
+        decisive = any(is_decisive(sp) for group in spans for sp in group)
+        by_piece = getattr(self.scorer, "score_piece", None)
+        if callable(by_piece):
+            scores, piece = by_piece(text, sentences, spans, tokens)
+            return sentences, spans, scores, replace(piece, decisive=decisive)
+        scores = (
+            self.scorer.score_sentences(text, sentences, spans, tokens=tokens) if sentences else []
+        )
+        doc_score = float(self.scorer.document_score(scores))
+        return sentences, spans, scores, PieceScore(doc_score, len(sentences), (), decisive)
 
     def score(
         self,
@@ -148,28 +162,27 @@ class MTDetector:
 
         A document longer than :data:`WINDOW_CHARS` is analysed in pieces of whole
         paragraphs (a longer paragraph is cut at white space), so that memory stays bounded
-        whatever its size; its score is then the mean log-odds of the pieces' scores,
-        weighted by their numbers of sentences.
+        whatever its size; the pieces' evidence is then added up (:meth:`combine_pieces`).
         """
         results: list[SentenceResult] = []
-        pieces: list[tuple[float, int]] = []
-        for sentences, piece_score in self.score_pieces(text, min_strength):
+        pieces: list[PieceScore] = []
+        for sentences, piece in self.score_pieces(text, min_strength):
             results.extend(sentences)
-            pieces.append((piece_score, len(sentences)))
+            pieces.append(piece)
         doc_score = self.combine_pieces(pieces)
         return DocumentResult(doc_score, self.verdict(doc_score), self.model_name, results, id,
                               source)  # fmt: skip
 
     def score_pieces(
         self, text: str, min_strength: float = 0.0
-    ) -> Iterator[tuple[list[SentenceResult], float]]:
+    ) -> Iterator[tuple[list[SentenceResult], PieceScore]]:
         """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
-        its own document score: for writers that must not hold a huge document's sentences.
-        :meth:`combine_pieces` gives the document score."""
+        its :class:`~mtdetect.scoring.PieceScore`: for writers that must not hold a huge
+        document's sentences. :meth:`combine_pieces` gives the document score."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         for a, b, first in windows(text, WINDOW_CHARS):
-            sentences, spans, scores, doc_score = self._score_piece(text, a, b, first)
+            sentences, spans, scores, piece = self._score_piece(text, a, b, first)
             yield (
                 [
                     SentenceResult(
@@ -182,23 +195,24 @@ class MTDetector:
                     )
                     for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
                 ],
-                float(doc_score),
+                piece,
             )
 
-    def combine_pieces(self, pieces: Sequence[tuple[float, int]]) -> float:
-        """Document score from (piece score, number of sentences) pairs: the mean log-odds of
-        the pieces with sentences, weighted by their sentences."""
-        logits = []
-        for score, n in pieces:
-            if n:
-                p = min(max(score, 1e-6), 1 - 1e-6)
-                logits.append((math.log(p / (1 - p)), n))
-        if not logits:
-            return float(self.scorer.document_score([]))
-        if len(logits) == 1:
-            return 1.0 / (1.0 + math.exp(-logits[0][0]))
-        z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
-        return 1.0 / (1.0 + math.exp(-z))
+    def combine_pieces(self, pieces: Sequence[PieceScore]) -> float:
+        """The document score from its pieces (:meth:`score_pieces`): a trained model adds up
+        their evidence, which gives exactly the score of the document analysed in one piece;
+        otherwise the mean log-odds of the pieces' scores, weighted by their sentences. A
+        document with a decisive span (:func:`is_decisive`) scores at least the *suspect*
+        threshold, so that the verdict never contradicts the report."""
+        combine = getattr(self.scorer, "combine", None)
+        if callable(combine):
+            score = float(combine(pieces))
+        else:
+            combined = mean_logodds_of_pieces(pieces)
+            score = float(self.scorer.document_score([])) if combined is None else combined
+        if any(p.decisive for p in pieces):
+            score = max(score, float(self.scorer.suspect_threshold))
+        return score
 
     def verdict(self, score: float) -> str:
         """``clean``, ``suspect`` or ``rewritten`` for a document score."""

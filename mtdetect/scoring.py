@@ -20,11 +20,56 @@ from typing import Any, Protocol
 from mtdetect.result import Span
 from mtdetect.text import Sentence
 
-__all__ = ["FAMILY_WEIGHTS", "HeuristicScorer", "Scorer", "top_quarter_mean"]
+__all__ = [
+    "FAMILY_WEIGHTS",
+    "HeuristicScorer",
+    "PieceScore",
+    "Scorer",
+    "mean_logodds_of_pieces",
+    "top_quarter_mean",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PieceScore:
+    """One analysed piece of a document (a whole document is one piece).
+
+    ``score`` is the piece's own document score. ``evidence`` is what adds up across pieces
+    for a scorer that combines them exactly (a trained model: each head's sum of sentence
+    log-odds), empty otherwise; ``decisive`` says the piece holds a span that alone makes
+    the document at least *suspect* (a spinner template, a listed tortured phrase at
+    strength 0.9 or more).
+    """
+
+    score: float
+    n_sentences: int
+    evidence: tuple[float, ...] = ()
+    decisive: bool = False
+
+
+def mean_logodds_of_pieces(pieces: Sequence[PieceScore]) -> float | None:
+    """The mean log-odds of the pieces' scores, weighted by their sentences (None for no
+    sentences): how pieces combine when their evidence cannot be added up."""
+    logits = []
+    for piece in pieces:
+        if piece.n_sentences:
+            p = min(max(piece.score, 1e-6), 1 - 1e-6)
+            logits.append((math.log(p / (1 - p)), piece.n_sentences))
+    if not logits:
+        return None
+    z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 class Scorer(Protocol):
-    """What the pipeline needs from a scorer: the heuristic one or a trained model."""
+    """What the pipeline needs from a scorer: the heuristic one or a trained model.
+
+    A scorer may also have ``score_piece(text, sentences, spans, tokens)`` returning the
+    sentence scores and a :class:`PieceScore`, and ``combine(pieces)`` turning pieces into
+    the document score (a trained model has both: its document score is not a function of
+    its sentence scores alone); without them the pipeline uses :meth:`document_score` and
+    :func:`mean_logodds_of_pieces`.
+    """
 
     name: str
     suspect_threshold: float

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -123,7 +124,7 @@ def test_evidence_columns_and_names_do_not_count():
     y = sentence_features(text, sents, [[], [], []], ev, doc_ids=[0, 1, 1])
     assert y[0, d] == 0 and y[1, d] > 0
     np.testing.assert_array_equal(
-        y[:, : COL["doc_n_sentences_log"]], x[:, : COL["doc_n_sentences_log"]]
+        y[:, : COL["doc_span_sentence_share"]], x[:, : COL["doc_span_sentence_share"]]
     )
 
 
@@ -264,22 +265,73 @@ def test_damaged_model_archive_gives_a_clear_error(tmp_path):
         load_model(tmp_path, trust=True)
 
 
-def test_ensemble_document_score_is_the_training_aggregation() -> None:
-    """Was: at run time a head's document score clipped sentence probabilities at 1e-6, while
-    training (calibration, thresholds, the evaluation report) used ``mean_logodds`` (1e-4):
-    documents with very confident sentences scored differently from the report."""
-    from mtdetect.model import AGGREGATIONS, LinearModel
+def _ensemble() -> EnsembleModel:
+    from mtdetect.model import DocumentHead, LinearModel
 
     def head(w: float) -> LinearModel:
         return LinearModel(np.zeros(1), np.ones(1), np.array([w]), 0.0, -1.0, 0.0)
 
-    ens = EnsembleModel({"a": head(4.0), "b": head(-1.0)}, (1.2, -0.3), (0.9, 0.2))
-    X = np.array([[4.0], [3.5], [-0.2]])  # head "a" gives 1 - 1e-7 on the first rows
-    per_head = [np.array([AGGREGATIONS["mean_logodds"](p.tolist())])
-                for p in ens.head_proba(X).values()]  # fmt: skip
-    expected = float(ens.doc_proba(per_head)[0])
-    assert ens.document_score(X) == expected
-    assert ens.score_document(X)[1] == expected
+    return EnsembleModel(
+        {"a": head(4.0), "b": head(-1.0)},
+        (1.2, -0.3),
+        {"a": DocumentHead(4.0, 1.5, -0.5, -1.0), "b": DocumentHead(8.0, 1.0, 0.2, -2.0)},
+        (0.9, 0.2),
+    )
+
+
+def test_ensemble_document_score_adds_up_the_heads_evidence() -> None:
+    """A document's score reads each head's sum of sentence log-odds (clipped at 1e-4, as in
+    training) and its number of sentences; split into pieces, the sums and counts add up to
+    the same score."""
+    from mtdetect.model import _EPS, _logit
+
+    ens = _ensemble()
+    X = np.array([[4.0], [3.5], [-0.2], [0.3], [-1.0]])  # head "a" gives 1 - 1e-7 on row 0
+    sums = np.array([_logit(p, _EPS).sum() for p in ens.head_proba(X).values()])
+    expected = float(ens.doc_proba_from_sums(sums, np.array([5]))[0])
+    assert ens.document_score(X) == pytest.approx(expected)
+    assert ens.score_document(X)[1] == pytest.approx(expected)
+    parts = ens.head_logodds_sums(X[:2]) + ens.head_logodds_sums(X[2:])
+    assert float(ens.doc_proba_from_sums(parts, np.array([5]))[0]) == pytest.approx(expected)
+
+
+def test_document_score_of_repeated_evidence_levels_off() -> None:
+    """The same sentences repeated: the score moves towards a limit and stays inside (0, 1)
+    (a mean weighted by n / (n + k), never a sum that grows without bound)."""
+    ens = _ensemble()
+    X = np.array([[0.4], [0.6], [0.1]])
+    scores = [ens.document_score(np.tile(X, (k, 1))) for k in (1, 4, 16, 64, 256)]
+    diffs = np.diff(scores)
+    assert (diffs >= 0).all() or (diffs <= 0).all()
+    assert abs(scores[-1] - scores[-2]) < abs(scores[1] - scores[0])
+    assert min(scores) > 0.0 and max(scores) < 1.0
+
+
+def test_old_ensemble_format_is_refused_with_a_reason(tmp_path) -> None:
+    meta = {"format": "mtdetect-ensemble/1", "style_n_features": 0}
+    path = tmp_path / LINEAR_FILE
+    with open(path, "wb") as fh:
+        np.savez(fh, meta=np.array(json.dumps(meta)), feature_names=np.array(["x"]))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    (tmp_path / CARD_FILE).write_text(json.dumps({"sha256": digest, "file": LINEAR_FILE}))
+    with pytest.raises(ValueError, match="older format"):
+        load_model(tmp_path, trust=True)
+
+
+def test_ensemble_round_trips_through_its_file(tmp_path) -> None:
+    ens = _ensemble()
+    from mtdetect.model import feature_names
+
+    names = feature_names(False)
+    n = len(names)
+    for h in ens.heads.values():
+        h.mean, h.scale, h.coef = np.zeros(n), np.ones(n), np.r_[h.coef, np.zeros(n - 1)]
+    save_model(tmp_path, ens, aggregation="mean_logodds", suspect_threshold=0.4,
+               rewritten_threshold=0.7, name="tiny-ens", uses_evidence=False, card={})  # fmt: skip
+    loaded = load_model(tmp_path, trust=True).estimator
+    assert loaded.doc_heads == ens.doc_heads
+    X = np.random.default_rng(0).normal(size=(6, n))
+    assert loaded.document_score(X) == pytest.approx(ens.document_score(X))
 
 
 def test_segment_extremes_match_ufunc_at() -> None:
@@ -299,3 +351,34 @@ def test_segment_extremes_match_ufunc_at() -> None:
             want = np.full(n, fill)
             ufunc.at(want, owner, values)
             np.testing.assert_array_equal(_segment_extreme(ufunc, values, owner, n, fill), want)
+
+
+def test_vary_lengths_regroups_every_segment_once_with_its_labels() -> None:
+    """Train and dev documents become documents of many lengths; every segment is used once
+    (dev clean ones ``copies`` times), labels and edit spans still point at the same text,
+    and test documents are left as they are."""
+    from training.datasets import vary_lengths
+
+    docs = []
+    for k in range(30):
+        segs = [f"Sentence {k}.{i} of the made-up article." for i in range(8)]
+        edits = [(segs[0].index("made-up"), segs[0].index("made-up") + 7, "dropped-word")]
+        docs.append(Doc(f"roundtrip:spa:src:{k}:0", "roundtrip", "train", segs, [1] + [0] * 7, 1,
+                        {"register": "news", "pivot": "spa"}, edits))  # fmt: skip
+        docs.append(Doc(f"clean:src:{k}:0", "clean", "dev", segs, [0] * 8, 0,
+                        {"register": "news"}))  # fmt: skip
+    docs.append(Doc("clean:t:0", "clean", "test", ["A test sentence."], [0], 0, {}))
+    out = vary_lengths(docs, seed=1, copies=2)
+    rt = [d for d in out if d.kind == "roundtrip"]
+    assert sorted(s for d in rt for s in d.segments) == sorted(
+        s for d in docs if d.kind == "roundtrip" for s in d.segments
+    )
+    assert len({len(d.segments) for d in rt}) > 3  # many lengths, not blocks of eight
+    for d in rt:
+        for a, b, fam in d.edits:
+            assert d.text[a:b] == "made-up" and fam == "dropped-word"
+        for seg, lab in zip(d.segments, d.seg_labels, strict=True):
+            assert lab == int(seg.endswith(".0 of the made-up article."))
+    clean_dev = [s for d in out if d.kind == "clean" and d.split == "dev" for s in d.segments]
+    assert len(clean_dev) == 2 * 30 * 8
+    assert [d.id for d in out if d.split == "test"] == ["clean:t:0"]

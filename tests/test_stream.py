@@ -71,8 +71,10 @@ def test_score_pieces_combine_to_score(detector, monkeypatch) -> None:
     assert len(pieces) > 2
     whole = detector.score(text)
     assert [s for p, _ in pieces for s in p] == whole.sentences
-    combined = detector.combine_pieces([(sc, len(p)) for p, sc in pieces])
+    combined = detector.combine_pieces([piece for _, piece in pieces])
+    # The pieces' evidence adds up: the same score as one piece would give.
     assert combined == pytest.approx(whole.score)
+    assert sum(piece.n_sentences for _, piece in pieces) == len(whole.sentences)
     assert detector.verdict(combined) == whole.verdict
 
 

@@ -109,6 +109,35 @@ def fluency_baseline(docs: list[Doc]) -> np.ndarray:
     return np.array([base.score(d.text) for d in docs])
 
 
+def fluency_lr_scores(train: Featurized, test_docs: list[Doc]) -> np.ndarray:
+    """The fluency baseline of ``benchmarks.verdicts`` (eight generic fluency features, a
+    logistic regression) fitted on the training round trips and originals (Spanish, Catalan,
+    Galician), scored on ``test_docs``."""
+    from benchmarks.verdicts import FluencyBaseline
+
+    keep = [d for d in train.docs if d.kind in ("roundtrip", "clean")]
+    base = FluencyBaseline().fit([d.text for d in keep], [d.label for d in keep])
+    return base.score([d.text for d in test_docs])
+
+
+def unseen_engine_docs(scorer: Any, tagger_path: str, n_jobs: int = 2) -> Featurized | None:
+    """Round trips of the test blocks through the evaluation-only engine (Serbo-Croatian),
+    featurised with the style column of ``scorer``; None when they were not made
+    (``python -m training.roundtrip --pivots hbs --splits test``)."""
+    from training.roundtrip import EVAL_PIVOTS
+    from training.tagger_data import roundtrip_docs
+    from training.train import featurize
+
+    try:
+        docs = roundtrip_docs(pivots=tuple(EVAL_PIVOTS), splits=("test",), with_clean=False)
+    except FileNotFoundError as exc:
+        log(f"  no unseen-engine round trips: {exc}")
+        return None
+    f = featurize(docs, tagger_path, n_jobs=n_jobs)
+    col = scorer.style.decision_function(f.texts).astype(np.float32)
+    return Featurized(f.docs, np.column_stack([f.X, col]), f.y, f.doc_index, f.texts)
+
+
 def run(
     model_dir: str | Path,
     data: Featurized,
@@ -116,6 +145,7 @@ def run(
     quick: bool = False,
     old_scores: dict[str, float] | None = None,
     update_model_card: bool = True,
+    dev_lengths: Featurized | None = None,
 ) -> dict[str, Any]:
     """Evaluate the model in ``model_dir`` on the featurised documents; write the report (and,
     with ``update_model_card``, its headline figures into the model's card)."""
@@ -123,12 +153,13 @@ def run(
     scorer = load_model(model_dir, trust=True)
     model: EnsembleModel = scorer.estimator
     thr, sus = scorer.rewritten_threshold, scorer.suspect_threshold
-    style_index = data.X.shape[1] - 1
     test = data.select(data.mask(split="test"))
     p_test = model.predict_proba(test.X)[:, 1]
     d_test = ensemble_doc_scores(model, test)
     heads_test = head_doc_scores(model, test)
     base_test = fluency_baseline(test.docs)
+    train = data.select(data.mask(split="train"))
+    flu_test = fluency_lr_scores(train, test.docs)
     kinds = test.kinds()
     pivots = np.array([d.meta.get("pivot", "") for d in test.docs])
     pairs = np.array([d.meta.get("pair", "") for d in test.docs])
@@ -144,6 +175,7 @@ def run(
         r = {"model": bootstrap_auc(y, d[m]), "sentence_auc": _sent_auc(f, p, m)}
         if f is test:
             r["baseline"] = bootstrap_auc(y, base_test[m])
+            r["fluency_lr"] = bootstrap_auc(y, flu_test[m])
             r["heads"] = {h: round(_auc(y, v[m]), 4) for h, v in heads_test.items()}
             if old is not None and np.isfinite(old[m]).all():
                 r["old_model"] = bootstrap_auc(y, old[m])
@@ -154,22 +186,24 @@ def run(
     # 1. round trips (the shipped model, which saw every pivot), then cross-pivot.
     for pv in PIVOTS:
         compare(f"roundtrip_{pv}_seen", (kinds == "roundtrip") & (pivots == pv), clean)
-    train = data.select(data.mask(split="train"))
     dev = data.select(data.mask(split="dev"))
 
     def refit(keep: Callable[[Doc], bool], heads_to_refit: tuple[str, ...]) -> EnsembleModel:
         tr = train.select(np.array([keep(d) for d in train.docs]))
         dv = dev.select(np.array([keep(d) for d in dev.docs]))
+        dl = (
+            dv
+            if dev_lengths is None
+            else dev_lengths.select(np.array([keep(d) for d in dev_lengths.docs]))
+        )
         heads = dict(model.heads)
         for h in heads_to_refit:
             pos_k, neg_k = HEADS[h]
-            use = np.ones(data.X.shape[1], bool)
-            if h == "garble":
-                use[style_index] = False
+            use = model.heads[h].coef != 0  # the columns the shipped head uses
             heads[h] = fit_head(
                 tr.select(tr.mask(pos_k + neg_k)), dv.select(dv.mask(pos_k + neg_k)), use
             )
-        return fit_combiner(heads, dv)
+        return fit_combiner(heads, dl)
 
     cross = {}
     for pv in PIVOTS:
@@ -178,6 +212,37 @@ def run(
         d = ensemble_doc_scores(m, test)
         compare(f"roundtrip_{pv}_unseen", (kinds == "roundtrip") & (pivots == pv), clean, d, p)
         cross[pv] = results.get(f"roundtrip_{pv}_unseen", {}).get("model", {}).get("auc")
+    # 1b. an engine never trained on, tuned or thresholded on (Serbo-Croatian)
+    hbs = unseen_engine_docs(scorer, str(Path(model_dir) / "tagger.npz"))
+    if hbs is not None:
+        both = Featurized(
+            test.docs + hbs.docs,
+            np.concatenate([test.X, hbs.X]),
+            np.concatenate([test.y, hbs.y]),
+            np.concatenate([test.doc_index, hbs.doc_index + len(test.docs)]),
+            test.texts + hbs.texts,
+        )
+        k2 = both.kinds()
+        piv2 = np.array([d.meta.get("pivot", "") for d in both.docs])
+        y_pos = (k2 == "roundtrip") & (piv2 == "hbs")
+        m = y_pos | (k2 == "clean")
+        y = y_pos[m].astype(int)
+        d_both = ensemble_doc_scores(model, both)
+        flu = fluency_lr_scores(train, [both.docs[i] for i in np.flatnonzero(m)])
+        results["roundtrip_hbs_unseen_engine"] = {
+            "model": bootstrap_auc(y, d_both[m]),
+            "sentence_auc": _sent_auc(both, model.predict_proba(both.X)[:, 1], m),
+            "baseline": bootstrap_auc(
+                y, fluency_baseline([both.docs[i] for i in np.flatnonzero(m)])
+            ),
+            "fluency_lr": bootstrap_auc(y, flu),
+            "heads": {h: round(_auc(y, v[m]), 4) for h, v in head_doc_scores(model, both).items()},
+        }
+        if old_scores:
+            o = np.array([old_scores.get(d.id, np.nan) for d in both.docs])[m]
+            if np.isfinite(o).all():
+                results["roundtrip_hbs_unseen_engine"]["old_model"] = bootstrap_auc(y, o)
+        log(f"  roundtrip_hbs_unseen_engine: {results['roundtrip_hbs_unseen_engine']}")
     # 2. neural MT
     is_test_pair = np.isin(pairs, list(WMT_TEST_PAIRS))
     is_test_sys = np.isin(systems, list(WMT_TEST_SYSTEMS))
@@ -273,7 +338,8 @@ def update_card(model_dir: str | Path, report: dict[str, Any]) -> None:
     res = report["results"]
     head = {}
     for name in ("roundtrip_spa_unseen", "roundtrip_cat_unseen", "roundtrip_glg_unseen",
-                 "wmt_mt_vs_ref", "wmt_mt_vs_native", "wmt22_mt_vs_ref_unseen_year"):  # fmt: skip
+                 "roundtrip_hbs_unseen_engine", "wmt_mt_vs_ref", "wmt_mt_vs_native",
+                 "wmt22_mt_vs_ref_unseen_year"):  # fmt: skip
         if name in res:
             head[f"{name} doc ROC-AUC"] = res[name]["model"]["auc"]
     fv = res.get("false_verdicts", {})
@@ -299,18 +365,21 @@ def render_md(report: dict[str, Any]) -> str:
         f"Model `{report['model']['name']}` ({report['model']['date']}); thresholds suspect "
         f"{report['model']['suspect_threshold']:.3f}, rewritten "
         f"{report['model']['rewritten_threshold']:.3f}. Test documents only (about 8 segments "
-        "each); 95 % bootstrap intervals over documents. Written by `python -m training.train` "
+        "each; every length: `benchmarks/results/verdicts/verdicts.md`); 95 % bootstrap intervals over documents. Written by `python -m training.train` "
         "(or `python -m training.evaluate`).",
         "",
-        "| test set | model doc ROC-AUC | sentence | rarity baseline"
+        "| test set | model doc ROC-AUC | sentence | rarity baseline | fluency baseline (8 features, LR)"
         + (" | previous model" if has_old else "")
         + " |",
-        "|---|---|---|---|" + ("---|" if has_old else ""),
+        "|---|---|---|---|---|" + ("---|" if has_old else ""),
     ]
     for name, r in res.items():
         if name == "false_verdicts" or not isinstance(r, dict) or "model" not in r:
             continue
-        row = f"| {name} | {_fmt(r['model'])} | {r.get('sentence_auc') or '-'} | {_fmt(r.get('baseline'))}"
+        row = (
+            f"| {name} | {_fmt(r['model'])} | {r.get('sentence_auc') or '-'} | "
+            f"{_fmt(r.get('baseline'))} | {_fmt(r.get('fluency_lr'))}"
+        )
         if has_old:
             row += f" | {_fmt(r.get('old_model'))}"
         lines.append(row + " |")
@@ -347,14 +416,16 @@ def main(argv: list[str] | None = None) -> int:
     data = load_data(args.data, args.quick, args.n_jobs, str(Path(args.model) / "tagger.npz"))
     scorer = load_model(args.model, trust=True)
     from training.train import attach_style as _attach
+    from training.train import load_lengths
 
     nmt_pos, nmt_neg = HEADS["nmt"]
-    data, _ = _attach(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))
+    data, style = _attach(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))
+    dev_len = load_lengths(data, str(Path(args.model) / "tagger.npz"), args.n_jobs, style)
     del scorer
     old = json.loads(Path(args.old_scores).read_text("utf-8")) if args.old_scores else None
     # A quick check of a model never rewrites that model card's headline figures.
     run(args.model, data, args.report, quick=args.quick, old_scores=old,
-        update_model_card=not args.quick)  # fmt: skip
+        update_model_card=not args.quick, dev_lengths=dev_len)  # fmt: skip
     return 0
 
 

@@ -4,7 +4,7 @@ aggregation and per-register thresholds, save it.
 Usage::
 
     python -m training.train [--data DIR] [--out mtdetect/data/model] [--quick] [--n-jobs 2]
-                             [--no-eval]
+                             [--garble-columns all|fluency] [--no-eval]
 
 Needs the round trips (``python -m training.roundtrip``) and the span tagger
 (``python -m training.train_tagger``, which writes ``tagger.npz`` into the model folder).
@@ -24,12 +24,19 @@ Steps (seeded, deterministic):
 
    every (kind, label) group weighs the same in total, and within clean prose every register
    weighs the same, so no source or register dominates;
-5. the combination: noisy-OR of the two heads ("rewritten by one process or the other"), for
-   sentences and, separately, for documents (each head's mean sentence log-odds), each with a
-   sigmoid calibration fitted on dev documents of every source;
-6. thresholds on dev, *per register*: ``rewritten`` is the lowest score that at most 2 % of the
-   clean documents of every register (news, encyclopedic, science, informal + native web text
-   pooled) reach, ``suspect`` at most 10 %;
+5. the combination. Sentences: noisy-OR of the two heads ("rewritten by one process or the
+   other"), sigmoid-calibrated on dev. Documents: the dev documents regrouped into documents
+   of every length (:func:`training.datasets.vary_lengths`: 1 to 128 segments, clean ones
+   three times over) are featurised again; on them each head gets a
+   :class:`mtdetect.model.DocumentHead` (its mean sentence log-odds weighted by
+   ``n / (n + k)``: length alone cannot move a score, and the weight given to the evidence
+   levels off), the heads' odds are added (``logsumexp``; the second head's scale and shift
+   chosen by the dev ROC-AUC of both kinds of rewriting, :data:`ODDS_OBJECTIVE`), and the sum
+   is sigmoid-calibrated;
+6. thresholds on the same dev documents, *per register and length band*: ``rewritten`` is the
+   lowest score that at most 1 % of the clean dev documents of every register (news,
+   encyclopedic, science, informal + native web text pooled) reach in every band of
+   :data:`LENGTH_BANDS`, ``suspect`` at most 10 %;
 7. model + card to ``--out``; then :mod:`training.evaluate` writes the report.
 """
 
@@ -46,7 +53,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +62,7 @@ import numpy as np
 from mtdetect.features import FEATURE_NAMES, sentence_features
 from mtdetect.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
 from mtdetect.style import StyleModel
-from training.datasets import Doc, build_all
+from training.datasets import Doc, build_all, vary_lengths
 
 __all__ = [
     "Featurized",
@@ -92,7 +99,7 @@ DEV_COMPARISONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "mlqe_mt_vs_native": (("mlqe-mt",), ("clean", "wmt-orig")),
     "mlqe_mt_vs_postedit": (("mlqe-mt",), ("mlqe-pe",)),
 }
-MAX_CLEAN_REWRITTEN = 0.02
+MAX_CLEAN_REWRITTEN = 0.01
 MAX_CLEAN_SUSPECT = 0.10
 STYLE_COL = "style_logodds"
 
@@ -323,14 +330,98 @@ def fit_head(train: Featurized, dev: Featurized, use: np.ndarray, C: float = 0.5
     return head
 
 
+#: Values of ``k`` (:class:`mtdetect.model.DocumentHead`) tried when a head's document
+#: evidence is fitted: how many sentences it takes before a document's mean log-odds counts
+#: for half of what it will count for in a long document.
+K_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+#: Length bands whose documents weigh the same in the document fits and set the thresholds.
+LENGTH_BANDS = ((1, 4), (5, 16), (17, 10**9))
+
+
+def length_band(n: np.ndarray) -> np.ndarray:
+    """Index of the :data:`LENGTH_BANDS` band of each sentence count."""
+    n = np.asarray(n)
+    out = np.zeros(len(n), dtype=np.int64)
+    for i, (lo, _hi) in enumerate(LENGTH_BANDS):
+        out[n >= lo] = i
+    return out
+
+
+def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.ndarray]:
+    """Each head's sum of sentence log-odds per document (``(n_heads, n_docs)``) and each
+    document's number of sentences: what :meth:`EnsembleModel.doc_proba_from_sums` reads."""
+    from mtdetect.model import _EPS, _logit
+
+    n = np.bincount(f.doc_index, minlength=len(f.docs)).astype(np.float64)
+    sums = np.array(
+        [
+            np.bincount(f.doc_index, weights=_logit(p, _EPS), minlength=len(f.docs))
+            for p in model.head_proba(f.X).values()
+        ]
+    ).reshape(len(model.heads), len(f.docs))
+    return sums, n
+
+
 def head_doc_scores(model: EnsembleModel, f: Featurized) -> dict[str, np.ndarray]:
-    """Each head's document scores (mean log-odds of its sentence probabilities)."""
-    return {h: doc_scores(p, f, "mean_logodds") for h, p in model.head_proba(f.X).items()}
+    """Each head's own document probability (its :class:`DocumentHead` where fitted, else
+    the mean log-odds of its sentences)."""
+    from mtdetect.model import _sigmoid
+
+    sums, n = doc_evidence(model, f)
+    mean = sums / np.maximum(n, 1.0)
+    out = {}
+    for i, h in enumerate(model.heads):
+        dh = model.doc_heads.get(h)
+        out[h] = _sigmoid(dh.logodds(mean[i], n) if dh is not None else mean[i])
+    return out
 
 
 def ensemble_doc_scores(model: EnsembleModel, f: Featurized) -> np.ndarray:
     """The combined, calibrated document scores of ``f``'s documents."""
-    return model.doc_proba(list(head_doc_scores(model, f).values()))
+    sums, n = doc_evidence(model, f)
+    return model.doc_proba_from_sums(sums, n)
+
+
+def doc_weights(f: Featurized) -> np.ndarray:
+    """Document weights: every (kind, length band) group the same total, and inside clean
+    prose every register the same total."""
+    n = np.bincount(f.doc_index, minlength=len(f.docs))
+    kinds = f.kinds()
+    group = np.char.add(kinds.astype(str), length_band(n).astype(str))
+    _, inv, counts = np.unique(group, return_inverse=True, return_counts=True)
+    w = 1.0 / counts[inv]
+    regs = doc_registers(f)
+    clean = kinds == "clean"
+    for g in np.unique(group[clean]):
+        m = clean & (group == g)
+        r_names, r_inv, r_counts = np.unique(regs[m], return_inverse=True, return_counts=True)
+        share = (1.0 / r_counts[r_inv]) / len(r_names)
+        w[m] = share * w[m].sum() / share.sum()
+    return w * (len(w) / w.sum())
+
+
+def fit_document_head(mean: np.ndarray, n: np.ndarray, y: np.ndarray, w: np.ndarray):
+    """The :class:`DocumentHead` (``k`` from :data:`K_GRID`, then a weighted logistic
+    regression) that best predicts ``y`` from each document's mean sentence log-odds and
+    length (weighted log-loss)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    from mtdetect.model import DocumentHead
+
+    best: tuple[float, DocumentHead] | None = None
+    for k in K_GRID:
+        wn = n / (n + k)
+        X = np.column_stack([wn * mean, wn])
+        lr = LogisticRegression(C=1e4, max_iter=4000).fit(X, y, sample_weight=w)
+        loss = log_loss(y, lr.predict_proba(X)[:, 1], sample_weight=w)
+        head = DocumentHead(
+            k, float(lr.coef_[0, 0]), float(lr.coef_[0, 1]), float(lr.intercept_[0])
+        )
+        if best is None or loss < best[0]:
+            best = (loss, head)
+    assert best is not None
+    return best[1]
 
 
 def _platt(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -341,21 +432,75 @@ def _platt(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
 
 
 def fit_combiner(heads: dict[str, LinearModel], dev: Featurized) -> EnsembleModel:
-    """The noisy-OR ensemble of ``heads``, its sentence and document calibrations fitted on
-    dev data of every kind (each kind weighs the same in total)."""
+    """The ensemble of ``heads``: the sentence calibration of their noisy-OR, each head's
+    :class:`DocumentHead` on dev documents of its own kinds, and the calibration of the
+    documents' added odds on dev documents of every kind and length."""
     from mtdetect.model import _logit
 
     ens = EnsembleModel(heads)
     raw = ens.noisy_or(list(ens.head_proba(dev.X).values()))
     ens.sent_cal = _platt(_logit(raw), dev.y, group_weights(dev))
-    raw_doc = ens.noisy_or(list(head_doc_scores(ens, dev).values()))
-    kinds = dev.kinds()
-    w = np.ones(len(kinds))
-    for k in np.unique(kinds):
-        m = kinds == k
-        w[m] = len(kinds) / (len(np.unique(kinds)) * m.sum())
-    ens.doc_cal = _platt(_logit(raw_doc), dev.doc_labels(), w)
+    sums, n = doc_evidence(ens, dev)
+    mean = sums / np.maximum(n, 1.0)
+    y, kinds = dev.doc_labels(), dev.kinds()
+    w = doc_weights(dev)
+    for i, h in enumerate(heads):
+        pos, neg = HEADS.get(h, ((), ()))
+        m = np.isin(kinds, list(pos + neg)) & (n > 0)
+        if len(set(y[m].tolist())) < 2:  # a head without dev documents of its own kinds
+            m = n > 0
+        ens.doc_heads[h] = fit_document_head(mean[i, m], n[m], y[m], w[m])
+        log(f"  document head {h}: {ens.doc_heads[h]}")
+    z = np.array([ens.doc_heads[h].logodds(mean[i], n) for i, h in enumerate(heads)])
+    ok = n > 0
+    scale, shift, table = choose_odds_weights(z[:, ok], dev.select(ok))
+    log(f"  heads in the sum of odds: scales {scale}, shifts {shift}; dev AUCs {table}")
+    for i, h in enumerate(heads):
+        dh = ens.doc_heads[h]
+        dh.a, dh.b, dh.c = scale[i] * dh.a, scale[i] * dh.b, scale[i] * dh.c + shift[i]
+    t = np.logaddexp.reduce(scale[:, None] * z[:, ok] + shift[:, None], axis=0)
+    ens.doc_cal = _platt(t, y[ok], w[ok])
     return ens
+
+
+#: Relative scales and shifts of the second head's document log-odds tried in the sum of
+#: odds (the first head's are 1 and 0; the document calibration rescales the sum).
+ODDS_SCALES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+ODDS_SHIFTS = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0)
+#: The dev comparisons the combination is chosen by, as two families of equal weight: garble
+#: (round trips, spins) and neural MT (against references, native English, MLQE-PE). Single
+#: tortured phrases are left to the decisive-span rule; post-edits are not a target.
+ODDS_OBJECTIVE = (
+    ("roundtrip_vs_clean", "spin_vs_clean"),
+    ("wmt_mt_vs_ref", "wmt_mt_vs_native", "mlqe_mt_vs_native"),
+)
+
+
+def choose_odds_weights(z: np.ndarray, dev: Featurized) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The scale and shift of the second head's document log-odds, relative to the first,
+    that give the highest dev document ROC-AUC (every length), the two kinds of rewriting
+    weighing the same (:data:`ODDS_OBJECTIVE`; a grid over :data:`ODDS_SCALES` x
+    :data:`ODDS_SHIFTS`). Adding odds lets a head
+    raise a document's score but never lower it; how much each head's odds count decides
+    how well each kind of rewriting is still told from clean text once both are combined, so
+    it is chosen by that, not by the log-loss (which lets the head with more training kinds
+    crowd the other out)."""
+    best: tuple[float, float, float, dict] | None = None
+    for r in ODDS_SCALES:
+        for d in ODDS_SHIFTS:
+            t = np.logaddexp(z[0], r * z[1] + d)
+            aucs = {k: comparison_auc(dev, t, *v) for k, v in DEV_COMPARISONS.items()}
+            family_means = []
+            for names in ODDS_OBJECTIVE:
+                vals = [aucs[k] for k in names if aucs.get(k) is not None]
+                if vals:
+                    family_means.append(float(np.mean(vals)))
+            score = float(np.mean(family_means)) if family_means else 0.0
+            if best is None or score > best[0]:
+                best = (score, r, d, {k: round(v, 4) for k, v in aucs.items() if v is not None})
+    assert best is not None
+    _, r, d, table = best
+    return np.array([1.0, r]), np.array([0.0, d]), table
 
 
 def doc_scores(sent_scores: np.ndarray, f: Featurized, aggregation: str) -> np.ndarray:
@@ -408,35 +553,85 @@ THRESHOLD_REGISTERS = {
 
 
 def choose_thresholds(
-    d_scores: np.ndarray, registers: np.ndarray
+    d_scores: np.ndarray, registers: np.ndarray, n_sentences: np.ndarray | None = None
 ) -> tuple[float, float, dict[str, dict[str, float]]]:
-    """(suspect, rewritten, per register): the lowest cut-offs at which at most 10 % / 2 % of
-    the clean dev documents of *every* register of :data:`THRESHOLD_REGISTERS` would be
-    flagged."""
+    """(suspect, rewritten, per cell): the lowest cut-offs at which at most 10 % / 2 % of the
+    clean dev documents of *every* register of :data:`THRESHOLD_REGISTERS` would be flagged,
+    in every length band (:data:`LENGTH_BANDS`) when ``n_sentences`` is given."""
     pooled = np.array([THRESHOLD_REGISTERS.get(str(r), "") for r in registers])
+    bands = length_band(n_sentences) if n_sentences is not None else np.zeros(len(pooled), int)
     per: dict[str, dict[str, float]] = {}
     for r in sorted(set(pooled) - {""}):
-        s = d_scores[pooled == r]
-        if len(s):
-            per[r] = {
-                "docs": len(s),
-                "rewritten": _cut(s, MAX_CLEAN_REWRITTEN),
-                "suspect": _cut(s, MAX_CLEAN_SUSPECT),
-            }
+        for band in sorted(set(bands.tolist())):
+            s = d_scores[(pooled == r) & (bands == band)]
+            if len(s):
+                lo, hi = LENGTH_BANDS[band]
+                name = (
+                    r if n_sentences is None else f"{r}, {lo}-{hi if hi < 10**9 else ''} sentences"
+                )
+                per[name] = {
+                    "docs": len(s),
+                    "rewritten": _cut(s, MAX_CLEAN_REWRITTEN),
+                    "suspect": _cut(s, MAX_CLEAN_SUSPECT),
+                }
     rewritten = min(0.999, max(v["rewritten"] for v in per.values()))
     suspect = min(rewritten, max(v["suspect"] for v in per.values()))
     return suspect, rewritten, per
 
 
-def fit_all(train: Featurized, dev: Featurized, style_index: int) -> tuple[EnsembleModel, dict]:
-    """Both heads and the combiner; returns the model and the dev table of head AUCs."""
+#: Families whose spans come from the span tagger alone (its trees learned the training
+#: engines' own edits); spacing, spinner and non-prose spans come from rules.
+TAGGER_FAMILIES = (
+    "synonym-substitution",
+    "broken-collocation",
+    "function-word-swap",
+    "mangled-entity",
+    "dropped-word",
+    "literal-translation",
+)
+#: The garble head's column sets. ``all``: every sentence feature but the style column;
+#: ``fluency``: only what holds whatever the engine: how surprising the words and their
+#: n-grams are to a model of English (Kneser-Ney from both sides, counts, association,
+#: relative to the document), the function-word and punctuation profile and the rule
+#: detectors' spans; nothing the tagger learned from the training engines' edits.
+GARBLE_COLUMNS = ("all", "fluency")
+
+
+def head_columns(name: str, n_cols: int, style_index: int, garble: str = "all") -> np.ndarray:
+    """The columns head ``name`` may use (a boolean mask over the ``n_cols`` columns)."""
+    from mtdetect.features import FEATURE_NAMES, TAGGER_FEATURES
+
+    use = np.ones(n_cols, bool)
+    if name != "garble":
+        return use
+    use[style_index] = False
+    if garble == "fluency":
+        learned = set(TAGGER_FEATURES) - {
+            c for c in TAGGER_FEATURES if c.startswith(("lm_", "doc_lm_"))
+        }
+        learned |= {c for c in FEATURE_NAMES if c.split(":")[0] in TAGGER_FAMILIES}
+        learned |= {"doc_span_sentence_share", "doc_span_strength_mean"}
+        for i, c in enumerate(FEATURE_NAMES):
+            if c in learned:
+                use[i] = False
+    return use
+
+
+def fit_all(
+    train: Featurized,
+    dev: Featurized,
+    style_index: int,
+    garble: str = "all",
+    dev_lengths: Featurized | None = None,
+) -> tuple[EnsembleModel, dict]:
+    """Both heads (on ``train``, calibrated on ``dev``) and the combiner (on
+    ``dev_lengths``, the dev documents at every length, when given); returns the model and
+    the dev table of head AUCs."""
     n = train.X.shape[1]
     table: dict[str, Any] = {}
     heads: dict[str, LinearModel] = {}
     for name, (pos, neg) in HEADS.items():
-        use = np.ones(n, bool)
-        if name == "garble":
-            use[style_index] = False
+        use = head_columns(name, n, style_index, garble)
         tr = train.select(train.mask(pos + neg))
         dv = dev.select(dev.mask(pos + neg))
         t0 = time.time()
@@ -444,10 +639,11 @@ def fit_all(train: Featurized, dev: Featurized, style_index: int) -> tuple[Ensem
         p = heads[name].predict_proba(dv.X)[:, 1]
         ds = doc_scores(p, dv, "mean_logodds")
         table[name] = {k: comparison_auc(dv, ds, *v) for k, v in DEV_COMPARISONS.items()} | {
-            "seconds": round(time.time() - t0, 1)
+            "columns": int(use.sum()),
+            "seconds": round(time.time() - t0, 1),
         }
         log(f"  head {name}: {table[name]}")
-    ens = fit_combiner(heads, dev)
+    ens = fit_combiner(heads, dev if dev_lengths is None else dev_lengths)
     log(f"  calibration: sentences {ens.sent_cal}, documents {ens.doc_cal}")
     return ens, table
 
@@ -469,6 +665,22 @@ def load_data(root: str | None, quick: bool, n_jobs: int, tagger_path: str) -> F
     return f
 
 
+def load_lengths(data: Featurized, tagger_path: str, n_jobs: int, style: StyleModel) -> Featurized:
+    """The dev documents regrouped into documents of every length
+    (:func:`training.datasets.vary_lengths`; the clean ones three times over), featurised,
+    with the style column of ``style``: what the document heads, the document calibration and
+    the thresholds are fitted on."""
+    t0 = time.time()
+    dev_docs = [d for d in data.docs if d.split == "dev"]
+    docs = vary_lengths(dev_docs, seed=SEED, copies=3)
+    f = featurize(docs, tagger_path, n_jobs=n_jobs)
+    col = style.decision_function(f.texts).astype(np.float32)
+    n = np.bincount(f.doc_index, minlength=len(f.docs))
+    log(f"dev documents of every length: {len(docs):,} ({int((n >= 17).sum()):,} of 17 "
+        f"sentences or more), {len(f.y):,} sentences in {time.time() - t0:.0f}s")  # fmt: skip
+    return Featurized(f.docs, np.column_stack([f.X, col]), f.y, f.doc_index, f.texts)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
@@ -480,6 +692,12 @@ def main(argv: list[str] | None = None) -> int:
         help="small subsample, end-to-end check (writes to runs/quick, not the shipped model)",
     )
     ap.add_argument("--n-jobs", type=int, default=2)
+    ap.add_argument(
+        "--garble-columns",
+        choices=GARBLE_COLUMNS,
+        default="all",
+        help="the garble head's columns (see GARBLE_COLUMNS)",
+    )
     ap.add_argument("--no-eval", action="store_true", help="skip training.evaluate")
     ap.add_argument("--report", default=None, help="report folder (default training/report)")
     ap.add_argument(
@@ -504,18 +722,22 @@ def main(argv: list[str] | None = None) -> int:
     data = load_data(args.data, args.quick, args.n_jobs, tagger_path)
     nmt_pos, nmt_neg = HEADS["nmt"]
     data, style = attach_style(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))
+    dev_len = load_lengths(data, tagger_path, args.n_jobs, style)
     style_index = data.X.shape[1] - 1
     train = data.select(data.mask(split="train"))
     dev = data.select(data.mask(split="dev"))
     log(f"train {len(train.docs)} docs / {len(train.y)} sentences; "
         f"dev {len(dev.docs)} docs / {len(dev.y)} sentences")  # fmt: skip
-    model, head_table = fit_all(train, dev, style_index)
+    model, head_table = fit_all(train, dev, style_index, args.garble_columns, dev_len)
     agg = "mean_logodds"
-    ds_dev = ensemble_doc_scores(model, dev)
-    dev_table = {k: comparison_auc(dev, ds_dev, *v) for k, v in DEV_COMPARISONS.items()}
+    ds_dev = ensemble_doc_scores(model, dev_len)
+    dev_table = {k: comparison_auc(dev_len, ds_dev, *v) for k, v in DEV_COMPARISONS.items()}
     log(f"dev document ROC-AUC: {dev_table}")
-    clean = dev.mask(CLEAN_KINDS)
-    suspect, rewritten, per_register = choose_thresholds(ds_dev[clean], doc_registers(dev)[clean])
+    clean = dev_len.mask(CLEAN_KINDS)
+    n_dev = np.bincount(dev_len.doc_index, minlength=len(dev_len.docs))
+    suspect, rewritten, per_register = choose_thresholds(
+        ds_dev[clean], doc_registers(dev_len)[clean], n_dev[clean]
+    )
     log(
         f"thresholds: suspect {suspect:.4f}, rewritten {rewritten:.4f}; per register {per_register}"
     )
@@ -527,8 +749,8 @@ def main(argv: list[str] | None = None) -> int:
 
     card: dict[str, Any] = {
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "estimator": "two heads (garble, nmt): scaled logistic regressions with sigmoid "
-        "calibration on dev; noisy-OR of the heads, Platt-calibrated on dev (sentence and document)",
+        "estimator": "two heads (garble, nmt): scaled logistic regressions over sentence "
+        "features with sigmoid calibration on dev; length-aware document heads whose odds add up",
         "quick": bool(args.quick),
         "training_data": {
             "summary": "clean prose of six registers (tables' dev split), its Apertium round "
@@ -539,12 +761,18 @@ def main(argv: list[str] | None = None) -> int:
             "dev_sentences": len(dev.y),
             "hold_outs": _holdouts(),
         },
-        "heads": {k: {"positives": list(v[0]), "negatives": list(v[1])} for k, v in HEADS.items()},
+        "heads": {
+            k: {"positives": list(v[0]), "negatives": list(v[1])}
+            | ({"columns": args.garble_columns} if k == "garble" else {})
+            for k, v in HEADS.items()
+        },
         "combination": {
-            "rule": "noisy-or of the heads: sentence scores, and document scores (each head's "
-            "mean sentence log-odds), each with a sigmoid calibration fitted on dev",
+            "rule": "sentences: noisy-or of the heads, sigmoid-calibrated on dev; documents: "
+            "each head's mean sentence log-odds weighted by n / (n + k), odds of the heads "
+            "added (logsumexp, positive scales: no veto), fitted on dev documents of every "
+            "length",
             "sentence_calibration": [round(x, 4) for x in model.sent_cal],
-            "document_calibration": [round(x, 4) for x in model.doc_cal],
+            "document_heads": {h: asdict(v) for h, v in model.doc_heads.items()},
         },
         "evidence": evidence.meta.get("built"),
         "dev_heads": head_table,
@@ -577,7 +805,8 @@ def main(argv: list[str] | None = None) -> int:
             import json
 
             old = json.loads(Path(args.old_scores).read_text("utf-8"))
-        evaluate.run(args.out, data, args.report, quick=args.quick, old_scores=old)
+        evaluate.run(args.out, data, args.report, quick=args.quick, old_scores=old,
+                     dev_lengths=dev_len)  # fmt: skip
     log(f"done in {time.time() - t_start:.0f}s")
     return 0
 

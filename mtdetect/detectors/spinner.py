@@ -23,6 +23,11 @@ _DOUBLED_RE = re.compile(
 _NORM_RE = re.compile(r"\W+")
 
 
+#: How a spinner template's span explanation begins (the pipeline reads it: a template left
+#: in the text makes the document at least suspect).
+TEMPLATE_EXPLANATION = "spinner template left in the text"
+
+
 class SpinnerDetector:
     """Flags spintax, doubled function words and a sentence repeated right after itself.
     (Two synonyms side by side, "exactness accuracy", need the word tables: the tagger
@@ -46,7 +51,7 @@ class SpinnerDetector:
                             m.end(),
                             FAMILY,
                             1.0,
-                            f"spinner template left in the text: {len(options)} alternatives",
+                            f"{TEMPLATE_EXPLANATION}: {len(options)} alternatives",
                             options[0] or None,
                         )
                     )

@@ -85,6 +85,11 @@ def phrase_keys(text: str) -> tuple[str, ...]:
     return tuple(_keys_of(text))
 
 
+#: What every listed phrase's span explanation says (the pipeline reads it: a listed phrase
+#: at strength 0.9 or more makes the document at least suspect).
+LISTED_MARK = "a published tortured"
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One searchable term: a phrase, a proximity group or a prefix.
@@ -648,9 +653,9 @@ class TorturedPhraseDetector:
         n = entry.num_papers
         papers = f"{n:,} paper" + ("" if n == 1 else "s")
         shown = text[start:end] if term.near is None else term.display()
-        what = "is a published tortured phrase"
+        what = f"is {LISTED_MARK} phrase"
         if term.near is not None:
-            what = f"(within {term.near} words) is a published tortured-phrase fingerprint"
+            what = f"(within {term.near} words) is {LISTED_MARK}-phrase fingerprint"
         explanation = f"'{shown}' {what} ({papers}); the usual term is '{entry.suggestion}'"
         if entry.required:
             context = ", ".join(
