@@ -414,6 +414,20 @@ def _num(v: float | None) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
+def _table(
+    title: str, cells: dict[str, Any], bins: Sequence[str], count: str, cols: Sequence[str], fmt
+) -> list[str]:
+    """One markdown table: a row per length bin, the count column, then ``cols``."""
+    lines = [f"**{title}**", "", f"| bin | {count} | " + " | ".join(cols) + " |",
+             "|---|---:|" + "---:|" * len(cols)]  # fmt: skip
+    for b in bins:
+        c = cells.get(b)
+        if c:
+            n = str(c["n"]) if "n" in c else f"{c['n_pos']} / {c['n_neg']}"
+            lines.append(f"| {b} | {n} | " + " | ".join(fmt(c.get(k)) for k in cols) + " |")
+    return [*lines, ""]
+
+
 def render_md(r: dict[str, Any], columns: Sequence[str], bins: Sequence[str]) -> str:
     models = [c for c in columns if c in r["models"]]
     lines = [
@@ -432,29 +446,10 @@ def render_md(r: dict[str, Any], columns: Sequence[str], bins: Sequence[str]) ->
     ]
     flag_cols = [c for c in columns if c != "length"]
     for reg, cells in r["clean_called_rewritten"].items():
-        lines.append(f"**{reg}**")
-        lines.append("")
-        lines.append("| bin | n | " + " | ".join(flag_cols) + " |")
-        lines.append("|---|---:|" + "---:|" * len(flag_cols))
-        for b in [*bins, "all"]:
-            c = cells.get(b)
-            if c:
-                lines.append(
-                    f"| {b} | {c['n']} | " + " | ".join(_pct(c.get(k)) for k in flag_cols) + " |"
-                )
-        lines.append("")
+        lines += _table(reg, cells, [*bins, "all"], "n", flag_cols, _pct)
     lines += ["## Document ROC-AUC by length bin", ""]
     for name, cells in r["auc"].items():
-        lines.append(f"**{name}**")
-        lines.append("")
-        lines.append("| bin | pos / neg | " + " | ".join(columns) + " |")
-        lines.append("|---|---:|" + "---:|" * len(columns))
-        for b in [*bins, "all"]:
-            c = cells.get(b)
-            if c:
-                lines.append(f"| {b} | {c['n_pos']} / {c['n_neg']} | "
-                             + " | ".join(_num(c.get(k)) for k in columns) + " |")  # fmt: skip
-        lines.append("")
+        lines += _table(name, cells, [*bins, "all"], "pos / neg", columns, _num)
     lines += ["## Reliability by length bin (mean score vs share of rewritten documents)", ""]
     for c, rows in r["reliability"].items():
         lines.append(f"**{c}**")

@@ -62,7 +62,7 @@ import numpy as np
 from mtdetect.features import FEATURE_NAMES, sentence_features
 from mtdetect.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
 from mtdetect.style import StyleModel
-from training.datasets import Doc, build_all, vary_lengths
+from training.datasets import LEXICAL_FAMILIES, Doc, build_all, vary_lengths
 
 __all__ = [
     "Featurized",
@@ -579,16 +579,9 @@ def choose_thresholds(
     return suspect, rewritten, per
 
 
-#: Families whose spans come from the span tagger alone (its trees learned the training
-#: engines' own edits); spacing, spinner and non-prose spans come from rules.
-TAGGER_FAMILIES = (
-    "synonym-substitution",
-    "broken-collocation",
-    "function-word-swap",
-    "mangled-entity",
-    "dropped-word",
-    "literal-translation",
-)
+#: Families whose spans come from the span tagger (its trees learned the training engines'
+#: own edits): the lexical ones; spacing, spinner and non-prose spans come from rules.
+TAGGER_FAMILIES = LEXICAL_FAMILIES
 #: The garble head's column sets. ``all``: every sentence feature but the style column;
 #: ``fluency``: only what holds whatever the engine: how surprising the words and their
 #: n-grams are to a model of English (Kneser-Ney from both sides, counts, association,
