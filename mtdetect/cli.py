@@ -50,6 +50,8 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FAIL_ABOVE, EXIT_ERROR = 0, 1, 2
+#: `audit`: every record was an error row (the audit ran, nothing was scored).
+EXIT_ALL_FAILED = 1
 
 
 def _err(msg: str) -> None:
@@ -452,6 +454,15 @@ def audit(
         raise typer.Exit(128 + signum if signum else 130) from None
     if not quiet:
         typer.echo(format_summary(summary), err=True)
+    st = summary.stats
+    if st["records"] and st["status"].get("error", 0) == st["records"]:
+        # Every row an error (unreadable inputs, a wrong --text-field, paths a cluster's
+        # workers cannot open): the audit ran, but nothing was audited.
+        _err(
+            f"every one of the {st['records']:,} records is an error row: nothing was scored "
+            f"(see {Path(output) / '_summary.json'})"
+        )
+        raise typer.Exit(EXIT_ALL_FAILED)
 
 
 @app.command(cls=_Command)

@@ -85,3 +85,32 @@ def test_dead_worker_leaves_no_temp_file(tmp_path: Path) -> None:
     assert result["s"].records == 400
     assert [r["id"] for r in iter_rows(out)] == [f"d{i}" for i in range(400)]
     assert not list(out.rglob("*.tmp")) and not list(split.rglob("*.tmp"))
+
+
+def test_relative_inputs_are_found_by_workers_started_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was: workers started in another folder answered "cannot open" for every input named
+    by a relative path, and the audit exited 0. Now they open it against the submitting
+    process's folder, and the rows still name it as given."""
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    recs = [{"id": f"d{i}", "text": f"{EN} {i}"} for i in range(12)]
+    (here / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    (here / "docs").mkdir()
+    (here / "docs" / "a.txt").write_text(EN2, encoding="utf-8")
+    monkeypatch.chdir(elsewhere)  # the workers start here...
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        monkeypatch.chdir(here)  # ...the audit is submitted from here, with relative paths
+        run_audit(["in.jsonl", "docs"], tmp_path / "dask", scheduler=client, progress=False)
+    run_audit(["in.jsonl", "docs"], tmp_path / "local", workers=1, progress=False)
+    rows = list(iter_rows(tmp_path / "dask"))
+    assert [r["status"] for r in rows] == ["ok"] * 13, rows[:2]
+    assert {r["source"] for r in rows} == {"in.jsonl", os.path.join("docs", "a.txt")}
+    assert _files(tmp_path / "local") == _files(tmp_path / "dask")

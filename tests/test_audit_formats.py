@@ -277,3 +277,115 @@ def test_audit_reads_standard_input(tmp_path: Path) -> None:
     assert res.returncode == 0 and [r["id"] for r in iter_rows(tmp_path / "c")] == ["c1", "c2"]
     res = cli("audit", "-", "-o", str(tmp_path / "o0"), "--resume", stdin=jsonl(5))
     assert res.returncode == 2 and b"standard input cannot be resumed" in res.stderr
+
+
+def test_a_saved_hugging_face_dataset_is_refused_with_how_to_read_it(tmp_path: Path) -> None:
+    """Was: a ``save_to_disk`` folder gave two error rows for its JSON metadata, and the
+    records in its .arrow files were passed over without a word, exit 0."""
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_dict({"id": ["a", "b"], "text": ["One sentence.", "Another."]})
+    ds.save_to_disk(str(tmp_path / "crawl" / "saved"))
+    (tmp_path / "crawl" / "other.jsonl").write_text(json.dumps({"text": "x"}) + "\n")
+    for target in (tmp_path / "crawl" / "saved", tmp_path / "crawl"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "mtdetect.cli", "audit", str(target), "-o",
+             str(tmp_path / "out"), "--quiet"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        assert "save_to_disk" in proc.stderr and "score_dataset" in proc.stderr
+        assert "load_from_disk" in proc.stderr
+        assert not (tmp_path / "out" / "_SUCCESS").exists()
+    arrow = next((tmp_path / "crawl" / "saved").glob("*.arrow"))
+    with pytest.raises(ValueError, match="save_to_disk"):
+        plan_shards([str(arrow)])
+    # An ordinary folder of JSON Lines is not taken for one.
+    assert plan_shards([str(tmp_path / "crawl" / "other.jsonl")])
+
+
+def test_an_audit_in_which_every_record_fails_does_not_exit_0(tmp_path: Path) -> None:
+    """Was: every record an error row (here: malformed JSON, a missing text field), and the
+    audit still said 0 and wrote _SUCCESS as if it had scored something."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": broken\n{"body": "no text field here"}\n')
+    proc = cli("audit", str(bad), "-o", str(tmp_path / "out"), "--quiet")
+    assert proc.returncode == 1, proc.stderr
+    assert "every one of the 2 records is an error row" in proc.stderr.decode()
+    rows = list(iter_rows(tmp_path / "out"))
+    assert [r["status"] for r in rows] == ["error", "error"]
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"text": "The council met on Tuesday to vote on the plan."}) + "\n")
+    proc = cli("audit", str(bad), str(good), "-o", str(tmp_path / "out2"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+
+
+def _readable_prefix(data: bytes, comp: str) -> int:
+    """Complete records in what a streaming decompressor recovers from a cut file."""
+    import zlib
+
+    if comp == "gz":
+        out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data)
+    elif comp == "bz2":
+        out = bz2.BZ2Decompressor().decompress(data)
+    elif comp == "xz":
+        out = lzma.LZMADecompressor().decompress(data)
+    else:
+        import zstandard
+
+        out = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    return out.count(b"\n")
+
+
+@pytest.mark.parametrize("comp", ["gz", "bz2", "xz", "zst"])
+@pytest.mark.parametrize("records", [300, 6000])
+def test_a_cut_compressed_file_gives_every_record_before_the_cut_then_one_error(
+    tmp_path: Path, comp: str, records: int
+) -> None:
+    """Was: a truncated gzip, bzip2 or xz file lost up to a read buffer of records before
+    the cut (all of them in a small file), and a zstd file cut at a block boundary read as
+    complete, with no error row."""
+    import random
+
+    rng = random.Random(records)
+    words = [
+        "council",
+        "river",
+        "storm",
+        "wall",
+        "budget",
+        "vote",
+        "harbour",
+        "winter",
+        "spring",
+        "bridge",
+    ]
+    lines = [json.dumps({"id": f"r{i}", "text": " ".join(rng.choices(words, k=12))}) + "\n"
+             for i in range(records)]  # fmt: skip
+    data = "".join(lines).encode()
+    if comp == "zst":
+        zstandard = pytest.importorskip("zstandard")
+        # Two blocks, the cut exactly between them: only an end-of-frame check sees it.
+        cobj = zstandard.ZstdCompressor().compressobj()
+        half = len(lines) // 2
+        first = cobj.compress("".join(lines[:half]).encode())
+        first += cobj.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+        packed = first + cobj.compress("".join(lines[half:]).encode()) + cobj.flush()
+        cut = packed[: len(first)]
+        expected = half
+    else:
+        # bzip2 at level 1: blocks of 100 kB, so that a cut file has whole blocks to read.
+        packed = {"gz": gzip.compress, "bz2": lambda d: bz2.compress(d, 1),
+                  "xz": lzma.compress}[comp](data)  # fmt: skip
+        cut = packed[: int(len(packed) * 0.6)]
+        expected = _readable_prefix(cut, comp)
+    path = tmp_path / f"c.jsonl.{comp}"
+    path.write_bytes(cut)
+    (shard,) = plan_shards([str(path)])
+    recs = list(read_shard(shard, ReadOptions()))
+    ok = [r for r in recs if r.error is None]
+    errors = [r for r in recs if r.error is not None]
+    assert len(ok) == expected
+    assert expected > 0 or (comp == "bz2" and records == 300)  # one block, cut: none whole
+    assert [r.id for r in ok] == [f"r{i}" for i in range(expected)]
+    assert len(errors) == 1 and recs[-1] is errors[0]
+    assert "truncated" in errors[0].error and "malformed" not in errors[0].error

@@ -72,3 +72,22 @@ def test_score_shows_progress_over_many_files(tmp_path: Path) -> None:
     assert "scoring" in screen and "6/6" in screen
     rc, quiet = on_terminal("score", *paths, "-f", "jsonl", "--quiet")
     assert rc == 0 and "scoring" not in quiet
+
+
+def test_progress_with_a_limit_counts_the_records_asked_for() -> None:
+    """Was: with --limit the bar counted bytes of the whole input (9%, then a jump to
+    100%); now it counts the records asked for."""
+    from mtdetect.audit.readers import Shard
+    from mtdetect.audit.runner import _Progress
+
+    shard = Shard(0, "jsonl", ("x.jsonl",), size=1_000_000)
+    with _Progress(True, 1_000_000, 1, total_docs=40) as bar:
+        bar.advance(shard, 10, 20_000)
+        task = bar._progress.tasks[0]
+        assert task.total == 40 and task.completed == 10
+        bar.advance(shard, 30, 90_000)
+        assert bar._progress.tasks[0].completed == 40
+    with _Progress(True, 1_000_000, 1) as bar:  # without a limit: bytes, as before
+        bar.advance(shard, 10, 20_000)
+        assert bar._progress.tasks[0].total == 1_000_000
+        assert bar._progress.tasks[0].completed == 20_000

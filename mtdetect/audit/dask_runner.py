@@ -12,6 +12,8 @@ Python, so threads would share one core).
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,8 +47,12 @@ def run_on_dask(
             return
         by_key = {}
         futures = []
+        # Inputs were found by this process: a worker started in another folder opens a
+        # relative path against this one's (the rows keep the path as it was named).
+        cwd = os.getcwd()
         for shard in shards:
-            fut = client.submit(run_shard, shard, str(out), opts, batch_size, pure=False, retries=2)
+            fut = client.submit(run_shard, dataclasses.replace(shard, base=cwd), str(out), opts,
+                                batch_size, pure=False, retries=2)  # fmt: skip
             by_key[fut.key] = shard
             futures.append(fut)
         try:

@@ -95,10 +95,20 @@ class Shard:
     compression: str | None = None  # gz | bz2 | xz | zst
     size: int = 0  # bytes on disk this shard covers (for progress and planning)
     note: str | None = None
+    #: The planning process's working folder, against which a relative path is opened (set
+    #: for shards run elsewhere, such as on a Dask worker started in another folder); the
+    #: path itself stays as named, for ``source``. Not part of the plan.
+    base: str | None = None
 
     @property
     def name(self) -> str:
         return f"part-{self.index:05d}"
+
+    def file(self, path: str) -> str:
+        """Where to open ``path`` (one of :attr:`paths`)."""
+        if self.base is None or path == STDIN or os.path.isabs(path):
+            return path
+        return os.path.join(self.base, path)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -327,6 +337,30 @@ def fingerprint(path: str, block: int = 1 << 16) -> dict[str, Any]:
 # --------------------------------------------------------------------------- planning
 
 
+def _saved_dataset(path: Path) -> Path | None:
+    """The folder of a Hugging Face ``datasets`` ``save_to_disk`` output at or below ``path``
+    (a ``dataset_dict.json``, or a ``state.json`` beside ``.arrow`` files), or None."""
+    if path.is_file():
+        return path.parent if path.suffix == ".arrow" else None
+    for marker in ("dataset_dict.json", "state.json"):
+        for found in sorted(path.rglob(marker)):
+            folder = found.parent
+            if marker == "dataset_dict.json" or any(folder.glob("*.arrow")):
+                return folder
+    return None
+
+
+def _refuse_saved_dataset(arg: str, folder: Path) -> AuditInputError:
+    return AuditInputError(
+        f"{arg}: {folder} is a Hugging Face datasets folder (save_to_disk); its records are "
+        "in .arrow files, which audit does not read. Score it in Python: "
+        "`from datasets import load_from_disk; from mtdetect.audit.adapters import "
+        f"score_dataset; score_dataset(load_from_disk({str(folder)!r}), 'text')`, or export "
+        f"it first: `load_from_disk({str(folder)!r}).to_json('records.jsonl')` (for a "
+        "DatasetDict, one split at a time)"
+    )
+
+
 def _expand(inputs: list[str]) -> list[str]:
     files: list[str] = []
     for arg in inputs:
@@ -336,6 +370,9 @@ def _expand(inputs: list[str]) -> list[str]:
             files.append(arg)
             continue
         p = Path(arg)
+        if (p.is_dir() or p.suffix == ".arrow") and (saved := _saved_dataset(p)) is not None:
+            # Its JSON metadata would be audited and its records silently passed over.
+            raise _refuse_saved_dataset(arg, saved)
         if p.is_dir():
             found = sorted(str(f) for f in p.rglob("*") if f.is_file() and _readable_name(f.name))
             if not found:
@@ -580,7 +617,10 @@ class _CappedStream(io.RawIOBase):
         return True
 
     def readinto(self, b: Any) -> int:
-        data = self.f.read(len(b))
+        # read1: what one step of the decompressor gives. A plain read(n) of a truncated
+        # stream raises at the cut and drops everything it had decompressed in the call
+        # (up to a whole buffer of records before the cut).
+        data = self.f.read1(len(b))
         n = len(data)
         b[:n] = data
         self.count += n
@@ -620,8 +660,51 @@ def _decompressor(raw: BinaryIO, comp: str) -> BinaryIO:
             raise OSError(
                 "reading zstd needs the zstandard package: pip install zstandard"
             ) from None
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)  # type: ignore[return-value]
+        return _ZstdReader(raw, zstandard.ZstdDecompressor())  # type: ignore[return-value]
     raise ValueError(comp)
+
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard frames, one after another, read in small steps; a stream that ends inside
+    a frame raises :class:`EOFError` (zstandard's stream reader ends quietly there, so a file
+    cut at a block boundary read as complete)."""
+
+    #: Compressed bytes fed per step: zstd expands a block at most about 32,000 times, so a
+    #: step gives at most a few tens of MB, whatever the input.
+    STEP = 1024
+
+    def __init__(self, raw: BinaryIO, dctx: Any) -> None:
+        self.raw = raw
+        self.dctx = dctx
+        self.obj: Any = None
+        self.pending = b""
+        self.out = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, n: int = -1) -> bytes:
+        while not self.out:
+            if not self.pending:
+                self.pending = self.raw.read(1 << 16)
+                if not self.pending:
+                    if self.obj is not None and not self.obj.eof:
+                        raise EOFError("the stream ends inside a zstd frame (truncated)")
+                    return b""
+            if self.obj is None or self.obj.eof:
+                self.obj = self.dctx.decompressobj()
+            step, self.pending = self.pending[: self.STEP], self.pending[self.STEP :]
+            self.out = self.obj.decompress(step)
+            if self.obj.eof:  # the frame ended inside this step: the rest is the next frame
+                self.pending = self.obj.unused_data + self.pending
+        k = len(self.out) if n is None or n < 0 else n
+        data, self.out = self.out[:k], self.out[k:]
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read1(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 class _Input:
@@ -661,7 +744,7 @@ class _Input:
 
 
 def _open_file(shard: Shard, ro: ReadOptions, path: str | None = None) -> _Input:
-    path = path or shard.paths[0]
+    path = shard.file(path or shard.paths[0])
     f = open(path, "rb")  # noqa: SIM115 - closed through _Input.close
     if shard.compression is None and shard.start:
         f.seek(shard.start)
@@ -882,7 +965,7 @@ def _read_txt_files(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
     for path in shard.paths:
         rec = Record(path, None, id=path, kind="txt")
         try:
-            size = os.path.getsize(path)
+            size = os.path.getsize(shard.file(path))
             done += size
             rec.progress = done
             if size > ro.max_record_bytes:
@@ -890,7 +973,7 @@ def _read_txt_files(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
                 rec.nbytes = size
                 yield rec
                 continue
-            data = Path(path).read_bytes()
+            data = Path(shard.file(path)).read_bytes()
         except OSError as exc:
             rec.error = f"cannot read: {exc.strerror or exc}"
             yield rec
@@ -938,7 +1021,7 @@ def _read_parquet(shard: Shard, ro: ReadOptions) -> Iterator[Record]:
                      error="reading Parquet needs pyarrow: pip install 'mtdetect[parquet]'")  # fmt: skip
         return
     try:
-        pf = pq.ParquetFile(source)
+        pf = pq.ParquetFile(shard.file(source))
         meta = pf.metadata
         end = meta.num_row_groups if shard.end is None else shard.end
         groups = list(range(shard.start, end))
@@ -1124,7 +1207,7 @@ def read_shard(
     seq0 = 0
     if start_offset is not None and shard.kind == "jsonl" and shard.compression is None:
         shard = Shard(shard.index, shard.kind, shard.paths, start_offset, shard.end,
-                      None, shard.size)  # fmt: skip
+                      None, shard.size, base=shard.base)  # fmt: skip
         seq0 = start_seq
     records: Iterator[Record]
     if shard.kind == "invalid":

@@ -812,7 +812,8 @@ def run_audit(
         with _terminate_as_interrupt():
             selections = _sample(shards, opts) if opts.sample is not None else None
             size = None if any(s.kind == "stdin" for s in pending) else sum(s.size for s in pending)
-            with _Progress(show, size, len(pending)) as bar:
+            wanted = opts.limit if opts.limit is not None else opts.sample
+            with _Progress(show, size, len(pending), wanted) as bar:
                 if scheduler is not None:
                     from mtdetect.audit.dask_runner import run_on_dask
 
@@ -896,12 +897,17 @@ class _Progress:
     """A rich progress bar on stderr (docs, docs/s, MB/s, ETA), or nothing.
 
     Progress is counted in bytes of input on disk, compressed or not (readers report how
-    far into each input they are), so the rate and the time left hold for both.
+    far into each input they are), so the rate and the time left hold for both; with
+    ``total_docs`` (``--limit``, ``--sample``: only some records are audited) it is counted
+    in records, so that the bar and the time left follow those records, not the whole input.
     """
 
-    def __init__(self, enabled: bool, total_bytes: int | None, shards: int) -> None:
+    def __init__(
+        self, enabled: bool, total_bytes: int | None, shards: int, total_docs: int | None = None
+    ) -> None:
         self.enabled = enabled
-        self.total = total_bytes
+        self.total_docs = total_docs
+        self.total = total_bytes if total_docs is None else total_docs
         self.shards = shards
         self.docs = 0
         self.bytes = 0
@@ -936,7 +942,8 @@ class _Progress:
             return
         dt = max(1e-6, time.perf_counter() - self.t0)
         stats = f"{self.docs:,} docs  {self.docs / dt:,.0f} docs/s  {_rate(self.bytes / dt)}"
-        self._progress.update(self._task, completed=self.bytes, stats=stats)
+        done = self.bytes if self.total_docs is None else min(self.docs, self.total_docs)
+        self._progress.update(self._task, completed=done, stats=stats)
 
     def advance(self, shard: Shard, docs: int, position: int) -> None:
         """``docs`` more records of ``shard`` done, ``position`` bytes into its input."""

@@ -383,7 +383,7 @@ def _input_types(shard: Shard) -> dict[str, Any]:
     try:
         import pyarrow.parquet as pq
 
-        schema = pq.read_schema(shard.paths[0])
+        schema = pq.read_schema(shard.file(shard.paths[0]))
         return {f.name: f.type for f in schema}
     except Exception:
         return {}
