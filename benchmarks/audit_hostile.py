@@ -4,7 +4,8 @@ Generates, in a temporary folder, a corpus of about ``--records`` records in eve
 the audit reads (plain, ``.json``, gzip, bzip2, xz and zstd JSON Lines; CSV and TSV with huge
 quoted multi-line fields; Parquet; WARC and WET; text files), laced with hostile records
 (malformed JSON, NUL bytes, bad UTF-8, oversized records, surrogates, non-English and empty
-texts, blank lines that are not records, a JSON array, a binary file), and knows how many
+texts, blank lines that are not records, a JSON array, a binary file, compressed files cut
+short in every codec), and knows how many
 records each file holds. Then runs the real ``mtdetect audit`` on it (optionally killing it
 with SIGKILL and SIGTERM at random points and resuming) and checks that every file has
 exactly its records as rows, none twice, none for a blank line, and that no process of the
@@ -133,6 +134,41 @@ def _warc(path: Path, rng: random.Random, n: int, wet: bool) -> int:
     return docs
 
 
+def _records_in(data: bytes) -> int:
+    """Records among the complete lines of ``data`` (blank lines are not records)."""
+    return sum(1 for line in data.split(b"\n")[:-1] if line.strip())
+
+
+def _truncated(root: Path, rng: random.Random, n: int) -> dict[str, int]:
+    """JSON Lines files cut short in every codec: each must give every record before the cut
+    and then one error row (a zstd file cut at a block boundary included)."""
+    import zlib
+
+    out: dict[str, int] = {}
+    cuts = {
+        "cut.jsonl.gz": (gzip.compress, lambda b: zlib.decompressobj(47).decompress(b)),
+        "cut.jsonl.bz2": (lambda b: bz2.compress(b, 1), lambda b: bz2.BZ2Decompressor().decompress(b)),
+        "cut.jsonl.xz": (lzma.compress, lambda b: lzma.LZMADecompressor().decompress(b)),
+    }  # fmt: skip
+    for name, (pack, unpack) in cuts.items():
+        data, _ = _json_lines(rng, n, name.split(".")[-1])
+        packed = pack(data)
+        cut = packed[: int(len(packed) * 0.6)]
+        (root / name).write_bytes(cut)
+        out[name] = _records_in(unpack(cut)) + 1
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover
+        return out
+    data, _ = _json_lines(rng, n, "zst")
+    half = data[: data.rindex(b"\n", 0, len(data) // 2) + 1]
+    cobj = zstandard.ZstdCompressor().compressobj()
+    first = cobj.compress(half) + cobj.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+    (root / "cut.jsonl.zst").write_bytes(first)  # cut at a block boundary, inside the frame
+    out["cut.jsonl.zst"] = _records_in(half) + 1
+    return out
+
+
 def build_corpus(
     root: Path, total: int, seed: int = 0, blank_lines: int = 4_000_000
 ) -> dict[str, int]:
@@ -184,6 +220,8 @@ def build_corpus(
         want["crawl.warc.gz"] = _warc(root / "crawl.warc.gz", rng, max(3, share(0.01)), False)
     except ImportError:  # pragma: no cover
         pass
+    for name, n in _truncated(root, rng, share(0.02)).items():
+        want[name] = n
     docs = root / "docs"
     docs.mkdir()
     for i in range(min(200, share(0.001))):
