@@ -5,7 +5,7 @@ the audit reads (plain, ``.json``, gzip, bzip2, xz and zstd JSON Lines; CSV and 
 quoted multi-line fields; Parquet; WARC and WET; text files), laced with hostile records
 (malformed JSON, NUL bytes, bad UTF-8, oversized records, surrogates, non-English and empty
 texts, blank lines that are not records, a JSON array, a binary file, compressed files cut
-short in every codec), and knows how many
+short in every codec, a CSV quote never closed), and knows how many
 records each file holds. Then runs the real ``mtdetect audit`` on it (optionally killing it
 with SIGKILL and SIGTERM at random points and resuming) and checks that every file has
 exactly its records as rows, none twice, none for a blank line, and that no process of the
@@ -92,6 +92,8 @@ def _csv(rng: random.Random, n: int, delimiter: str, prefix: str) -> tuple[bytes
             w.writerow([rid, "\n".join([_EN[2]] * 300), "long"])
         elif i % 97 == 5:
             buf.write(f"{rid}{delimiter}NUL\x00 here{delimiter}x\n")
+        elif i == n // 4:  # a quote never closed: one error row, the rows after it their own
+            buf.write(f'{rid}{delimiter}"an unbalanced quote{delimiter}x\n')
         elif i % 101 == 7:
             buf.write(f"{rid}\n")  # a short row
         else:

@@ -389,3 +389,44 @@ def test_a_cut_compressed_file_gives_every_record_before_the_cut_then_one_error(
     assert [r.id for r in ok] == [f"r{i}" for i in range(expected)]
     assert len(errors) == 1 and recs[-1] is errors[0]
     assert "truncated" in errors[0].error and "malformed" not in errors[0].error
+
+
+def test_an_unbalanced_csv_quote_costs_one_row_not_the_rows_after_it(tmp_path: Path) -> None:
+    """Was: one quote left open merged the next rows into one record (11 rows for 500
+    records, all ok). Now the damaged row is an error row and the rest are read as rows."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "text", "note"])
+    for i in range(500):
+        text = "Officials met on Monday, then again on Friday" if i == 300 else f"Row {i} text"
+        w.writerow([f"c{i}", text, "n"])
+    data = buf.getvalue().replace("c10,Row 10 text,n", 'c10,"He said hello,n', 1)
+    (tmp_path / "t.csv").write_text(data)
+    recs = list(read_shard(plan_shards([str(tmp_path / "t.csv")])[0], ReadOptions()))
+    assert len(recs) == 500
+    assert [r.position for r in recs] == list(range(1, 501))
+    errors = [r for r in recs if r.error]
+    assert [r.id for r in recs if not r.error] == [f"c{i}" for i in range(500) if i != 10]
+    assert len(errors) == 1 and "never closed" in errors[0].error
+    assert b"".join(r.raw for r in recs) == data.encode().split(b"\n", 1)[1]
+    # A quoted field over many lines of prose is one record, as the CSV says.
+    prose = "First line of a letter.\nSecond line, with a comma.\nThird line, again, here."
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerows([["id", "text"], ["c1", "Plain."], ["c2", prose], ["c3", "Plain again."]])
+    (tmp_path / "p.csv").write_text(buf.getvalue())
+    recs = list(read_shard(plan_shards([str(tmp_path / "p.csv")])[0], ReadOptions()))
+    assert [r.error for r in recs] == [None, None, None]
+    assert recs[1].text == prose
+    # A quote left open and closed on the very next row (whose own field is quoted): two
+    # rows, not one merged record.
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerows([["id", "text", "note"], ["c1", "Plain.", "n"], ["c2", "Broken", "n"],
+                 ["c3", "Quoted, with a comma", 'a 5" screen'], ["c4", "Plain.", "n"]])  # fmt: skip
+    data = buf.getvalue().replace("c2,Broken,n", 'c2,"Broken,n')
+    (tmp_path / "q.csv").write_text(data)
+    recs = list(read_shard(plan_shards([str(tmp_path / "q.csv")])[0], ReadOptions()))
+    assert [(r.id, bool(r.error)) for r in recs] == [
+        ("c1", False), (None, True), ("c3", False), ("c4", False)
+    ]  # fmt: skip
