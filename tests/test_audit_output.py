@@ -230,3 +230,28 @@ def test_help_has_no_type_placeholders() -> None:
         assert any("--help" in ln for ln in lines)
         bad = [ln for ln in lines if re.search(r"<(bool|str|int|float|path|list)", ln)]
         assert not bad, bad
+
+
+def test_parquet_parts_with_kept_fields_share_one_schema(tmp_path: Path) -> None:
+    """Was: a kept field typed int64 in one part and string in another, and
+    ``pyarrow.parquet.read_table(dir)`` and ``pandas.read_parquet(dir)`` refused the output."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    pd = pytest.importorskip("pandas")
+    text = "The council voted on Tuesday to build a new sea wall after the storms."
+    a = [{"id": f"a{i}", "text": text, "n": i, "meta": {"k": i}} for i in range(3)]
+    b = [{"id": f"b{i}", "text": text, "n": f"x{i}", "only_b": True} for i in range(3)]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in a))
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in b))
+    out = tmp_path / "out"
+    run_audit([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")], out, workers=1,
+              output_format="parquet", keep_fields=True, progress=False)  # fmt: skip
+    parts = sorted(out.glob("part-*.parquet"))
+    assert len(parts) == 2
+    schemas = [pq.read_schema(p) for p in parts]
+    assert schemas[0].names == schemas[1].names and schemas[0].types == schemas[1].types
+    table = pq.read_table(out)
+    assert table.num_rows == 6
+    col = dict(zip(table.column("id").to_pylist(), table.column("n").to_pylist(), strict=True))
+    assert col == {"a0": "0", "a1": "1", "a2": "2", "b0": "x0", "b1": "x1", "b2": "x2"}
+    df = pd.read_parquet(out)
+    assert len(df) == 6 and df["only_b"].isna().sum() == 3

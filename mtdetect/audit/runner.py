@@ -839,6 +839,11 @@ def run_audit(
         if not shard_complete(entries):  # pragma: no cover - a shard left unfinished
             raise RuntimeError(f"shard {s.name} has no complete manifest after the run")
         all_stats.extend(entries)
+    if opts.output_format == "parquet" or opts.split_format == "parquet":
+        from mtdetect.audit.writers import unify_parquet_schemas
+
+        for folder in (out, *((split / "kept", split / "rejected") if split else ())):
+            unify_parquet_schemas(folder)
     total = merge_stats(all_stats, opts.top_k)
     atomic_write_bytes(out / "_summary.json",
                        dumps_json(total, indent=1, sort_keys=True).encode())  # fmt: skip

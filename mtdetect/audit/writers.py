@@ -238,6 +238,63 @@ def _parquet_table(rows: list[dict[str, Any]], fixed: Any, types: dict[str, Any]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+def unify_parquet_schemas(folder: Path) -> int:
+    """Give every ``part-*.parquet`` file in ``folder`` one schema; returns how many parts
+    were rewritten.
+
+    A part's passthrough columns (``--keep-fields``) take their types from the part's own
+    rows, so a field can be a number in one part and text in another, and readers of the
+    whole folder (``pandas.read_parquet``, ``pyarrow.parquet.read_table``) then refuse it.
+    Once every part is written: a column whose type differs between parts becomes text in
+    all of them (strings as they are, anything else as JSON text), a column some parts lack
+    is added to them as nulls, and the parts that differ from that schema are rewritten.
+    The result depends only on the parts, so a resumed audit ends byte-identical to one
+    that ran through."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mtdetect.result import dumps_json
+
+    parts = sorted(folder.glob("part-*.parquet"))
+    if len(parts) < 2:
+        return 0
+    schemas = [pq.read_schema(p) for p in parts]
+    types: dict[str, Any] = {}
+    for schema in schemas:
+        for f in schema:
+            have = types.get(f.name)
+            if have is None or pa.types.is_null(have):
+                types[f.name] = f.type
+            elif have != f.type and not pa.types.is_null(f.type):
+                types[f.name] = pa.string()
+    target = pa.schema([pa.field(n, t) for n, t in types.items()])
+    rewritten = 0
+    for path, schema in zip(parts, schemas, strict=True):
+        if schema.names == target.names and schema.types == target.types:
+            continue
+        table = pq.read_table(path)
+        arrays = []
+        for field in target:
+            if field.name not in table.column_names:
+                arrays.append(pa.nulls(len(table), field.type))
+                continue
+            col = table.column(field.name)
+            if col.type == field.type:
+                arrays.append(col)
+            elif pa.types.is_string(field.type):
+                values = [v if v is None or isinstance(v, str)
+                          else dumps_json(v, sort_keys=True, default=str)
+                          for v in col.to_pylist()]  # fmt: skip
+                arrays.append(pa.array(values, type=pa.string()))
+            else:
+                arrays.append(col.cast(field.type))
+        tmp = _temp_name(path)
+        pq.write_table(pa.Table.from_arrays(arrays, schema=target), tmp, row_group_size=64 * 1024)
+        os.replace(tmp, path)
+        rewritten += 1
+    return rewritten
+
+
 def _scrub(value: Any) -> Any:
     """Lone surrogates in strings (nested too) as U+FFFD: Arrow writes UTF-8 only."""
     if isinstance(value, str):
