@@ -68,11 +68,15 @@ def test_kill_and_term_leave_no_process_and_resume_once(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "mtdetect.cli", "audit", str(corpus), "-o", str(out),
            "--shard-size", "512B", "--workers", "2", "--batch-size", "3", "--quiet"]  # fmt: skip
+    # Was: each kill -9 left a pymp-* folder (the forkserver's socket) in the temp folder.
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**ENV, "TMPDIR": str(tmp)}
     signals = [signal.SIGKILL, signal.SIGTERM, rng.choice([signal.SIGKILL, signal.SIGTERM])]
     sent = []
     for attempt, sig in enumerate(signals):
         proc = subprocess.Popen([*cmd, *(["--resume"] if attempt else [])],
-                                start_new_session=True, stderr=subprocess.PIPE, env=ENV)  # fmt: skip
+                                start_new_session=True, stderr=subprocess.PIPE, env=env)  # fmt: skip
         done = out / "_done"
         before = len(list(done.glob("*.json"))) if done.is_dir() else 0
         target = before + rng.randint(1, 5)
@@ -91,14 +95,18 @@ def test_kill_and_term_leave_no_process_and_resume_once(tmp_path: Path) -> None:
         sent.append(sig)
         left = wait_gone(proc.pid)
         assert not left, f"seed {seed}: {signal.Signals(sig).name} left {left}"
+        assert not list(tmp.iterdir()), (
+            f"seed {seed}: {signal.Signals(sig).name} left {list(tmp.iterdir())}"
+        )
         if sig == signal.SIGTERM:
             assert rc == 128 + signal.SIGTERM, (seed, rc, proc.stderr.read())
             assert not list(out.rglob("*.tmp")), f"seed {seed}: SIGTERM left temp files"
         assert not (out / "_SUCCESS").exists()
     assert signal.SIGKILL in sent and signal.SIGTERM in sent, f"seed {seed}: finished too soon"
 
-    res = subprocess.run([*cmd, "--resume"], capture_output=True, timeout=300, env=ENV)
+    res = subprocess.run([*cmd, "--resume"], capture_output=True, timeout=300, env=env)
     assert res.returncode == 0, (seed, res.stderr)
+    assert not list(tmp.iterdir())
     rows = list(iter_rows(out))
     assert [r["id"] for r in rows] == [f"d{i}" for i in range(n)], f"seed {seed}"
     assert (out / "_SUCCESS").exists() and not list(out.rglob("*.tmp"))

@@ -439,13 +439,17 @@ def run_shard(
 # --------------------------------------------------------------------------- local pool
 
 
-def _worker_init(lifeline: Any = None) -> None:
+def _worker_init(
+    lifeline: Any = None, run_pid: int | None = None, run_tempdir: str | None = None
+) -> None:
     """Set up a pool worker: ignore Ctrl-C (the run stops us) and die with the run.
 
     ``lifeline`` is the read end of a pipe whose only write end the run holds: it reads EOF
     the moment the run exits, however it exits (``kill -9`` included). The worker's parent
     is the forkserver, which itself lives as long as any worker does, so ``getppid()``
-    cannot tell that the run is gone.
+    cannot tell that the run is gone. When the run (``run_pid``) is gone, the worker also
+    removes the run's multiprocessing folder (``run_tempdir``, the ``pymp-*`` folder that
+    holds the forkserver's socket), which a killed run cannot remove itself.
     """
     import signal
 
@@ -456,6 +460,14 @@ def _worker_init(lifeline: Any = None) -> None:
     def watch() -> None:
         with contextlib.suppress(EOFError, OSError):
             lifeline.recv_bytes()  # blocks; the run never writes
+        if run_pid is not None and run_tempdir:
+            # The run's pipe closes a moment before the run is gone from the process table;
+            # a run that lives on (it closed the pipe at the end of an audit) keeps its folder.
+            deadline = time.monotonic() + 2.0
+            while _alive(run_pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if not _alive(run_pid):
+                shutil.rmtree(run_tempdir, ignore_errors=True)
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="mtdetect-lifeline").start()
@@ -599,10 +611,27 @@ def _start_pool(workers: int) -> tuple[Any, Any]:
     if method == "forkserver":
         ctx.set_forkserver_preload(["mtdetect.audit.runner", "mtdetect.pipeline"])
     lifeline_r, lifeline_w = ctx.Pipe(duplex=False)
-    pool = ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_worker_init, initargs=(lifeline_r,)
-    )
+    import multiprocessing.util
+
+    # The folder the forkserver's socket goes in (made now if it is not yet).
+    tempdir = multiprocessing.util.get_temp_dir()
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(lifeline_r, os.getpid(), tempdir))  # fmt: skip
     return pool, lifeline_w
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists (a zombie, not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] != "Z"
+    return True
 
 
 def _stop_pool(pool: Any) -> None:
