@@ -193,3 +193,24 @@ def test_report_works_without_javascript(browser, pages, which) -> None:
     finally:
         ctx.close()
     assert events == [], events
+
+
+def test_line_breaks_inside_a_sentence_are_shown(browser, tmp_path: Path) -> None:
+    """Was: a Markdown table (one sentence over several lines) was flattened onto one line in
+    the HTML page."""
+    text = (
+        "The results are in the table below.\n\n"
+        "| region | votes |\n|---|---|\n| north | 120 |\n| south | 95 |\n\n"
+        "Turnout was higher than expected."
+    )
+    src = tmp_path / "table.md"
+    src.write_text(text, encoding="utf-8")
+    _cli("score", str(src), "--format", "html", "-o", str(tmp_path / "t.html"), "--quiet")
+    ctx, page, events = _load(browser, tmp_path / "t.html")
+    try:
+        shown = page.locator("span.s").nth(1).inner_text()
+    finally:
+        ctx.close()
+    assert shown.splitlines() == ["| region | votes |", "|---|---|", "| north | 120 |",
+                                  "| south | 95 |"]  # fmt: skip
+    assert events == [], events

@@ -34,7 +34,7 @@ h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem;word-break:break-all;uni
 .meta{color:#555;font-size:.9rem}
 .verdict-clean{color:#1b7a1b}.verdict-suspect{color:#a66b00}.verdict-rewritten{color:#b00020}
 .doc p{margin:.6rem 0}
-.s{border-radius:3px;padding:1px 0;unicode-bidi:isolate}
+.s{border-radius:3px;padding:1px 0;unicode-bidi:isolate;white-space:pre-wrap}
 mark{position:relative;background:none;border-bottom:3px solid var(--c);padding:0 1px;
 cursor:help;color:inherit;unicode-bidi:isolate}
 mark:focus{outline:2px solid var(--c);outline-offset:1px}
