@@ -350,3 +350,74 @@ def test_mixed_language_document_is_scored_on_its_english_part(tmp_path) -> None
     assert "mixed languages" in row["reason"]
     texts = [s["text"] for s in row["result"]["sentences"]]
     assert texts == [english, english]
+
+
+def test_warc_pages_that_say_they_are_machine_translated(tmp_path: Path) -> None:
+    """A page's own machine-translation marker (a translation plugin, a meta tag, an
+    alternate link) is recorded in ``mt_marker`` and counted in the summary; an article that
+    merely talks about translation is not marked."""
+    pytest.importorskip("trafilatura", exc_type=ImportError)
+    warcio = pytest.importorskip("warcio")
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+
+    from mtdetect.audit import format_summary
+    from mtdetect.audit.markers import mt_marker
+
+    body = "".join(f"<p>{EN} Paragraph {i} goes on about the plan in detail.</p>" for i in range(5))
+    pages = {
+        "http://x/gt": f'<html><head><script src="https://cdn.gtranslate.net/widgets/latest/'
+        f'float.js" defer></script></head><body><article>{body}</article></body></html>',
+        "http://x/meta": '<html><head><meta name="translation-stats" content=\'{"total":3}\'>'
+        f"</head><body><article>{body}</article></body></html>",
+        "http://x/alt": '<html><head><link rel="alternate" hreflang="de" href="/de/" '
+        'data-machine-translated="true"></head><body><article>'
+        f"{body}</article></body></html>",
+        "http://x/plain": "<html><head><title>News</title></head><body><article>"
+        f"<p>Machine translation and Google Translate were discussed.</p>{body}"
+        "</article></body></html>",
+    }
+    assert [mt_marker(h) for h in pages.values()] == [
+        "gtranslate", "meta translation-stats", "alternate link marked machine-translated", None
+    ]  # fmt: skip
+    path = tmp_path / "c.warc.gz"
+    with open(path, "wb") as f:
+        w = warcio.warcwriter.WARCWriter(f, gzip=True)
+        for uri, html in pages.items():
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                       protocol="HTTP/1.0")  # fmt: skip
+            w.write_record(w.create_warc_record(uri, "response", payload=BytesIO(html.encode()),
+                                                http_headers=headers))  # fmt: skip
+    out = tmp_path / "out"
+    summary = audit([path], out, report=tmp_path / "r.html")
+    rows = list(iter_rows(out))
+    assert [r["mt_marker"] for r in rows] == [
+        "gtranslate", "meta translation-stats", "alternate link marked machine-translated", None
+    ]  # fmt: skip
+    assert all(r["status"] == "ok" for r in rows)
+    assert summary.stats["mt_markers"] == {
+        "gtranslate": 1, "meta translation-stats": 1, "alternate link marked machine-translated": 1
+    }  # fmt: skip
+    assert "say they are machine-translated: 3" in format_summary(summary)
+    assert "Pages that say they are machine-translated" in (tmp_path / "r.html").read_text()
+
+
+def test_duplicate_ids_are_counted_in_the_summary(tmp_path: Path) -> None:
+    """Was: records sharing an id passed without a word. The summary estimates how many do
+    (a sketch merged across parts: no id is held), and says nothing when none do."""
+    from mtdetect.audit import format_summary
+
+    recs = [{"id": f"d{i % 80}", "text": f"{EN} Item {i}."} for i in range(100)]
+    (tmp_path / "a.jsonl").write_bytes(jsonl_bytes(recs[:50]))
+    (tmp_path / "b.jsonl").write_bytes(jsonl_bytes(recs[50:]))  # d0-d19 again, in another part
+    summary = audit([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], tmp_path / "out")
+    assert summary.stats["ids"] == 100 and summary.stats["duplicate_ids"] == 20
+    assert "about 20 of 100 records share their id" in format_summary(summary)
+    saved = json.loads((tmp_path / "out" / "_summary.json").read_text())
+    assert saved["duplicate_ids"] == 20 and "id_sketch" not in saved
+    unique = [{"id": f"u{i}", "text": EN} for i in range(100)]
+    (tmp_path / "c.jsonl").write_bytes(jsonl_bytes(unique))
+    summary = audit([tmp_path / "c.jsonl"], tmp_path / "out2")
+    assert summary.stats["duplicate_ids"] == 0
+    assert "share their id" not in format_summary(summary)

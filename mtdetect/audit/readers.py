@@ -1164,7 +1164,10 @@ def _warc_record(wrec: Any, source: str, ro: ReadOptions) -> Record:
     elif "html" in low:
         import trafilatura
 
+        from mtdetect.audit.markers import mt_marker
+
         html = body.decode("utf-8", "replace")  # HTML declares its own charset; lenient
+        rec.extra["mt_marker"] = mt_marker(html)
         rec.text = trafilatura.extract(html, url=url) or ""
         if not rec.text:
             rec.extra["skip"] = "no main text found in the page"

@@ -158,6 +158,17 @@ def render_audit_html(summary: dict[str, Any], title: str = "mtdetect audit") ->
         if fam_rows
         else "<p>No spans found.</p>",
     ]
+    markers = summary.get("mt_markers") or {}
+    if markers:
+        rows = [[f"<td>{escape(str(k))}</td>", f"<td class=n>{v:,}</td>"]
+                for k, v in sorted(markers.items(), key=lambda kv: -kv[1])]  # fmt: skip
+        sections += [
+            "<h2>Pages that say they are machine-translated</h2>",
+            "<p>The page's own HTML carries a machine-translation marker (a translation "
+            "plugin, a translation meta tag or link); the rows have it in <code>mt_marker</code>."
+            "</p>",
+            _table(["marker", "pages"], rows),
+        ]
     head = ["records", "ok", "skipped", "error", "suspect", "rewritten", "mean score"]
     if by_source:
         sections += ["<h2>By input</h2>", _table(["input", *head], by_source)]

@@ -267,6 +267,7 @@ def _row(rec: Record, audit: dict[str, Any], result: Any, opts: AuditOptions) ->
     row: dict[str, Any] = {"id": rec.id, "source": rec.source, "position": rec.position}
     row.update(audit_columns(audit["status"], audit.get("reason"), audit.get("score"),
                              audit.get("verdict"), audit.get("families")))  # fmt: skip
+    row["mt_marker"] = rec.extra.get("mt_marker")
     if opts.with_text:
         row["text"] = rec.text
     if opts.with_spans:
@@ -874,6 +875,8 @@ def run_audit(
         for folder in (out, *((split / "kept", split / "rejected") if split else ())):
             unify_parquet_schemas(folder)
     total = merge_stats(all_stats, opts.top_k)
+    total["duplicate_ids"] = duplicate_ids(total)
+    total.pop("id_sketch", None)  # 16 kB of registers: the estimate above is what it is for
     atomic_write_bytes(out / "_summary.json",
                        dumps_json(total, indent=1, sort_keys=True).encode())  # fmt: skip
     (out / "_SUCCESS").write_bytes(b"")  # the audit is complete, whatever the report does
@@ -1008,6 +1011,18 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}%" if d else "-"
 
 
+def duplicate_ids(stats: dict[str, Any]) -> int:
+    """About how many records of an audit share their id with another (0 when that is within
+    the sketch's error: under 2 records or 3% of the ids)."""
+    from mtdetect.audit.writers import IdSketch
+
+    ids = int(stats.get("ids", 0))
+    if ids < 2 or not stats.get("id_sketch"):
+        return 0
+    dup = ids - round(IdSketch(stats["id_sketch"]).distinct())
+    return dup if dup >= max(2, 0.03 * ids) else 0
+
+
 def format_summary(summary: AuditSummary) -> str:
     """A few lines for the terminal: counts by status, a score histogram with the verdict
     thresholds, families, the breakdown by source (and URL host), errors."""
@@ -1041,6 +1056,17 @@ def format_summary(summary: AuditSummary) -> str:
             lo, hi = i / n, (i + 2) / n
             tag = "".join(f" <- {k} {v:.3g}" for k, v in marks.items() if lo <= v < hi)
             lines.append(f"  {lo:.1f}-{hi:.1f} {c:>9,} {bar}{tag}")
+    dup = st.get("duplicate_ids", 0)
+    if dup:
+        lines.append(
+            f"warning: about {dup:,} of {st['ids']:,} records share their id with another "
+            "record (duplicate ids; estimated from a sketch of the ids)"
+        )
+    markers = st.get("mt_markers") or {}
+    if markers:
+        shown = ", ".join(f"{k} {v:,}" for k, v in sorted(markers.items(), key=lambda kv: -kv[1]))
+        lines.append(f"pages that say they are machine-translated: {sum(markers.values()):,} "
+                     f"({shown}; column mt_marker)")  # fmt: skip
     if st["families"]:
         lines.append("top families (spans / documents):")
         for fam, n in list(st["families"].items())[:5]:

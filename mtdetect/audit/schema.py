@@ -18,6 +18,8 @@ column                    type       meaning
 ``n_<family>``            int64      spans of that family (one column per family of
                                      :data:`mtdetect.result.FAMILIES`, ``-`` as ``_``),
                                      null unless ok
+``mt_marker``             string     a web page's own sign that it is machine-translated
+                                     (:mod:`mtdetect.audit.markers`; WARC pages), or null
 ========================  =========  =======================================================
 """
 
@@ -46,11 +48,13 @@ COUNT_COLUMNS: tuple[str, ...] = ("n_spans", *FAMILY_COLUMNS.values())
 #: The row's fixed columns, in order.
 AUDIT_COLUMNS: tuple[str, ...] = (
     "id", "source", "position", "status", "reason", "score", "verdict", *COUNT_COLUMNS,
+    "mt_marker",
 )  # fmt: skip
 #: Optional columns an audit may add after the fixed ones.
 OPTIONAL_COLUMNS: tuple[str, ...] = ("text", "spans", "result")
 _TYPES = {"id": "string", "source": "string", "position": "int64", "status": "string",
-          "reason": "string", "score": "float64", "verdict": "string"}  # fmt: skip
+          "reason": "string", "score": "float64", "verdict": "string",
+          "mt_marker": "string"}  # fmt: skip
 
 
 def audit_columns(

@@ -133,6 +133,9 @@ def empty_stats() -> dict[str, Any]:
         "family_docs": {},
         "error_reasons": {},
         "skip_reasons": {},
+        "mt_markers": {},
+        "ids": 0,
+        "id_sketch": "",
         "errors": [],
         "kept": 0,
         "rejected": 0,
@@ -171,6 +174,66 @@ def _capped_table(table: dict[str, dict[str, Any]], n: int) -> dict[str, dict[st
     return out
 
 
+#: HyperLogLog registers of the id sketch: 2**14 (16 kB), a relative error of about 0.8%.
+SKETCH_BITS = 14
+
+
+class IdSketch:
+    """A HyperLogLog sketch of the distinct ids seen: a few kB whatever the corpus, merged
+    across parts by taking each register's maximum, so the summary can say how many records
+    share an id with another (exactly enough for small audits, within a few per cent for
+    large ones) without holding the ids."""
+
+    def __init__(self, encoded: str = "") -> None:
+        import base64
+
+        m = 1 << SKETCH_BITS
+        self.reg = bytearray(base64.b64decode(encoded)) if encoded else bytearray(m)
+        if len(self.reg) != m:
+            self.reg = bytearray(m)
+
+    def add(self, key: str) -> None:
+        import hashlib
+
+        h = int.from_bytes(
+            hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
+        )
+        rest_bits = 64 - SKETCH_BITS
+        rest = h & ((1 << rest_bits) - 1)
+        rank = rest_bits - rest.bit_length() + 1
+        i = h >> rest_bits
+        if rank > self.reg[i]:
+            self.reg[i] = rank
+
+    def merge(self, other: IdSketch) -> None:
+        self.reg = bytearray(max(a, b) for a, b in zip(self.reg, other.reg, strict=True))
+
+    def encode(self) -> str:
+        import base64
+
+        return base64.b64encode(bytes(self.reg)).decode() if any(self.reg) else ""
+
+    def distinct(self) -> float:
+        """The estimated number of distinct ids (HyperLogLog, small-range corrected)."""
+        import math
+
+        m = len(self.reg)
+        est = (0.7213 / (1 + 1.079 / m)) * m * m / sum(2.0**-r for r in self.reg)
+        zeros = self.reg.count(0)
+        if est <= 2.5 * m and zeros:
+            est = m * math.log(m / zeros)
+        return est
+
+
+def merge_id_sketches(a: str, b: str) -> str:
+    """Two encoded id sketches as one."""
+    if not a or not b:
+        return a or b
+    x = IdSketch(a)
+    x.merge(IdSketch(b))
+    return x.encode()
+
+
 def merge_stats(items: Iterable[dict[str, Any]], top_k: int = 10) -> dict[str, Any]:
     """Totals over part statistics (in the order given)."""
     total = empty_stats()
@@ -179,6 +242,8 @@ def merge_stats(items: Iterable[dict[str, Any]], top_k: int = 10) -> dict[str, A
         total["bytes"] += s["bytes"]
         total["blank_lines"] += s.get("blank_lines", 0)
         total["kept"] += s.get("kept", 0)
+        total["ids"] += s.get("ids", 0)
+        total["id_sketch"] = merge_id_sketches(total["id_sketch"], s.get("id_sketch", ""))
         total["rejected"] += s.get("rejected", 0)
         for key in (
             "status",
@@ -187,8 +252,9 @@ def merge_stats(items: Iterable[dict[str, Any]], top_k: int = 10) -> dict[str, A
             "family_docs",
             "error_reasons",
             "skip_reasons",
+            "mt_markers",
         ):
-            for k, v in s[key].items():
+            for k, v in s.get(key, {}).items():
                 total[key][k] = total[key].get(k, 0) + v
         total["histogram"] = [
             a + b for a, b in zip(total["histogram"], s["histogram"], strict=True)
@@ -501,6 +567,7 @@ class ShardWriter:
     def _open(self) -> None:
         name = part_name(self.shard, self.chunk)
         self.stats = empty_stats()
+        self._id_sketch = IdSketch()
         self.stats.update(shard=self.shard.index, chunk=self.chunk, format=self.format)
         self._rows = _RowFile(self.out / f"{name}{SUFFIX[self.format]}", self.format,
                               self._columns, self._fixed, self._types)  # fmt: skip
@@ -539,6 +606,7 @@ class ShardWriter:
         self._rows.commit()
         _fsync_dir(self.out)
         st = self.stats
+        st["id_sketch"] = self._id_sketch.encode()
         st["last"] = last
         st["next_seq"] = self._next_seq
         st["next_offset"] = self._next_offset
@@ -559,6 +627,13 @@ class ShardWriter:
         self.records_written += 1
         status = audit["status"]
         st["status"][status] = st["status"].get(status, 0) + 1
+        if row.get("id") is not None:
+            st["ids"] += 1
+            self._id_sketch.add(str(row["id"]))
+            st["id_sketch"] = ""  # encoded when the part is published
+        marker = row.get("mt_marker")
+        if marker:
+            st["mt_markers"][marker] = st["mt_markers"].get(marker, 0) + 1
         src = st["by_source"]
         key = record.source if record.source in src or len(src) < MAX_SOURCES_PER_PART else _OTHER
         tables = [src.setdefault(key, _source_counts())]
