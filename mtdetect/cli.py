@@ -182,7 +182,10 @@ def score(
         n_done += 1
         top = max(top, doc_score)
     if n_done:
-        sink.write(render(html_results, "html") if fmt == "html" else closing(fmt, many))
+        thresholds = {"suspect": detector.scorer.suspect_threshold,
+                      "rewritten": detector.scorer.rewritten_threshold}  # fmt: skip
+        page = render(html_results, "html", thresholds=thresholds) if fmt == "html" else None
+        sink.write(page if page is not None else closing(fmt, many))
         sink.close()
         if output is not None and not quiet:
             _err(f"wrote {n_done} result(s) to {output}")

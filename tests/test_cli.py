@@ -70,6 +70,29 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert "http://" not in page and "https://" not in page  # nothing external
 
 
+def test_html_of_many_documents_has_an_overview_and_an_index(tmp_path: Path) -> None:
+    """Was: the page of many documents was only the documents, one after another, in input
+    order. Now: counts by verdict, the score histogram with the thresholds, and an index of
+    the documents by score (their names escaped), each section numbered."""
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "a <b>.txt").write_text("The council met on Tuesday to discuss the budget.")
+    (d / "b.txt").write_text(Path(REWRITTEN).read_text(encoding="utf-8"))
+    (d / "c.txt").write_text("The river rises in the hills and flows to the sea.")
+    page_path = tmp_path / "r.html"
+    assert run("score", str(d), "-f", "html", "-o", str(page_path), "-q").returncode == 0
+    page = page_path.read_text(encoding="utf-8")
+    assert "<h2>3 documents</h2>" in page and page.count("<svg") == 1
+    assert "suspect threshold" in page and "rewritten threshold" in page
+    index = page[page.index("Documents, highest score first") :]
+    assert index.index("b.txt") < index.index("a &lt;b&gt;.txt")  # the rewritten one first
+    assert "<b>.txt" not in page
+    assert "§1 " in page and "§3 " in page
+    # One document: no overview.
+    assert run("score", str(d / "c.txt"), "-f", "html", "-o", str(page_path)).returncode == 0
+    assert "<svg" not in page_path.read_text(encoding="utf-8")
+
+
 def test_stdin(tmp_path: Path) -> None:
     out = run("score", "-", "-f", "json", stdin=b"It was {good|fine}.")
     assert out.returncode == 0

@@ -13,75 +13,10 @@ from html import escape
 from typing import Any
 
 from mtdetect import __version__
-from mtdetect.report.html import _CSS, FAMILY_COLORS, _document_html
+from mtdetect.report.html import _CSS, _EXTRA_CSS, FAMILY_COLORS, _document_html, histogram_svg
 from mtdetect.result import DocumentResult, SentenceResult, Span, scrub_surrogates
 
 __all__ = ["histogram_svg", "render_audit_html"]
-
-_EXTRA_CSS = """
-table.t{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
-table.t td,table.t th{border-top:1px solid #ddd;padding:.2rem .6rem;text-align:left}
-table.t td.n{text-align:right;font-variant-numeric:tabular-nums}
-.sw{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;vertical-align:middle}
-svg text{font:11px system-ui,sans-serif;fill:#444}
-"""
-
-
-def histogram_svg(
-    counts: list[int],
-    width: int = 560,
-    height: int = 180,
-    thresholds: dict[str, float] | None = None,
-) -> str:
-    """Bars for score bins over [0, 1], with axis labels and a dashed line at each
-    threshold (``{"suspect": 0.39, ...}``), as an inline SVG element."""
-    th = {k: float(v) for k, v in (thresholds or {}).items() if 0.0 <= float(v) <= 1.0}
-    suspect = th.get("suspect", 0.4)
-    rewritten = th.get("rewritten", 0.7)
-    n = max(1, len(counts))
-    left, bottom, top_pad = 40, 22, 8
-    plot_w, plot_h = width - left - 8, height - bottom - top_pad
-    peak = max(counts) if counts and max(counts) > 0 else 1
-    bw = plot_w / n
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="histogram of document scores">'
-    ]
-    base = top_pad + plot_h
-    for i, c in enumerate(counts):
-        h = plot_h * c / peak
-        x = left + i * bw
-        y = top_pad + plot_h - h
-        # Colour follows the verdict bands (clean green, suspect amber, rewritten red).
-        mid = (i + 0.5) / n
-        color = "#1b7a1b" if mid < suspect else "#a66b00" if mid < rewritten else "#b00020"
-        parts.append(
-            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(0.0, bw - 2):.1f}" '
-            f'height="{h:.1f}" fill="{color}"><title>{i / n:.2f}-{(i + 1) / n:.2f}: '
-            f"{c:,} documents</title></rect>"
-        )
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888"/>')
-    for t in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
-        x = left + t * plot_w
-        parts.append(f'<text x="{x:.1f}" y="{base + 15}" text-anchor="middle">{t:.1f}</text>')
-    labels = {"suspect": "suspect", "rewritten": "rewritten", "keep_below": "split"}
-    drawn: list[float] = []
-    for name, t in sorted(th.items(), key=lambda kv: kv[1]):
-        if name == "keep_below" and any(abs(t - d) < 1e-9 for d in drawn):
-            continue  # the split threshold is the rewritten one unless --threshold is given
-        drawn.append(t)
-        x = left + t * plot_w
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base}" stroke="#333" '
-            f'stroke-dasharray="4 3"><title>{escape(labels.get(name, name))} threshold '
-            f"{t:.3g}</title></line>"
-            f'<text x="{x + 3:.1f}" y="{top_pad + 9 + 11 * (len(drawn) - 1)}">'
-            f"{escape(labels.get(name, name))} {t:.3g}</text>"
-        )
-    parts.append(f'<text x="{left - 4}" y="{top_pad + 9}" text-anchor="end">{peak:,}</text>')
-    parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _result_from_dict(d: dict[str, Any]) -> DocumentResult:

@@ -26,16 +26,30 @@ def layout_spans(spans: Sequence[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def render(results: Sequence[DocumentResult], fmt: str, *, color: bool = False) -> str:
+def render(
+    results: Sequence[DocumentResult],
+    fmt: str,
+    *,
+    color: bool = False,
+    thresholds: dict[str, float] | None = None,
+) -> str:
     """Render results in one of :data:`FORMATS`.
 
     The output always encodes as UTF-8: lone surrogates (possible only in text given through
     the Python API or JSON escapes) are written as U+FFFD, one for one.
+    ``thresholds`` (``{"suspect": ..., "rewritten": ...}``) mark the score histogram of an
+    HTML page of several documents.
     """
-    return scrub_surrogates(_render(results, fmt, color=color))
+    return scrub_surrogates(_render(results, fmt, color=color, thresholds=thresholds))
 
 
-def _render(results: Sequence[DocumentResult], fmt: str, *, color: bool = False) -> str:
+def _render(
+    results: Sequence[DocumentResult],
+    fmt: str,
+    *,
+    color: bool = False,
+    thresholds: dict[str, float] | None = None,
+) -> str:
     if fmt == "text":
         from mtdetect.report.terminal import render_text
 
@@ -48,5 +62,5 @@ def _render(results: Sequence[DocumentResult], fmt: str, *, color: bool = False)
     if fmt == "html":
         from mtdetect.report.html import render_html
 
-        return render_html(results)
+        return render_html(results, thresholds=thresholds)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

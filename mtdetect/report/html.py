@@ -53,6 +53,75 @@ vertical-align:top}
 """
 
 
+#: Tables and the score histogram of overviews (the audit report's and a many-document page's).
+_EXTRA_CSS = """
+table.t{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+table.t td,table.t th{border-top:1px solid #ddd;padding:.2rem .6rem;text-align:left}
+table.t td.n{text-align:right;font-variant-numeric:tabular-nums}
+.sw{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;vertical-align:middle}
+svg text{font:11px system-ui,sans-serif;fill:#444}
+"""
+#: Bins of the score histogram of a many-document page.
+HIST_BINS = 20
+
+
+def histogram_svg(
+    counts: list[int],
+    width: int = 560,
+    height: int = 180,
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """Bars for score bins over [0, 1], with axis labels and a dashed line at each
+    threshold (``{"suspect": 0.39, ...}``), as an inline SVG element."""
+    th = {k: float(v) for k, v in (thresholds or {}).items() if 0.0 <= float(v) <= 1.0}
+    suspect = th.get("suspect", 0.4)
+    rewritten = th.get("rewritten", 0.7)
+    n = max(1, len(counts))
+    left, bottom, top_pad = 40, 22, 8
+    plot_w, plot_h = width - left - 8, height - bottom - top_pad
+    peak = max(counts) if counts and max(counts) > 0 else 1
+    bw = plot_w / n
+    parts = [
+        f'<svg width="{width}" height="{height}" '
+        f'role="img" aria-label="histogram of document scores">'
+    ]
+    base = top_pad + plot_h
+    for i, c in enumerate(counts):
+        h = plot_h * c / peak
+        x = left + i * bw
+        y = top_pad + plot_h - h
+        # Colour follows the verdict bands (clean green, suspect amber, rewritten red).
+        mid = (i + 0.5) / n
+        color = "#1b7a1b" if mid < suspect else "#a66b00" if mid < rewritten else "#b00020"
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(0.0, bw - 2):.1f}" '
+            f'height="{h:.1f}" fill="{color}"><title>{i / n:.2f}-{(i + 1) / n:.2f}: '
+            f"{c:,} documents</title></rect>"
+        )
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#888"/>')
+    for t in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        x = left + t * plot_w
+        parts.append(f'<text x="{x:.1f}" y="{base + 15}" text-anchor="middle">{t:.1f}</text>')
+    labels = {"suspect": "suspect", "rewritten": "rewritten", "keep_below": "split"}
+    drawn: list[float] = []
+    for name, t in sorted(th.items(), key=lambda kv: kv[1]):
+        if name == "keep_below" and any(abs(t - d) < 1e-9 for d in drawn):
+            continue  # the split threshold is the rewritten one unless --threshold is given
+        drawn.append(t)
+        x = left + t * plot_w
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base}" stroke="#333" '
+            f'stroke-dasharray="4 3"><title>{escape(labels.get(name, name))} threshold '
+            f"{t:.3g}</title></line>"
+            f'<text x="{x + 3:.1f}" y="{top_pad + 9 + 11 * (len(drawn) - 1)}">'
+            f"{escape(labels.get(name, name))} {t:.3g}</text>"
+        )
+    parts.append(f'<text x="{left - 4}" y="{top_pad + 9}" text-anchor="end">{peak:,}</text>')
+    parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _shade(score: float) -> str:
     # Sentences are shaded from transparent (0) to a light red (1).
     alpha = max(0.0, min(1.0, score)) * 0.35
@@ -80,8 +149,10 @@ def _sentence_html(sent: SentenceResult) -> str:
     )
 
 
-def _document_html(r: DocumentResult, index: int) -> str:
+def _document_html(r: DocumentResult, index: int, numbered: bool = False) -> str:
     name = r.source or r.id or f"document {index + 1}"
+    if numbered:  # a many-document page: the overview's index refers to §N
+        name = f"§{index + 1} {name}"
     by_paragraph: dict[int, list[str]] = {}
     for sent in r.sentences:
         by_paragraph.setdefault(sent.paragraph, []).append(_sentence_html(sent))
@@ -107,21 +178,59 @@ def _document_html(r: DocumentResult, index: int) -> str:
     )
 
 
-def render_html(results: Sequence[DocumentResult], title: str = "mtdetect report") -> str:
-    """One self-contained page for the given documents."""
+def _overview_html(results: Sequence[DocumentResult], thresholds: dict[str, float] | None) -> str:
+    """For a page of several documents: counts by verdict, the histogram of document scores
+    and an index of the documents, highest score first (each with its section number)."""
+    verdicts: dict[str, int] = {}
+    hist = [0] * HIST_BINS
+    for r in results:
+        verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
+        hist[min(HIST_BINS - 1, max(0, int(r.score * HIST_BINS)))] += 1
+    counts = ", ".join(
+        f'<strong class="verdict-{escape(v)}">{verdicts[v]:,} {escape(v)}</strong>'
+        for v in ("rewritten", "suspect", "clean")
+        if v in verdicts
+    )
+    order = sorted(range(len(results)), key=lambda i: (-results[i].score, i))
+    rows = "".join(
+        f"<tr><td class=n>§{i + 1}</td><td>{escape(r.source or r.id or f'document {i + 1}')}"
+        f'</td><td class=n>{r.score:.2f}</td><td class="verdict-{escape(r.verdict)}">'
+        f"{escape(r.verdict)}</td><td class=n>{len(r.sentences):,}</td>"
+        f"<td class=n>{len(r.spans):,}</td></tr>"
+        for i, r in ((i, results[i]) for i in order)
+    )
+    return (
+        f'<section class="overview"><h2>{len(results):,} documents</h2><p>{counts}</p>'
+        f"{histogram_svg(hist, thresholds=thresholds)}"
+        "<h2>Documents, highest score first</h2><table class=t><tr><th>§</th><th>document</th>"
+        "<th>score</th><th>verdict</th><th>sentences</th><th>spans</th></tr>"
+        f"{rows}</table></section>"
+    )
+
+
+def render_html(
+    results: Sequence[DocumentResult],
+    title: str = "mtdetect report",
+    thresholds: dict[str, float] | None = None,
+) -> str:
+    """One self-contained page for the given documents; with several, an overview first
+    (verdict counts, a score histogram with ``thresholds``, an index by score)."""
     legend = "".join(f'<span style="--c:{FAMILY_COLORS[f]}">{escape(f)}</span>' for f in FAMILIES)
     model = escape(results[0].model) if results else ""
-    docs = "".join(_document_html(r, i) for i, r in enumerate(results))
+    many = len(results) > 1
+    overview = _overview_html(results, thresholds) if many else ""
+    docs = "".join(_document_html(r, i, numbered=many) for i, r in enumerate(results))
     return scrub_surrogates(
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">"
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{_CSS}{_EXTRA_CSS if many else ''}</style>"
+        "</head><body>"
         f"<h1>{escape(title)}</h1>"
         f'<div class="meta">mtdetect {escape(__version__)}; model: {model}</div>'
         f'<div class="legend" aria-label="families">{legend}</div>'
         '<div class="scale">Sentence shading: the darker, the likelier machine-rewritten. '
         "Hover over or tab to a highlight for its explanation.</div>"
-        f"{docs}</body></html>\n"
+        f"{overview}{docs}</body></html>\n"
     )
