@@ -235,7 +235,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_split_dir_keeps_original_bytes(tmp_path: Path, small_corpus: Path) -> None:
     split = tmp_path / "split"
     out = tmp_path / "out"
-    audit([small_corpus], out, split_dir=str(split), threshold=0.5)
+    audit([small_corpus], out, split_dir=str(split), threshold=0.7)
     kept = (split / "kept" / "part-00000-00000.jsonl").read_bytes().splitlines(keepends=True)
     rejected = (split / "rejected" / "part-00000-00000.jsonl").read_bytes()
     original = small_corpus.read_bytes().splitlines(keepends=True)
@@ -246,17 +246,17 @@ def test_split_dir_keeps_original_bytes(tmp_path: Path, small_corpus: Path) -> N
     want_kept = [
         line
         for line, r in zip(original, rows, strict=True)
-        if (r["status"] == "ok" and r["score"] < 0.5) or r["status"] == "skipped"
+        if (r["status"] == "ok" and r["score"] < 0.7) or r["status"] == "skipped"
     ]
     assert kept == want_kept
     assert rejected.endswith(b"{oops\n")
     # --drop-unscored rejects the skipped ones too.
-    audit([small_corpus], tmp_path / "o2", split_dir=str(tmp_path / "s2"), threshold=0.5,
+    audit([small_corpus], tmp_path / "o2", split_dir=str(tmp_path / "s2"), threshold=0.7,
           drop_unscored=True)  # fmt: skip
     kept2 = (tmp_path / "s2" / "kept" / "part-00000-00000.jsonl").read_bytes()
     assert kept2.splitlines(keepends=True) == [
         line for line, r in zip(original, rows, strict=True)
-        if r["status"] == "ok" and r["score"] < 0.5
+        if r["status"] == "ok" and r["score"] < 0.7
     ]  # fmt: skip
 
 

@@ -145,7 +145,7 @@ def test_split_formats(tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text('id,text\nx1,"' + EN + '"\nx2,"' + SPUN + '"\n')
     out, split = tmp_path / "out", tmp_path / "split"
     audit([tmp_path / "c.parquet", tmp_path / "c.csv"], out, split_dir=str(split),
-          threshold=0.5)  # fmt: skip
+          threshold=0.7)  # fmt: skip
     rows = list(iter_rows(out))
     kept = pq.read_table(split / "kept" / "part-00000-00000.parquet")
     assert kept.schema.field("year").type == pa.int16()  # the input's own schema
@@ -153,13 +153,13 @@ def test_split_formats(tmp_path: Path) -> None:
     assert sorted(kept["id"].to_pylist() + rejected["id"].to_pylist()) == sorted(
         table["id"].to_pylist()
     )
-    want = [r["id"] for r in rows[:12] if r["status"] != "ok" or r["score"] < 0.5]
+    want = [r["id"] for r in rows[:12] if r["status"] != "ok" or r["score"] < 0.7]
     assert kept["id"].to_pylist() == want
     csv_kept = (split / "kept" / "part-00001-00000.csv").read_text()
     assert csv_kept.startswith("id,text\n")  # the header, then the rows as they were
     # --split-format parquet / jsonl: one format whatever the input.
     audit([tmp_path / "c.csv"], tmp_path / "o2", split_dir=str(tmp_path / "s2"),
-          split_format="parquet", threshold=0.5)  # fmt: skip
+          split_format="parquet", threshold=0.7)  # fmt: skip
     got = [pq.read_table(p).to_pylist() for p in sorted((tmp_path / "s2").rglob("*.parquet"))]
     assert sorted(r["id"] for t in got for r in t) == ["x1", "x2"]
     audit([tmp_path / "c.parquet"], tmp_path / "o3", split_dir=str(tmp_path / "s3"),

@@ -347,7 +347,7 @@ def fit_head(train: Featurized, dev: Featurized, use: np.ndarray, C: float = 0.5
 #: for half of what it will count for in a long document.
 K_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 #: Length bands whose documents weigh the same in the document fits and set the thresholds.
-LENGTH_BANDS = ((1, 4), (5, 16), (17, 10**9))
+LENGTH_BANDS = ((1, 1), (2, 4), (5, 16), (17, 10**9))
 
 
 def length_band(n: np.ndarray) -> np.ndarray:
