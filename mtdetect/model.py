@@ -186,7 +186,7 @@ class TrainedScorer:
 
     def combine(self, pieces: Sequence[PieceScore]) -> float:
         """The document score of a document analysed in ``pieces``: an ensemble adds up its
-        heads' evidence (exactly the score of the whole document in one piece), any other
+        heads' evidence (every sentence's log-odds and the sentence count), any other
         estimator takes the mean log-odds of the pieces."""
         n = sum(p.n_sentences for p in pieces)
         if not n:
@@ -332,7 +332,8 @@ class EnsembleModel:
       heads are combined by adding their odds (``logsumexp``), so one head's "not my kind"
       cannot cancel another's evidence; then a sigmoid calibration (``doc_cal``) fitted on
       dev documents of every source and length. Sums and counts add up across the pieces of
-      a huge document, which is therefore scored exactly as if it were one piece.
+      a huge document, so each of its sentences counts as it would in one piece (with the
+      document columns of its own piece).
 
     ``(a, b)`` in a calibration means ``sigmoid(a * x + b)``.
     """

@@ -200,8 +200,8 @@ class MTDetector:
 
     def combine_pieces(self, pieces: Sequence[PieceScore]) -> float:
         """The document score from its pieces (:meth:`score_pieces`): a trained model adds up
-        their evidence, which gives exactly the score of the document analysed in one piece;
-        otherwise the mean log-odds of the pieces' scores, weighted by their sentences. A
+        their evidence (each head's sentence log-odds and the sentence count), so every
+        sentence counts as it would if the pieces were one; otherwise the mean log-odds of the pieces' scores, weighted by their sentences. A
         document with a decisive span (:func:`is_decisive`) scores at least the *suspect*
         threshold, so that the verdict never contradicts the report."""
         combine = getattr(self.scorer, "combine", None)
