@@ -36,7 +36,7 @@ import hashlib
 import json
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,9 +178,10 @@ class TrainedScorer:
             return [], PieceScore(0.0, 0)
         x = self.features(text, sentences, spans, tokens)
         if isinstance(self.estimator, EnsembleModel):
-            sent_p, doc = self.estimator.score_document(x)
-            sums = tuple(float(v) for v in self.estimator.head_logodds_sums(x))
-            return sent_p.astype(float).tolist(), PieceScore(doc, len(sentences), sums)
+            sent_p, sums = self.estimator.score_evidence(x)
+            doc = float(self.estimator.doc_proba_from_sums(sums, np.array([len(sentences)]))[0])
+            piece = PieceScore(doc, len(sentences), tuple(float(v) for v in sums))
+            return sent_p.astype(float).tolist(), piece
         sent = self.estimator.predict_proba(x)[:, 1].astype(float).tolist()
         return sent, PieceScore(self.document_score(sent), len(sentences))
 
@@ -363,10 +364,14 @@ class EnsembleModel:
         a, b = self.sent_cal
         return _sigmoid(a * _logit(self.noisy_or(heads)) + b)
 
+    @staticmethod
+    def _sums(heads: Iterable[np.ndarray]) -> np.ndarray:
+        return np.array([float(_logit(p, _EPS).sum()) for p in heads])
+
     def head_logodds_sums(self, X: np.ndarray) -> np.ndarray:
         """Each head's sum of sentence log-odds over the rows of ``X`` (one per head, in
         :attr:`heads` order): with the number of rows, a document's whole evidence."""
-        return np.array([float(_logit(p, _EPS).sum()) for p in self.head_proba(X).values()])
+        return self._sums(self.head_proba(X).values())
 
     def doc_proba_from_sums(self, sums: np.ndarray, n: np.ndarray) -> np.ndarray:
         """Document scores from per-head log-odds sums (``(n_heads, n_docs)``) and sentence
@@ -385,13 +390,17 @@ class EnsembleModel:
             return 0.0
         return float(self.doc_proba_from_sums(self.head_logodds_sums(X), np.array([len(X)]))[0])
 
+    def score_evidence(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence scores and each head's sum of sentence log-odds (:meth:`head_logodds_sums`)
+        of one document or piece, the heads evaluated once."""
+        heads = list(self.head_proba(X).values())
+        return self._sentence_scores(heads), self._sums(heads)
+
     def score_document(self, X: np.ndarray) -> tuple[np.ndarray, float]:
         """Sentence scores and the document score of one document (``X`` its sentence
         features, at least one row), the heads evaluated once."""
-        heads = list(self.head_proba(X).values())
-        sums = np.array([float(_logit(p, _EPS).sum()) for p in heads])
-        doc = float(self.doc_proba_from_sums(sums, np.array([len(X)]))[0])
-        return self._sentence_scores(heads), doc
+        sent, sums = self.score_evidence(X)
+        return sent, float(self.doc_proba_from_sums(sums, np.array([len(X)]))[0])
 
 
 #: Name of the feature column the style model adds.

@@ -109,15 +109,14 @@ def fluency_baseline(docs: list[Doc]) -> np.ndarray:
     return np.array([base.score(d.text) for d in docs])
 
 
-def fluency_lr_scores(train: Featurized, test_docs: list[Doc]) -> np.ndarray:
+def fit_fluency_lr(train: Featurized) -> Any:
     """The fluency baseline of ``benchmarks.verdicts`` (eight generic fluency features, a
-    logistic regression) fitted on the training round trips and originals (Spanish, Catalan,
-    Galician), scored on ``test_docs``."""
+    logistic regression), fitted on the training round trips and originals (Spanish,
+    Catalan, Galician)."""
     from benchmarks.verdicts import FluencyBaseline
 
     keep = [d for d in train.docs if d.kind in ("roundtrip", "clean")]
-    base = FluencyBaseline().fit([d.text for d in keep], [d.label for d in keep])
-    return base.score([d.text for d in test_docs])
+    return FluencyBaseline().fit([d.text for d in keep], [d.label for d in keep])
 
 
 def unseen_engine_docs(scorer: Any, tagger_path: str, n_jobs: int = 2) -> Featurized | None:
@@ -159,7 +158,8 @@ def run(
     heads_test = head_doc_scores(model, test)
     base_test = fluency_baseline(test.docs)
     train = data.select(data.mask(split="train"))
-    flu_test = fluency_lr_scores(train, test.docs)
+    fluency_lr = fit_fluency_lr(train)  # fitted once: its features are read from the text
+    flu_test = fluency_lr.score([d.text for d in test.docs])
     kinds = test.kinds()
     pivots = np.array([d.meta.get("pivot", "") for d in test.docs])
     pairs = np.array([d.meta.get("pair", "") for d in test.docs])
@@ -227,16 +227,20 @@ def run(
         y_pos = (k2 == "roundtrip") & (piv2 == "hbs")
         m = y_pos | (k2 == "clean")
         y = y_pos[m].astype(int)
-        d_both = ensemble_doc_scores(model, both)
-        flu = fluency_lr_scores(train, [both.docs[i] for i in np.flatnonzero(m)])
+        # scores are per document: the test documents' are known, only the round trips are new
+        d_both = np.concatenate([d_test, ensemble_doc_scores(model, hbs)])
+        p_both = np.concatenate([p_test, model.predict_proba(hbs.X)[:, 1]])
+        heads_hbs = head_doc_scores(model, hbs)
+        heads_both = {h: np.concatenate([v, heads_hbs[h]]) for h, v in heads_test.items()}
+        # the same for both baselines
+        flu = np.concatenate([flu_test, fluency_lr.score([d.text for d in hbs.docs])])[m]
+        rarity = np.concatenate([base_test, fluency_baseline(hbs.docs)])[m]
         results["roundtrip_hbs_unseen_engine"] = {
             "model": bootstrap_auc(y, d_both[m]),
-            "sentence_auc": _sent_auc(both, model.predict_proba(both.X)[:, 1], m),
-            "baseline": bootstrap_auc(
-                y, fluency_baseline([both.docs[i] for i in np.flatnonzero(m)])
-            ),
+            "sentence_auc": _sent_auc(both, p_both, m),
+            "baseline": bootstrap_auc(y, rarity),
             "fluency_lr": bootstrap_auc(y, flu),
-            "heads": {h: round(_auc(y, v[m]), 4) for h, v in head_doc_scores(model, both).items()},
+            "heads": {h: round(_auc(y, v[m]), 4) for h, v in heads_both.items()},
         }
         if old_scores:
             o = np.array([old_scores.get(d.id, np.nan) for d in both.docs])[m]

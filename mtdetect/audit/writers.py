@@ -17,9 +17,12 @@ last part with a manifest entry, replacing any later file.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import io
 import json
+import math
 import os
 import uuid
 from collections.abc import Iterable
@@ -185,16 +188,12 @@ class IdSketch:
     large ones) without holding the ids."""
 
     def __init__(self, encoded: str = "") -> None:
-        import base64
-
         m = 1 << SKETCH_BITS
         self.reg = bytearray(base64.b64decode(encoded)) if encoded else bytearray(m)
         if len(self.reg) != m:
             self.reg = bytearray(m)
 
     def add(self, key: str) -> None:
-        import hashlib
-
         h = int.from_bytes(
             hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
         )
@@ -209,14 +208,10 @@ class IdSketch:
         self.reg = bytearray(max(a, b) for a, b in zip(self.reg, other.reg, strict=True))
 
     def encode(self) -> str:
-        import base64
-
         return base64.b64encode(bytes(self.reg)).decode() if any(self.reg) else ""
 
     def distinct(self) -> float:
         """The estimated number of distinct ids (HyperLogLog, small-range corrected)."""
-        import math
-
         m = len(self.reg)
         est = (0.7213 / (1 + 1.079 / m)) * m * m / sum(2.0**-r for r in self.reg)
         zeros = self.reg.count(0)
@@ -225,25 +220,18 @@ class IdSketch:
         return est
 
 
-def merge_id_sketches(a: str, b: str) -> str:
-    """Two encoded id sketches as one."""
-    if not a or not b:
-        return a or b
-    x = IdSketch(a)
-    x.merge(IdSketch(b))
-    return x.encode()
-
-
 def merge_stats(items: Iterable[dict[str, Any]], top_k: int = 10) -> dict[str, Any]:
     """Totals over part statistics (in the order given)."""
     total = empty_stats()
+    ids = IdSketch()
     for s in items:
         total["records"] += s["records"]
         total["bytes"] += s["bytes"]
         total["blank_lines"] += s.get("blank_lines", 0)
         total["kept"] += s.get("kept", 0)
         total["ids"] += s.get("ids", 0)
-        total["id_sketch"] = merge_id_sketches(total["id_sketch"], s.get("id_sketch", ""))
+        if s.get("id_sketch"):
+            ids.merge(IdSketch(s["id_sketch"]))
         total["rejected"] += s.get("rejected", 0)
         for key in (
             "status",
@@ -269,6 +257,7 @@ def merge_stats(items: Iterable[dict[str, Any]], top_k: int = 10) -> dict[str, A
     total["families"] = dict(sorted(total["families"].items(), key=lambda kv: (-kv[1], kv[0])))
     for key in ("by_source", "by_host"):
         total[key] = _capped_table(total[key], SUMMARY_SOURCES)
+    total["id_sketch"] = ids.encode()
     return total
 
 
@@ -629,8 +618,7 @@ class ShardWriter:
         st["status"][status] = st["status"].get(status, 0) + 1
         if row.get("id") is not None:
             st["ids"] += 1
-            self._id_sketch.add(str(row["id"]))
-            st["id_sketch"] = ""  # encoded when the part is published
+            self._id_sketch.add(str(row["id"]))  # encoded when the part is published
         marker = row.get("mt_marker")
         if marker:
             st["mt_markers"][marker] = st["mt_markers"].get(marker, 0) + 1
