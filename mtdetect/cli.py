@@ -133,8 +133,9 @@ def score(
 ) -> None:
     """Score documents and show their suspect spans."""
     from mtdetect.audit.language import looks_english
-    from mtdetect.inputs import InputError, expand_paths, read_input
-    from mtdetect.report import FORMATS, render
+    from mtdetect.inputs import InputError, expand_paths, open_input
+    from mtdetect.report import FORMATS
+    from mtdetect.report.html import HtmlPage
     from mtdetect.report.stream import DocumentWriter, closing
 
     if fmt not in FORMATS:
@@ -146,46 +147,50 @@ def score(
     # JSON: one object for one input, an array for several (whichever of them fail).
     many = len(items) > 1
     sink = _Sink(output)
-    html_results = []  # a page needs the whole report; every other format is streamed
+    thresholds = {"suspect": detector.scorer.suspect_threshold,
+                  "rewritten": detector.scorer.rewritten_threshold}  # fmt: skip
+    # Every format is written a piece at a time: a file's text is read a block at a time
+    # and its sentences go to the writer as they are scored (an HTML page's documents wait
+    # in a temporary file until the overview, which needs every score, is written).
+    page = HtmlPage(thresholds=thresholds) if fmt == "html" else None
     n_done = errors = 0
     top = -1.0
     for item in _progress(items, enabled=not quiet and len(items) > 1 and sys.stderr.isatty()):
         try:
             if isinstance(item, InputError):
                 raise item
-            doc = read_input(item)
-        except InputError as exc:
+            with open_input(item) as doc:
+                source = None if doc.source == "<stdin>" else doc.source
+                if not quiet and not looks_english(doc.head):
+                    _err(
+                        f"{doc.source}: warning: does not look like English; mtdetect finds "
+                        "the artifacts of English text, so this score means little"
+                    )
+                if page is None:
+                    writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
+                add = writer.add if page is None else page.add
+                pieces = []
+                for sentences, piece in detector.score_pieces(doc.chunks(), min_strength):
+                    add(sentences)
+                    pieces.append(piece)
+        except InputError as exc:  # unreadable, or it changed while it was read
             _err(str(exc))
             errors += 1
+            if page is not None:
+                page.drop_document()
             continue
-        source = None if doc.source == "<stdin>" else doc.source
-        if not quiet and not looks_english(doc.text):
-            _err(
-                f"{doc.source}: warning: does not look like English; mtdetect finds the "
-                "artifacts of English text, so this score means little"
-            )
-        if fmt == "html":
-            r = detector.score(doc.text, source=source, min_strength=min_strength)
-            html_results.append(r)
-            doc_score = r.score
+        doc_score = detector.combine_pieces(pieces)
+        verdict = detector.verdict(doc_score)
+        if page is not None:
+            page.end_document(doc_score, verdict, detector.model_name, None, source)
         else:
-            # Piece by piece: a huge document's sentences are never all held at once.
-            writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
-            pieces = []
-            for sentences, piece in detector.score_pieces(doc.text, min_strength):
-                writer.add(sentences)
-                pieces.append(piece)
-            doc_score = detector.combine_pieces(pieces)
-            for chunk in writer.finish(doc_score, detector.verdict(doc_score),
-                                       detector.model_name, None, source):  # fmt: skip
+            for chunk in writer.finish(doc_score, verdict, detector.model_name, None, source):
                 sink.write(chunk)
         n_done += 1
         top = max(top, doc_score)
     if n_done:
-        thresholds = {"suspect": detector.scorer.suspect_threshold,
-                      "rewritten": detector.scorer.rewritten_threshold}  # fmt: skip
-        page = render(html_results, "html", thresholds=thresholds) if fmt == "html" else None
-        sink.write(page if page is not None else closing(fmt, many))
+        for chunk in page.finish() if page is not None else [closing(fmt, many)]:
+            sink.write(chunk)
         sink.close()
         if output is not None and not quiet:
             _err(f"wrote {n_done} result(s) to {output}")

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import codecs
 import sys
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
+    "InputDocument",
     "InputError",
     "InputText",
     "compression_of",
     "decode_bytes",
     "expand_paths",
+    "open_input",
     "read_input",
 ]
 
 #: Files larger than this are refused by ``mtdetect score`` (use ``mtdetect audit``).
 MAX_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = (".txt", ".text", ".md")
+#: Bytes read at a time by :func:`open_input`.
+CHUNK_BYTES = 1 << 20
+#: Characters of the start of a document kept for the language check.
+HEAD_CHARS = 8192
+#: Standard input up to this size is held in memory while it is checked, then on disk.
+STDIN_SPOOL_BYTES = 8 << 20
 
 
 #: Names of corpus files, which ``score`` refuses (one record is not one document there).
@@ -100,35 +110,152 @@ def expand_paths(paths: list[str]) -> Iterator[str | InputError]:
 
 
 def read_input(name: str, max_bytes: int = MAX_BYTES) -> InputText:
-    """Read and decode one input (a path, or ``-`` for standard input)."""
+    """Read, check and decode one whole input (a path, or ``-`` for standard input); see
+    :func:`open_input` for the checks."""
+    with open_input(name, max_bytes) as doc:
+        return InputText(doc.source, doc.text())
+
+
+# (BOM, codec without BOM, name in messages), longest BOM first: UTF-32-LE's starts with UTF-16-LE's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+)
+
+
+@dataclass(slots=True)
+class InputDocument:
+    """One checked input whose text is read again a block at a time (:meth:`chunks`), so that
+    a large file is never whole in memory. ``head`` is the start of its text."""
+
+    source: str
+    head: str
+    _path: Path | None = field(default=None, repr=False)
+    _spool: BinaryIO | None = field(default=None, repr=False)
+    _skip: int = field(default=0, repr=False)
+    _codec: str = field(default="utf-8", repr=False)
+    _label: str = field(default="UTF-8", repr=False)
+
+    def chunks(self) -> Iterator[str]:
+        """The text, decoded a block at a time (the same text a whole read decodes to)."""
+        fh = self._reopen()
+        try:
+            fh.seek(self._skip)
+            yield from _decode_blocks(fh, self._codec, self._label, self.source, self._skip)
+        finally:
+            if self._spool is None:
+                fh.close()
+
+    def text(self) -> str:
+        """The whole text (for callers that need it at once)."""
+        return "".join(self.chunks())
+
+    def close(self) -> None:
+        """Drop the copy of standard input (files need nothing)."""
+        if self._spool is not None:
+            self._spool.close()
+
+    def __enter__(self) -> InputDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _reopen(self) -> BinaryIO:
+        if self._spool is not None:
+            return self._spool
+        assert self._path is not None
+        try:
+            return open(self._path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.source}: cannot read ({exc.strerror or exc})") from None
+
+
+def _decode_blocks(fh: BinaryIO, codec: str, label: str, name: str, offset: int) -> Iterator[str]:
+    """Decode ``fh`` from ``offset`` a block at a time; an invalid byte is an error that names
+    its offset in the file."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    while True:
+        block = fh.read(CHUNK_BYTES)
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: not valid {label} (bad byte at offset {offset - pending + exc.start})"
+            ) from None
+        offset += len(block)
+        if text:
+            yield text
+        if not block:
+            return
+
+
+def open_input(name: str, max_bytes: int = MAX_BYTES) -> InputDocument:
+    """Check one input (a path, or ``-`` for standard input) as :func:`read_input` does, with
+    the same messages, reading it a block at a time; its text is then read again by
+    :meth:`InputDocument.chunks`. Standard input is copied aside (to disk past
+    :data:`STDIN_SPOOL_BYTES`) so that it can be read twice.
+
+    Invalid bytes are reported by their offset in the file (a byte-order mark counts).
+    """
+    spool: BinaryIO | None = None
+    path: Path | None = None
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-: standard input is a terminal; pipe text in or name a file")
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        spool = tempfile.SpooledTemporaryFile(max_size=STDIN_SPOOL_BYTES)  # noqa: SIM115
         source = "<stdin>"
-    else:
-        path = Path(name)
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    f"{name}: file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                    "of 'score' (use 'mtdetect audit' for corpora)"
-                )
-            data = path.read_bytes()
-        except InputError:
+            while block := sys.stdin.buffer.read(CHUNK_BYTES):
+                spool.write(block)
+                if spool.tell() > max_bytes:
+                    raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+            spool.seek(0)
+            return _check(source, name, spool, None, spool, max_bytes)
+        except BaseException:
+            spool.close()
             raise
-        except IsADirectoryError:
-            raise InputError(f"{name}: is a directory") from None
-        except PermissionError:
-            raise InputError(f"{name}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
-        source = name
-    if len(data) > max_bytes:
-        raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+    path = Path(name)
+    source = name
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"{name}: file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                "of 'score' (use 'mtdetect audit' for corpora)"
+            )
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except InputError:
+        raise
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        return _check(source, name, fh, path, None, max_bytes)
+
+
+def _check(
+    source: str,
+    name: str,
+    fh: BinaryIO,
+    path: Path | None,
+    spool: BinaryIO | None,
+    max_bytes: int,
+) -> InputDocument:
+    """The checks of :func:`read_input`, on ``fh`` read a block at a time."""
+    try:
+        first = fh.read(CHUNK_BYTES)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     hint = "mtdetect audit -" if name == "-" else f"mtdetect audit {name}"
-    comp = compression_of(data[:8])
+    comp = compression_of(first[:8])
     if comp is not None:
         raise InputError(
             f"{source}: {comp}-compressed data, not text; '{hint}' reads compressed corpora"
@@ -136,12 +263,38 @@ def read_input(name: str, max_bytes: int = MAX_BYTES) -> InputText:
     suffix = Path(name.lower().removesuffix(".gz")).suffix if name != "-" else ""
     if suffix in CORPUS_SUFFIXES:
         raise InputError(f"{source}: a {suffix} corpus file, not a document; use '{hint}'")
-    text = decode_bytes(data, source)
-    if not text.strip():
+    skip, codec, label = 0, "utf-8", "UTF-8"
+    for bom, bom_codec, bom_label in _BOMS:
+        if first.startswith(bom):
+            skip, codec, label = len(bom), bom_codec, bom_label
+            break
+    if label == "UTF-8" and b"\x00" in first[:8192]:
+        raise InputError(f"{source}: binary file (contains NUL bytes), not text")
+    fh.seek(skip)
+    head: list[str] = []
+    n_head = 0
+    seen_text = False
+    whole: list[str] | None = None  # kept only for text that starts like JSON
+    try:
+        for text in _decode_blocks(fh, codec, label, source, skip):
+            if n_head < HEAD_CHARS:
+                head.append(text[: HEAD_CHARS - n_head])
+                n_head += len(head[-1])
+            if whole is not None:
+                whole.append(text)
+            elif not seen_text and (body := text.lstrip()):
+                seen_text = True
+                if body[0] in "{[":
+                    whole = [text]
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if fh.tell() > max_bytes:  # the file grew after its size was read
+        raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+    if not seen_text:
         raise InputError(f"{source}: empty (no text to score)")
-    if _looks_like_json(text):
+    if whole is not None and _looks_like_json("".join(whole)):
         raise InputError(f"{source}: JSON data, not prose; '{hint}' scores its records")
-    return InputText(source, text)
+    return InputDocument(source, "".join(head), path, spool, skip, codec, label)
 
 
 def _looks_like_json(text: str) -> bool:

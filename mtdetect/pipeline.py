@@ -14,7 +14,7 @@ from mtdetect.detectors.tortured_list import LISTED_MARK
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
 from mtdetect.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
 from mtdetect.tagger import Tagger, TokenOutputs
-from mtdetect.text import Sentence, segment, windows
+from mtdetect.text import Sentence, segment, stream_windows
 
 #: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
 WINDOW_CHARS = 100_000
@@ -174,28 +174,39 @@ class MTDetector:
                               source)  # fmt: skip
 
     def score_pieces(
-        self, text: str, min_strength: float = 0.0
+        self, text: str | Iterable[str], min_strength: float = 0.0
     ) -> Iterator[tuple[list[SentenceResult], PieceScore]]:
         """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
         its :class:`~mtdetect.scoring.PieceScore`: for writers that must not hold a huge
-        document's sentences. :meth:`combine_pieces` gives the document score."""
-        if not isinstance(text, str):
+        document's sentences. :meth:`combine_pieces` gives the document score.
+
+        ``text`` may also be the document's text in chunks, in order (a file read a block at a
+        time, :func:`mtdetect.inputs.open_input`): then the whole text is never held, and the
+        results are the same as for the joined text, offsets included.
+        """
+        if isinstance(text, str):
+            chunks: Iterable[str] = (text,)
+        elif isinstance(text, (bytes, bytearray, memoryview)) or not isinstance(text, Iterable):
             raise TypeError(f"text must be str, not {type(text).__name__}")
-        for a, b, first in windows(text, WINDOW_CHARS):
-            sentences, spans, scores, piece = self._score_piece(text, a, b, first)
+        else:
+            chunks = _checked_chunks(text)
+        for offset, piece, first in stream_windows(chunks, WINDOW_CHARS):
+            # A piece is analysed on its own: nothing looks past its ends (the tests check
+            # that this equals analysing it inside the whole text).
+            sentences, spans, scores, score = self._score_piece(piece, 0, None, first)
             yield (
                 [
                     SentenceResult(
-                        s.start,
-                        s.end,
+                        s.start + offset,
+                        s.end + offset,
                         s.text,
                         float(sc),
-                        [sp for sp in sp_list if sp.strength >= min_strength],
+                        [_shifted(sp, offset) for sp in sp_list if sp.strength >= min_strength],
                         s.paragraph,
                     )
                     for s, sc, sp_list in zip(sentences, scores, spans, strict=True)
                 ],
-                piece,
+                score,
             )
 
     def combine_pieces(self, pieces: Sequence[PieceScore]) -> float:
@@ -238,6 +249,18 @@ class MTDetector:
             return
         workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
         yield from _score_parallel(self, texts, workers, batch_size, min_strength)
+
+
+def _shifted(span: Span, offset: int) -> Span:
+    """``span`` with its offsets moved by ``offset`` (a piece's spans into the document)."""
+    return span if not offset else replace(span, start=span.start + offset, end=span.end + offset)
+
+
+def _checked_chunks(chunks: Iterable[str]) -> Iterator[str]:
+    for chunk in chunks:
+        if not isinstance(chunk, str):
+            raise TypeError(f"text chunks must be str, not {type(chunk).__name__}")
+        yield chunk
 
 
 def _score_parallel(

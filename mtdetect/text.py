@@ -12,7 +12,7 @@ that a detector can see and flag them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ __all__ = [
     "segment",
     "split_paragraphs",
     "split_sentences",
+    "stream_windows",
     "tokenize",
     "windows",
 ]
@@ -530,3 +531,84 @@ def windows(text: str, max_chars: int) -> list[tuple[int, int, int]]:
     if start < len(text):
         out.append((start, len(text), first))
     return out
+
+
+def stream_windows(chunks: Iterable[str], max_chars: int) -> Iterator[tuple[int, str, int]]:
+    """The pieces :func:`windows` cuts from the text that ``chunks`` make when joined, as
+    ``(start, piece text, first paragraph index)``, read as they come: only the current
+    piece and the chunk after it are held (plus any run of white space in between), so a
+    huge file is cut without ever being whole in memory.
+
+    Equal to ``[(a, text[a:b], first) for a, b, first in windows(text, max_chars)]``; the
+    tests check it against :func:`windows` for every way of chunking.
+    """
+    buf = ""  # text[base:base + len(buf)]
+    base = 0
+    eof = False
+    it = iter(chunks)
+    start = first = 0  # the piece being filled: where it starts and its first paragraph
+    n_par = 0  # index of the next paragraph to complete
+    pos = 0  # where the open paragraph's region starts (just after the last break)
+    open_start: int | None = None  # its first character that is not white space
+    emitted = False
+
+    def cut_text(a: int, b: int) -> str:
+        return buf[a - base : b - base]
+
+    def overflow(p_start: int, p_end_min: int) -> Iterator[tuple[int, str, int]]:
+        # The steps of windows() for paragraph n_par, as far as its known end allows.
+        nonlocal start, first, emitted
+        if p_end_min - start > max_chars and p_start > start:
+            yield start, cut_text(start, p_start), first
+            start, first, emitted = p_start, n_par, True
+        while p_end_min - start > max_chars:
+            cut = buf.rfind(" ", start + max_chars // 2 - base, start + max_chars - base)
+            cut = cut + base if cut >= 0 and cut + base > start else start + max_chars
+            yield start, cut_text(start, cut), first
+            start, first, emitted = cut, n_par, True
+
+    while True:
+        # Every break the buffer holds whole: a match that ends before the buffer does
+        # (its trailing white space might go on in the next chunk).
+        scan = max(pos, base)
+        while (m := _PARA_BREAK_RE.search(buf, scan - base)) and (m.end() < len(buf) or eof):
+            if open_start is None:
+                open_start = _first_non_space(buf, scan - base, m.start(), base)
+            if open_start is not None:  # a paragraph that is not all white space
+                p_end = _last_non_space_end(buf, m.start(), max(open_start, base) - base, base)
+                yield from overflow(open_start, p_end)
+                n_par += 1
+            pos = scan = m.end() + base
+            open_start = None
+        if open_start is None:
+            open_start = _first_non_space(buf, scan - base, len(buf), base)
+        if open_start is not None:  # the open paragraph reaches at least this far
+            end_min = _last_non_space_end(buf, len(buf), max(open_start, base) - base, base)
+            yield from overflow(open_start, end_min)
+        if eof:
+            break
+        # Keep the piece being filled (it starts at or before the open paragraph).
+        chunk = next(it, None)
+        eof = chunk is None
+        buf = buf[start - base :] + (chunk or "")
+        base = start
+    total = base + len(buf)
+    if start < total or not emitted:
+        yield start, cut_text(start, total), first
+
+
+def _first_non_space(buf: str, i: int, j: int, base: int) -> int | None:
+    """Offset (base-relative to absolute) of the first character of ``buf[i:j]`` that is
+    not white space, or None."""
+    m = _NON_SPACE_RE.search(buf, i, j)
+    return None if m is None else m.start() + base
+
+
+def _last_non_space_end(buf: str, j: int, floor: int, base: int) -> int:
+    """Absolute end of ``buf[floor:j]`` with its trailing white space stripped."""
+    while j > floor and buf[j - 1].isspace():
+        j -= 1
+    return j + base
+
+
+_NON_SPACE_RE = re.compile(r"\S")

@@ -70,6 +70,8 @@ def test_quick_run_without_shared_data(tmp_path: Path, monkeypatch: pytest.Monke
     assert report["audit"]["exit_code"] == 0 and "peak_rss_mb" in report["audit"]
     large = report["large"]
     assert large["exit_code"] == 0 and large["bytes"] > 400_000 and large["output_bytes"] > 0
+    assert [f["format"] for f in large["formats"]] == ["json", "jsonl", "csv", "text", "html"]
+    assert large["peak_rss_mb"] == max(f["peak_rss_mb"] for f in large["formats"])
     assert [p["exit_code"] for p in report["pathological"]] == [0, 0]
     assert {t["key"] for t in report["targets"]} == {
         "end_to_end_sentences_per_s",

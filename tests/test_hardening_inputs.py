@@ -235,3 +235,65 @@ def test_mask_non_english_keeps_offsets_and_english_part() -> None:
     result = mtdetect.load().score(masked)
     assert all(text[s.start : s.end] == s.text for s in result.sentences)
     assert not any("Gemeinderat" in s.text for s in result.sentences)
+
+
+def test_open_input_reads_blocks_and_names_the_file_offset(tmp_path: Path, monkeypatch) -> None:
+    """``score`` reads a file a block at a time: the text is the whole decode whatever the
+    block boundaries split, and an invalid byte anywhere is named by its offset in the file."""
+    from mtdetect import inputs
+    from mtdetect.inputs import InputError, open_input, read_input
+
+    monkeypatch.setattr(inputs, "CHUNK_BYTES", 5)  # multi-byte characters cut across blocks
+    text = "Caf\u00e9 \u20ac5 and \U0001f600 twice: \u00e9\u20ac\U0001f600.\n\nEnd of it."
+    for encoding, bom in (
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+    ):
+        f = tmp_path / f"{encoding}-{len(bom)}.txt"
+        f.write_bytes(bom + text.encode(encoding))
+        with open_input(str(f)) as doc:
+            assert "".join(doc.chunks()) == text
+            assert doc.head == text
+            assert list(doc.chunks()) == list(doc.chunks())  # read again, the same
+        assert read_input(str(f)).text == text
+    good = "Plain English text. " * 10
+    for prefix, at in ((b"", 200), (codecs.BOM_UTF8, 203)):
+        f = tmp_path / "bad.txt"
+        f.write_bytes(prefix + good.encode() + b"\xff more")
+        try:
+            open_input(str(f))
+        except InputError as exc:
+            assert f"bad byte at offset {at})" in str(exc)
+        else:
+            raise AssertionError("an invalid byte was accepted")
+    blank = tmp_path / "blank.txt"
+    blank.write_bytes(b" \n" * 20)
+    try:
+        open_input(str(blank))
+    except InputError as exc:
+        assert "empty" in str(exc)
+    else:
+        raise AssertionError("a blank file was accepted")
+    pretty = tmp_path / "data.txt"  # JSON is refused even when its first line is not JSON
+    pretty.write_text("  \n" + json.dumps({"text": good, "n": list(range(30))}, indent=1))
+    try:
+        open_input(str(pretty))
+    except InputError as exc:
+        assert "JSON data" in str(exc)
+    else:
+        raise AssertionError("JSON was accepted as prose")
+    with (
+        open_input(str(tmp_path / "utf-8-0.txt")) as doc,
+        open(doc._path, "ab") as grown,
+    ):  # a file that changes between the check and the reading is an error
+        grown.write(b"\xff")
+        grown.flush()
+        try:
+            list(doc.chunks())
+        except InputError as exc:
+            assert "bad byte" in str(exc)
+        else:
+            raise AssertionError("a changed file was read without a word")

@@ -59,9 +59,72 @@ def test_pieces_write_what_render_writes(results, fmt, monkeypatch) -> None:
         assert [len(d["sentences"]) for d in docs] == [len(r.sentences) for r in results]
 
 
-def test_html_is_not_streamed() -> None:
+def test_html_page_written_in_pieces_is_the_rendered_page(results, monkeypatch) -> None:
+    from mtdetect.report import html as html_mod
+
     with pytest.raises(ValueError, match="cannot stream"):
-        DocumentWriter("html")
+        DocumentWriter("html")  # a page is written by HtmlPage
+    # A tiny spool: every document's paragraphs and spans go through files on disk.
+    monkeypatch.setattr(html_mod, "SPOOL_BYTES", 64)
+    thresholds = {"suspect": 0.4, "rewritten": 0.8}
+    for combo in (results[:1], results[3:], results):
+        page = html_mod.HtmlPage(thresholds=thresholds)
+        for r in combo:
+            for a, b in ((0, 1), (1, 4), (4, None)):
+                page.add(r.sentences[a:b])
+            page.end_document(r.score, r.verdict, r.model, r.id, r.source)
+        got = "".join(page.finish())
+        assert got == render(combo, "html", thresholds=thresholds)
+        assert got.count('<section class="doc">') == len(combo)
+    # A document that could not be read to its end leaves nothing on the page.
+    page = html_mod.HtmlPage()
+    page.add(results[0].sentences[:2])
+    page.drop_document()
+    r = results[1]
+    page.add(r.sentences)
+    page.end_document(r.score, r.verdict, r.model, r.id, r.source)
+    assert "".join(page.finish()) == render([r], "html")
+
+
+def test_a_piece_analysed_alone_is_the_piece_analysed_in_its_document(
+    detector, monkeypatch
+) -> None:
+    """Why reading a file a block at a time is exact: no detector, nor the tagger, nor the
+    scorer, looks past the ends of the piece it is given."""
+    from mtdetect.text import windows
+
+    text = "\n\n".join(
+        (EXAMPLES / name).read_text(encoding="utf-8")
+        for name in ("rewritten_article.txt", "clean_article.txt", "rewritten_article.txt")
+    )
+    cuts = windows(text, 300)  # between paragraphs, and inside the longer ones
+    assert len(cuts) > 6
+    for a, b, first in cuts:
+        s1, sp1, sc1, p1 = detector._score_piece(text, a, b, first)
+        s2, sp2, sc2, p2 = detector._score_piece(text[a:b], 0, None, first)
+        assert [(s.start, s.end, s.text, s.paragraph) for s in s1] == [
+            (s.start + a, s.end + a, s.text, s.paragraph) for s in s2
+        ]
+        assert [[(x.start, x.end, x.text, x.family, x.strength, x.explanation) for x in g]
+                for g in sp1] == [
+            [(x.start + a, x.end + a, x.text, x.family, x.strength, x.explanation) for x in g]
+            for g in sp2
+        ]  # fmt: skip
+        assert list(sc1) == list(sc2)
+        assert p1 == p2
+
+
+def test_score_pieces_of_chunks_is_score_pieces_of_the_text(detector, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 500)
+    text = (EXAMPLES / "rewritten_article.txt").read_text(encoding="utf-8") * 3
+    whole = list(detector.score_pieces(text))
+    for size in (1, 7, 499, 501, 10_000):
+        chunks = (text[i : i + size] for i in range(0, len(text), size))
+        assert list(detector.score_pieces(chunks)) == whole
+    with pytest.raises(TypeError, match="must be str"):
+        list(detector.score_pieces([b"bytes"]))
+    with pytest.raises(TypeError, match="must be str"):
+        list(detector.score_pieces(b"bytes"))
 
 
 def test_score_pieces_combine_to_score(detector, monkeypatch) -> None:
@@ -78,18 +141,24 @@ def test_score_pieces_combine_to_score(detector, monkeypatch) -> None:
     assert detector.verdict(combined) == whole.verdict
 
 
-def test_cli_streams_a_long_document(tmp_path: Path, detector) -> None:
-    """More than two analysis windows in one file: the CLI's piecewise JSON is the API's."""
+@pytest.mark.parametrize("fmt", ["json", "html", "text"])
+def test_cli_streams_a_long_document(tmp_path: Path, detector, fmt: str) -> None:
+    """More than two analysis windows in one file, read a block at a time: the CLI's output is
+    the API's for the whole text."""
     base = (EXAMPLES / "rewritten_article.txt").read_text(encoding="utf-8")
+    # Characters of every width, so that a block boundary falls inside a multi-byte one.
+    base = base.replace(" the ", " the \u00e9\u20ac\U0001f600 ", 3)
     text = "\n\n".join([base] * (2 * pipeline.WINDOW_CHARS // len(base) + 2))
     assert len(text) > 2 * pipeline.WINDOW_CHARS
     f = tmp_path / "long.txt"
     f.write_text(text, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-m", "mtdetect.cli", "score", str(f), "-f", "json", "-q"],
+        [sys.executable, "-m", "mtdetect.cli", "score", str(f), "-f", fmt, "-q"],
         capture_output=True,
         timeout=600,
         check=True,
     )
-    expected = render([detector.score(text, source=str(f))], "json")
+    scorer = detector.scorer
+    thresholds = {"suspect": scorer.suspect_threshold, "rewritten": scorer.rewritten_threshold}
+    expected = render([detector.score(text, source=str(f))], fmt, thresholds=thresholds)
     assert out.stdout.decode("utf-8") == expected

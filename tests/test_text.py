@@ -129,3 +129,24 @@ def test_tokenize_kinds_and_keys() -> None:
     keys = [ngram_key(t) for t in toks]
     assert keys[:5] == ["kenya's", "well-known", "firm", "earned", "<num>"]
     assert None in keys
+
+
+def test_stream_windows_cuts_as_windows_does_for_any_chunking() -> None:
+    """The pieces of a text read a chunk at a time are the pieces of the whole text: cut at the
+    same places, with the same paragraph numbers, whatever the chunks and the window."""
+    import random
+
+    from mtdetect.text import stream_windows, windows
+
+    rng = random.Random(7)
+    parts = ["a", "word ", " ", "\n", "\n\n", " \n \n ", "\t", "\r\n\r\n", "\xa0", "\u2029", "é"]
+    for trial in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 120)))
+        width = rng.randint(1, 40)
+        expected = [(a, text[a:b], first) for a, b, first in windows(text, width)]
+        size = rng.choice([1, 2, 3, 17, 1000])
+        chunks = [text[i : i + size] for i in range(0, len(text), size)]
+        if trial % 5 == 0:
+            chunks.insert(rng.randint(0, len(chunks)), "")  # an empty chunk changes nothing
+        assert list(stream_windows(chunks, width)) == expected, (text, width, size)
+    assert list(stream_windows([], 10)) == [(0, "", 0)]

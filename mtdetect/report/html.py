@@ -6,14 +6,20 @@ No scripts, no external resources; every piece of input text is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from mtdetect import __version__
 from mtdetect.report import layout_spans
-from mtdetect.result import FAMILIES, DocumentResult, SentenceResult, scrub_surrogates
+from mtdetect.result import FAMILIES, DocumentResult, SentenceResult, Span, scrub_surrogates
 
-__all__ = ["FAMILY_COLORS", "render_html"]
+__all__ = ["FAMILY_COLORS", "HtmlPage", "render_html"]
+
+#: Page text kept in memory before it moves to a temporary file.
+SPOOL_BYTES = 8 << 20
+_READ = 1 << 20
 
 FAMILY_COLORS = {
     "synonym-substitution": "#e6194b",
@@ -149,41 +155,201 @@ def _sentence_html(sent: SentenceResult) -> str:
     )
 
 
-def _document_html(r: DocumentResult, index: int, numbered: bool = False) -> str:
-    name = r.source or r.id or f"document {index + 1}"
-    if numbered:  # a many-document page: the overview's index refers to §N
-        name = f"§{index + 1} {name}"
-    by_paragraph: dict[int, list[str]] = {}
-    for sent in r.sentences:
-        by_paragraph.setdefault(sent.paragraph, []).append(_sentence_html(sent))
-    paragraphs = ["<p>" + " ".join(p) + "</p>" for p in by_paragraph.values()]
-    rows = "".join(
-        f"<tr><td>{escape(sp.family)}</td><td>{sp.strength:.2f}</td><td>{escape(sp.text)}</td>"
-        f"<td>{escape(sp.suggestion or '')}</td><td>{escape(sp.explanation)}</td></tr>"
-        for sp in r.spans
-    )
-    table = (
-        "<details><summary>all spans</summary><table class=spans><tr><th>family</th>"
-        f"<th>strength</th><th>text</th><th>suggestion</th><th>why</th></tr>{rows}</table>"
-        "</details>"
-        if rows
-        else ""
-    )
+def _document_name(label: str | None, index: int, numbered: bool) -> str:
+    name = label or f"document {index + 1}"
+    return f"§{index + 1} {name}" if numbered else name  # §N: the overview's index
+
+
+def _document_head(name: str, score: float, verdict: str, n_sentences: int, n_spans: int) -> str:
     return (
         f'<section class="doc"><h2>{escape(name)}</h2>'
-        f'<div class="meta">score {r.score:.2f}, verdict '
-        f'<strong class="verdict-{escape(r.verdict)}">{escape(r.verdict)}</strong>, '
-        f"{len(r.sentences)} sentences, {len(r.spans)} suspect spans</div>"
-        f"{''.join(paragraphs)}{table}</section>"
+        f'<div class="meta">score {score:.2f}, verdict '
+        f'<strong class="verdict-{escape(verdict)}">{escape(verdict)}</strong>, '
+        f"{n_sentences} sentences, {n_spans} suspect spans</div>"
     )
 
 
-def _overview_html(results: Sequence[DocumentResult], thresholds: dict[str, float] | None) -> str:
+def _span_row(sp: Span) -> str:
+    return (
+        f"<tr><td>{escape(sp.family)}</td><td>{sp.strength:.2f}</td><td>{escape(sp.text)}</td>"
+        f"<td>{escape(sp.suggestion or '')}</td><td>{escape(sp.explanation)}</td></tr>"
+    )
+
+
+_TABLE_OPEN = (
+    "<details><summary>all spans</summary><table class=spans><tr><th>family</th>"
+    "<th>strength</th><th>text</th><th>suggestion</th><th>why</th></tr>"
+)
+_TABLE_CLOSE = "</table></details>"
+
+
+def _document_html(r: DocumentResult, index: int, numbered: bool = False) -> str:
+    """One document's section (whole; :class:`HtmlPage` writes the same a piece at a time)."""
+    body = _DocumentBody()
+    body.add(r.sentences)
+    name = _document_name(r.source or r.id, index, numbered)
+    head = _document_head(name, r.score, r.verdict, len(r.sentences), len(r.spans))
+    return head + "".join(body.parts()) + "</section>"
+
+
+class _DocumentBody:
+    """A document's paragraphs and its table of spans, built as sentences arrive; held in
+    temporary files (in memory up to :data:`SPOOL_BYTES`), so a huge document is not."""
+
+    def __init__(self) -> None:
+        self.n_sentences = self.n_spans = 0
+        self._paragraph: int | None = None
+        self._text = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in parts()
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+        )
+        self._rows = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in parts()
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+        )
+
+    def add(self, sentences: Iterable[SentenceResult]) -> None:
+        for sent in sentences:
+            # Sentences come in text order, so a paragraph's sentences are consecutive.
+            if self._paragraph is None:
+                sep = "<p>"
+            else:
+                sep = " " if sent.paragraph == self._paragraph else "</p><p>"
+            self._paragraph = sent.paragraph
+            self._text.write(scrub_surrogates(sep + _sentence_html(sent)))
+            for sp in sent.spans:
+                self._rows.write(scrub_surrogates(_span_row(sp)))
+            self.n_sentences += 1
+            self.n_spans += len(sent.spans)
+
+    def parts(self) -> Iterator[str]:
+        """The body's HTML in blocks (once; the temporary files are closed after)."""
+        try:
+            if self._paragraph is not None:
+                self._text.write("</p>")
+            for spool, before, after, written in (
+                (self._text, "", "", self.n_sentences),
+                (self._rows, _TABLE_OPEN, _TABLE_CLOSE, self.n_spans),
+            ):
+                if not written:
+                    continue
+                yield before
+                spool.seek(0)
+                while block := spool.read(_READ):
+                    yield block
+                yield after
+        finally:
+            self._text.close()
+            self._rows.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a page's overview needs of a document."""
+
+    label: str | None
+    score: float
+    verdict: str
+    n_sentences: int
+    n_spans: int
+
+
+class HtmlPage:
+    """A page written a document at a time: :meth:`add` each document's sentences in text
+    order, :meth:`end_document` when its score is known, then :meth:`finish` yields the page.
+
+    The documents' sections wait in a temporary file (in memory up to :data:`SPOOL_BYTES`,
+    then on disk), so that the page of a huge document, or of many, is never held whole.
+    The page is the same, byte for byte, as :func:`render_html` of the whole results (which
+    is built on this class).
+    """
+
+    def __init__(self, title: str = "mtdetect report", thresholds: dict[str, float] | None = None):
+        self.title, self.thresholds = title, thresholds
+        self._entries: list[_Entry] = []
+        self._lengths: list[int] = []  # characters of each document's body in the spool
+        self._model: str | None = None
+        self._body: _DocumentBody | None = None
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in finish
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+        )
+
+    def add(self, sentences: Iterable[SentenceResult]) -> None:
+        """The current document's next sentences."""
+        if self._body is None:
+            self._body = _DocumentBody()
+        self._body.add(sentences)
+
+    def end_document(
+        self,
+        score: float,
+        verdict: str,
+        model: str,
+        id: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        """The current document is complete."""
+        body = self._body or _DocumentBody()
+        self._body = None
+        n = 0
+        for block in body.parts():
+            self._spool.write(block)
+            n += len(block)
+        self._lengths.append(n)
+        self._entries.append(_Entry(source or id, score, verdict, body.n_sentences, body.n_spans))
+        if self._model is None:
+            self._model = model
+
+    def drop_document(self) -> None:
+        """Forget the current document's sentences (it could not be read to its end)."""
+        if self._body is not None:
+            for _ in self._body.parts():  # closes its temporary files
+                pass
+            self._body = None
+
+    def finish(self) -> Iterator[str]:
+        """The page, in pieces."""
+        try:
+            many = len(self._entries) > 1
+            legend = "".join(
+                f'<span style="--c:{FAMILY_COLORS[f]}">{escape(f)}</span>' for f in FAMILIES
+            )
+            yield scrub_surrogates(
+                "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+                '<meta name=viewport content="width=device-width,initial-scale=1">'
+                "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+                "style-src 'unsafe-inline'\">"
+                f"<title>{escape(self.title)}</title>"
+                f"<style>{_CSS}{_EXTRA_CSS if many else ''}</style>"
+                "</head><body>"
+                f"<h1>{escape(self.title)}</h1>"
+                f'<div class="meta">mtdetect {escape(__version__)}; '
+                f"model: {escape(self._model or '')}</div>"
+                f'<div class="legend" aria-label="families">{legend}</div>'
+                '<div class="scale">Sentence shading: the darker, the likelier machine-rewritten. '
+                "Hover over or tab to a highlight for its explanation.</div>"
+                + (_overview_html(self._entries, self.thresholds) if many else "")
+            )
+            self._spool.seek(0)
+            for i, (e, n) in enumerate(zip(self._entries, self._lengths, strict=True)):
+                name = _document_name(e.label, i, many)
+                yield scrub_surrogates(
+                    _document_head(name, e.score, e.verdict, e.n_sentences, e.n_spans)
+                )
+                while n > 0:
+                    block = self._spool.read(min(n, _READ))
+                    n -= len(block)
+                    yield block
+                yield "</section>"
+            yield "</body></html>\n"
+        finally:
+            self._spool.close()
+
+
+def _overview_html(entries: Sequence[_Entry], thresholds: dict[str, float] | None) -> str:
     """For a page of several documents: counts by verdict, the histogram of document scores
     and an index of the documents, highest score first (each with its section number)."""
     verdicts: dict[str, int] = {}
     hist = [0] * HIST_BINS
-    for r in results:
+    for r in entries:
         verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
         hist[min(HIST_BINS - 1, max(0, int(r.score * HIST_BINS)))] += 1
     counts = ", ".join(
@@ -191,16 +357,16 @@ def _overview_html(results: Sequence[DocumentResult], thresholds: dict[str, floa
         for v in ("rewritten", "suspect", "clean")
         if v in verdicts
     )
-    order = sorted(range(len(results)), key=lambda i: (-results[i].score, i))
+    order = sorted(range(len(entries)), key=lambda i: (-entries[i].score, i))
     rows = "".join(
-        f"<tr><td class=n>§{i + 1}</td><td>{escape(r.source or r.id or f'document {i + 1}')}"
+        f"<tr><td class=n>§{i + 1}</td><td>{escape(r.label or f'document {i + 1}')}"
         f'</td><td class=n>{r.score:.2f}</td><td class="verdict-{escape(r.verdict)}">'
-        f"{escape(r.verdict)}</td><td class=n>{len(r.sentences):,}</td>"
-        f"<td class=n>{len(r.spans):,}</td></tr>"
-        for i, r in ((i, results[i]) for i in order)
+        f"{escape(r.verdict)}</td><td class=n>{r.n_sentences:,}</td>"
+        f"<td class=n>{r.n_spans:,}</td></tr>"
+        for i, r in ((i, entries[i]) for i in order)
     )
     return (
-        f'<section class="overview"><h2>{len(results):,} documents</h2><p>{counts}</p>'
+        f'<section class="overview"><h2>{len(entries):,} documents</h2><p>{counts}</p>'
         f"{histogram_svg(hist, thresholds=thresholds)}"
         "<h2>Documents, highest score first</h2><table class=t><tr><th>§</th><th>document</th>"
         "<th>score</th><th>verdict</th><th>sentences</th><th>spans</th></tr>"
@@ -215,22 +381,8 @@ def render_html(
 ) -> str:
     """One self-contained page for the given documents; with several, an overview first
     (verdict counts, a score histogram with ``thresholds``, an index by score)."""
-    legend = "".join(f'<span style="--c:{FAMILY_COLORS[f]}">{escape(f)}</span>' for f in FAMILIES)
-    model = escape(results[0].model) if results else ""
-    many = len(results) > 1
-    overview = _overview_html(results, thresholds) if many else ""
-    docs = "".join(_document_html(r, i, numbered=many) for i, r in enumerate(results))
-    return scrub_surrogates(
-        "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-        '<meta name=viewport content="width=device-width,initial-scale=1">'
-        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'\">"
-        f"<title>{escape(title)}</title><style>{_CSS}{_EXTRA_CSS if many else ''}</style>"
-        "</head><body>"
-        f"<h1>{escape(title)}</h1>"
-        f'<div class="meta">mtdetect {escape(__version__)}; model: {model}</div>'
-        f'<div class="legend" aria-label="families">{legend}</div>'
-        '<div class="scale">Sentence shading: the darker, the likelier machine-rewritten. '
-        "Hover over or tab to a highlight for its explanation.</div>"
-        f"{overview}{docs}</body></html>\n"
-    )
+    page = HtmlPage(title, thresholds)
+    for r in results:
+        page.add(r.sentences)
+        page.end_document(r.score, r.verdict, r.model, r.id, r.source)
+    return "".join(page.finish())
