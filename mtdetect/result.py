@@ -20,7 +20,7 @@ __all__ = [
 
 SCHEMA = "mtdetect/1"
 
-#: The artifact families, as described in the project's ARTIFACTS documentation.
+#: The artifact families, as described in ``docs/artifacts.md``.
 FAMILIES: tuple[str, ...] = (
     "synonym-substitution",
     "broken-collocation",

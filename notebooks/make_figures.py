@@ -1,4 +1,4 @@
-"""Render the README pictures from the development data into ``notebooks/figures/``.
+"""Render the documentation's pictures from the development data into ``notebooks/figures/``.
 
     python notebooks/make_figures.py [--sample N] [--out DIR]
 

@@ -22,9 +22,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_limits
 
-import mtdetect
 from mtdetect.report import FORMATS, render
 from mtdetect.result import FAMILIES, dumps_json, scrub_surrogates
 from mtdetect.text import segment, split_paragraphs, tokenize
@@ -145,14 +143,6 @@ def test_segmentation_is_linear_on_pathological_runs(text: str) -> None:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-@pytest.fixture(scope="module")
-def detector():
-    # One BLAS/OpenMP thread: the model's per-call thread start-up costs ten times the
-    # scoring itself on short texts (and tests run many short texts).
-    with threadpool_limits(limits=1):
-        yield mtdetect.load()
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import mtdetect
 from mtdetect import pipeline
 from mtdetect.report import render
 from mtdetect.report import stream as stream_mod
 from mtdetect.report.stream import DocumentWriter, closing
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-@pytest.fixture(scope="module")
-def detector():
-    return mtdetect.load()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Synthetic rewriter: imitates cheap article spinners and round-trip translation.
 
 The rewriter takes clean English and damages it the way a spinner or a round trip through a
-machine translator does (see ARTIFACTS.md): dictionary synonyms of the wrong sense, broken
+machine translator does (see docs/artifacts.md): dictionary synonyms of the wrong sense, broken
 compounds, swapped prepositions, garbled names, dropped words, re-spaced punctuation, spinner
 markup and word-for-word calques. Every change is recorded as an :class:`Edit` with exact
 offsets into the rewritten text, so that detectors can be trained and measured on span labels.
@@ -51,7 +51,7 @@ __all__ = [
     "rewrite",
 ]
 
-#: The families of ARTIFACTS.md that can be synthesised (``non-prose`` cannot).
+#: The families of docs/artifacts.md that can be synthesised (``non-prose`` cannot).
 SYNTH_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if f != "non-prose")
 
 #: Probability per eligible site. Sites differ a lot in frequency (every content word is a

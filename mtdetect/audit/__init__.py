@@ -1,6 +1,6 @@
 """Batch-auditing corpora: ``mtdetect audit`` and :func:`run_audit`.
 
-See README "Auditing a corpus" for the output layout, sharding and resume.
+See ``docs/audit.md`` for the output layout, sharding and resume.
 """
 
 from __future__ import annotations

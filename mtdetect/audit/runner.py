@@ -798,7 +798,7 @@ def run_audit(
     progress: bool | None = None,
     **option_kwargs: Any,
 ) -> AuditSummary:
-    """Audit a corpus into the output directory ``output``; see README "Auditing a corpus".
+    """Audit a corpus into the output directory ``output``; see ``docs/audit.md``.
 
     ``options`` (or keyword arguments of :class:`AuditOptions`) shape the rows. ``scheduler``
     is a Dask scheduler address or ``distributed.Client``: the same shards are then run on

@@ -9,7 +9,7 @@ column                    type       meaning
 ========================  =========  =======================================================
 ``id``                    string     the record's id field (as text), or null
 ``source``                string     input file (``<stdin>`` for standard input)
-``position``              int64      where in the input (see README), or null
+``position``              int64      where in the input (see docs/audit.md), or null
 ``status``                string     ok | skipped | error
 ``reason``                string     why skipped or error (or a note on an ok row), or null
 ``score``                 float64    probability of machine rewriting, null unless ok
