@@ -8,12 +8,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
+from mtdetect.classifier.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
 from mtdetect.detectors import Detector, default_detectors
 from mtdetect.detectors.spinner import TEMPLATE_EXPLANATION
 from mtdetect.detectors.tortured_list import LISTED_MARK
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
-from mtdetect.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
-from mtdetect.tagger import Tagger, TokenOutputs
+from mtdetect.tagger.spans import Tagger, TokenOutputs
 from mtdetect.text import Sentence, segment, stream_windows
 
 #: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
@@ -177,7 +177,7 @@ class MTDetector:
         self, text: str | Iterable[str], min_strength: float = 0.0
     ) -> Iterator[tuple[list[SentenceResult], PieceScore]]:
         """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
-        its :class:`~mtdetect.scoring.PieceScore`: for writers that must not hold a huge
+        its :class:`~mtdetect.classifier.scoring.PieceScore`: for writers that must not hold a huge
         document's sentences. :meth:`combine_pieces` gives the document score.
 
         ``text`` may also be the document's text in chunks, in order (a file read a block at a

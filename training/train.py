@@ -13,7 +13,7 @@ Steps (seeded, deterministic):
 1. documents from :mod:`training.datasets`: clean prose of every register, its Apertium round
    trips and spinner rewrites, WMT21/22 MT with references and native originals, MLQE-PE;
 2. the default pipeline with the tagger (:meth:`mtdetect.pipeline.MTDetector.analyse`) and
-   :func:`mtdetect.features.sentence_features`; cached under the training cache;
+   :func:`mtdetect.classifier.features.sentence_features`; cached under the training cache;
 3. the *style* model (hashed word n-grams, names and numbers masked) fitted on the neural-MT
    sources only, out-of-fold for training rows;
 4. two heads, each a scaled logistic regression calibrated on dev with a sigmoid:
@@ -28,7 +28,7 @@ Steps (seeded, deterministic):
    other"), sigmoid-calibrated on dev. Documents: the dev documents regrouped into documents
    of every length (:func:`training.datasets.vary_lengths`: 1 to 128 segments, clean ones
    three times over) are featurised again; on them each head gets a
-   :class:`mtdetect.model.DocumentHead` (its mean sentence log-odds weighted by
+   :class:`mtdetect.classifier.model.DocumentHead` (its mean sentence log-odds weighted by
    ``n / (n + k)``: length alone cannot move a score, and the weight given to the evidence
    levels off), the heads' odds are added (``logsumexp``; the second head's scale and shift
    chosen by the dev ROC-AUC of both kinds of rewriting, :data:`ODDS_OBJECTIVE`), and the sum
@@ -59,9 +59,9 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.features import FEATURE_NAMES, sentence_features
-from mtdetect.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
-from mtdetect.style import StyleModel
+from mtdetect.classifier.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
+from mtdetect.classifier.style import StyleModel
 from training.datasets import LEXICAL_FAMILIES, Doc, build_all, vary_lengths
 
 __all__ = [
@@ -178,10 +178,10 @@ _WORKER: dict[str, Any] = {}
 
 def _detector(tagger_path: str):
     if "detector" not in _WORKER:
+        from mtdetect.classifier.scoring import HeuristicScorer
         from mtdetect.evidence import load_evidence
         from mtdetect.pipeline import MTDetector
-        from mtdetect.scoring import HeuristicScorer
-        from mtdetect.tagger import load_tagger
+        from mtdetect.tagger.spans import load_tagger
 
         ev = load_evidence()
         _WORKER["evidence"] = ev
@@ -342,7 +342,7 @@ def fit_head(train: Featurized, dev: Featurized, use: np.ndarray, C: float = 0.5
     return head
 
 
-#: Values of ``k`` (:class:`mtdetect.model.DocumentHead`) tried when a head's document
+#: Values of ``k`` (:class:`mtdetect.classifier.model.DocumentHead`) tried when a head's document
 #: evidence is fitted: how many sentences it takes before a document's mean log-odds counts
 #: for half of what it will count for in a long document.
 K_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
@@ -362,7 +362,7 @@ def length_band(n: np.ndarray) -> np.ndarray:
 def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.ndarray]:
     """Each head's sum of sentence log-odds per document (``(n_heads, n_docs)``) and each
     document's number of sentences: what :meth:`EnsembleModel.doc_proba_from_sums` reads."""
-    from mtdetect.model import _EPS, _logit
+    from mtdetect.classifier.model import _EPS, _logit
 
     n = np.bincount(f.doc_index, minlength=len(f.docs)).astype(np.float64)
     sums = np.array(
@@ -377,7 +377,7 @@ def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.nd
 def head_doc_scores(model: EnsembleModel, f: Featurized) -> dict[str, np.ndarray]:
     """Each head's own document probability (its :class:`DocumentHead` where fitted, else
     the mean log-odds of its sentences)."""
-    from mtdetect.model import _sigmoid
+    from mtdetect.classifier.model import _sigmoid
 
     sums, n = doc_evidence(model, f)
     mean = sums / np.maximum(n, 1.0)
@@ -419,7 +419,7 @@ def fit_document_head(mean: np.ndarray, n: np.ndarray, y: np.ndarray, w: np.ndar
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
 
-    from mtdetect.model import DocumentHead
+    from mtdetect.classifier.model import DocumentHead
 
     best: tuple[float, DocumentHead] | None = None
     for k in K_GRID:
@@ -447,7 +447,7 @@ def fit_combiner(heads: dict[str, LinearModel], dev: Featurized) -> EnsembleMode
     """The ensemble of ``heads``: the sentence calibration of their noisy-OR, each head's
     :class:`DocumentHead` on dev documents of its own kinds, and the calibration of the
     documents' added odds on dev documents of every kind and length."""
-    from mtdetect.model import _logit
+    from mtdetect.classifier.model import _logit
 
     ens = EnsembleModel(heads)
     raw = ens.noisy_or(list(ens.head_proba(dev.X).values()))
@@ -604,7 +604,7 @@ GARBLE_COLUMNS = ("all", "fluency")
 
 def head_columns(name: str, n_cols: int, style_index: int, garble: str = "all") -> np.ndarray:
     """The columns head ``name`` may use (a boolean mask over the ``n_cols`` columns)."""
-    from mtdetect.features import FEATURE_NAMES, TAGGER_FEATURES
+    from mtdetect.classifier.features import FEATURE_NAMES, TAGGER_FEATURES
 
     use = np.ones(n_cols, bool)
     if name != "garble":

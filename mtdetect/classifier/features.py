@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mtdetect.docview import first_char_is
 from mtdetect.native import core
 from mtdetect.result import FAMILIES, Span
+from mtdetect.tagger.docview import first_char_is
 from mtdetect.text import Sentence
 
 if TYPE_CHECKING:
-    from mtdetect.docview import DocView
     from mtdetect.evidence import Evidence
-    from mtdetect.tagger import TokenOutputs
+    from mtdetect.tagger.docview import DocView
+    from mtdetect.tagger.spans import TokenOutputs
 
 __all__ = [
     "EVIDENCE_FEATURES",
@@ -637,7 +637,7 @@ def _share_rows(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     """The tagger columns from one document's token outputs."""
-    from mtdetect.token_features import FEATURE_INDEX
+    from mtdetect.tagger.token_features import FEATURE_INDEX
 
     own = t.view.sent
     p = t.proba

@@ -3,8 +3,8 @@
 A model is a folder with two files:
 
 ``model.npz`` (the shipped form) or ``model.joblib``
-    the classifier over :data:`mtdetect.features.FEATURE_NAMES` (plus the style model's
-    column, see :mod:`mtdetect.style`), the document aggregation, the verdict thresholds and
+    the classifier over :data:`mtdetect.classifier.features.FEATURE_NAMES` (plus the style model's
+    column, see :mod:`mtdetect.classifier.style`), the document aggregation, the verdict thresholds and
     whether the evidence tables are needed. A sigmoid-calibrated, standardised logistic
     regression is stored as plain numeric arrays (:class:`LinearModel`, read with
     ``allow_pickle=False``: loading runs no code and needs no scikit-learn); any other
@@ -43,10 +43,10 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.scoring import PieceScore, mean_logodds_of_pieces, top_quarter_mean
+from mtdetect.classifier.style import StyleModel
 from mtdetect.result import Span
-from mtdetect.scoring import PieceScore, mean_logodds_of_pieces, top_quarter_mean
-from mtdetect.style import StyleModel
 from mtdetect.text import Sentence
 
 __all__ = [
@@ -95,7 +95,7 @@ AGGREGATIONS: dict[str, Callable[[Sequence[float]], float]] = {
 
 def default_model_dir() -> Path:
     """Where the shipped model lives: ``mtdetect/data/model``."""
-    return Path(__file__).resolve().parent / "data" / "model"
+    return Path(__file__).resolve().parent.parent / "data" / "model"
 
 
 @dataclass
@@ -565,7 +565,7 @@ def _write_card(
 
 
 def _inside_package(path: Path) -> bool:
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent  # the mtdetect package
     return path == pkg or pkg in path.parents
 
 
@@ -738,7 +738,7 @@ def _model_tagger(model_path: Path, card: dict[str, Any], evidence: Any) -> Any:
         )
     if evidence is None:
         return None
-    from mtdetect.tagger import load_tagger
+    from mtdetect.tagger.spans import load_tagger
 
     return load_tagger(path, evidence)
 

@@ -1,6 +1,6 @@
 """What the writer most likely meant: candidate originals for suspect words, scored in context.
 
-Every search here runs over a whole document (:class:`~mtdetect.docview.DocView`) at once.
+Every search here runs over a whole document (:class:`~mtdetect.tagger.docview.DocView`) at once.
 With the compiled core (:mod:`mtdetect.native`) each search is one call that gathers every
 suspect position's candidates from the tables, scores them with the Kneser-Ney model and
 keeps the best; the numpy implementation, the reference the tests compare it with, gathers
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mtdetect.docview import DocView
 from mtdetect.evidence import ID_BITS, LINK_FLAGS
 from mtdetect.native import core
+from mtdetect.tagger.docview import DocView
 
 __all__ = [
     "Candidates",
@@ -389,7 +389,7 @@ def _list_ids(ev) -> _ListIds:
     """The ids of the word lists, looked up once per evidence base."""
     lists = _LISTS.get(ev)
     if lists is None:
-        from mtdetect.docview import FUNCTION_WORDS
+        from mtdetect.tagger.docview import FUNCTION_WORDS
 
         def known(words) -> np.ndarray:
             ids = ev.ids(list(words))
