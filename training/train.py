@@ -211,11 +211,10 @@ def _cache_key(docs: Sequence[Doc], tagger_path: str) -> str:
 
     h = hashlib.sha256(",".join(FEATURE_NAMES).encode())
     root = Path(mtdetect.__file__).resolve().parent
-    # The code the features depend on (not the model, pipeline or report code).
-    names = ("features", "text", "evidence", "docview", "candidates", "token_features",
-             "tagger", "forest", "pipeline", "_core")  # fmt: skip
-    files = [p for p in sorted(root.glob("*.*")) if p.stem in names and p.suffix in (".py", ".c")]
-    files += sorted((root / "detectors").glob("*.py"))
+    # The code the features depend on (not the model or report code): the whole tagger layer.
+    files = [root / name for name in ("text.py", "evidence.py", "pipeline.py", "_core.c")]
+    files.append(root / "classifier" / "features.py")
+    files += sorted((root / "tagger").glob("*.py")) + sorted((root / "detectors").glob("*.py"))
     for f in files:
         h.update(hashlib.blake2b(f.read_bytes(), digest_size=8).digest())
     h.update(Path(tagger_path).read_bytes())
