@@ -283,11 +283,11 @@ def test_ensemble_document_score_adds_up_the_heads_evidence() -> None:
     """A document's score reads each head's sum of sentence log-odds (clipped at 1e-4, as in
     training) and its number of sentences; split into pieces, the sums and counts add up to
     the same score."""
-    from mtdetect.classifier.model import _EPS, _logit
+    from mtdetect.odds import SUM_EPS, logit
 
     ens = _ensemble()
     X = np.array([[4.0], [3.5], [-0.2], [0.3], [-1.0]])  # head "a" gives 1 - 1e-7 on row 0
-    sums = np.array([_logit(p, _EPS).sum() for p in ens.head_proba(X).values()])
+    sums = np.array([logit(p, SUM_EPS).sum() for p in ens.head_proba(X).values()])
     expected = float(ens.doc_proba_from_sums(sums, np.array([5]))[0])
     assert ens.document_score(X) == pytest.approx(expected)
     assert ens.score_document(X)[1] == pytest.approx(expected)

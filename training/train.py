@@ -361,12 +361,12 @@ def length_band(n: np.ndarray) -> np.ndarray:
 def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.ndarray]:
     """Each head's sum of sentence log-odds per document (``(n_heads, n_docs)``) and each
     document's number of sentences: what :meth:`EnsembleModel.doc_proba_from_sums` reads."""
-    from mtdetect.classifier.model import _EPS, _logit
+    from mtdetect.odds import SUM_EPS, logit
 
     n = np.bincount(f.doc_index, minlength=len(f.docs)).astype(np.float64)
     sums = np.array(
         [
-            np.bincount(f.doc_index, weights=_logit(p, _EPS), minlength=len(f.docs))
+            np.bincount(f.doc_index, weights=logit(p, SUM_EPS), minlength=len(f.docs))
             for p in model.head_proba(f.X).values()
         ]
     ).reshape(len(model.heads), len(f.docs))
@@ -376,14 +376,14 @@ def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.nd
 def head_doc_scores(model: EnsembleModel, f: Featurized) -> dict[str, np.ndarray]:
     """Each head's own document probability (its :class:`DocumentHead` where fitted, else
     the mean log-odds of its sentences)."""
-    from mtdetect.classifier.model import _sigmoid
+    from mtdetect.odds import sigmoid
 
     sums, n = doc_evidence(model, f)
     mean = sums / np.maximum(n, 1.0)
     out = {}
     for i, h in enumerate(model.heads):
         dh = model.doc_heads.get(h)
-        out[h] = _sigmoid(dh.logodds(mean[i], n) if dh is not None else mean[i])
+        out[h] = sigmoid(dh.logodds(mean[i], n) if dh is not None else mean[i])
     return out
 
 
@@ -446,11 +446,11 @@ def fit_combiner(heads: dict[str, LinearModel], dev: Featurized) -> EnsembleMode
     """The ensemble of ``heads``: the sentence calibration of their noisy-OR, each head's
     :class:`DocumentHead` on dev documents of its own kinds, and the calibration of the
     documents' added odds on dev documents of every kind and length."""
-    from mtdetect.classifier.model import _logit
+    from mtdetect.odds import logit
 
     ens = EnsembleModel(heads)
     raw = ens.noisy_or(list(ens.head_proba(dev.X).values()))
-    ens.sent_cal = _platt(_logit(raw), dev.y, group_weights(dev))
+    ens.sent_cal = _platt(logit(raw), dev.y, group_weights(dev))
     sums, n = doc_evidence(ens, dev)
     mean = sums / np.maximum(n, 1.0)
     y, kinds = dev.doc_labels(), dev.kinds()

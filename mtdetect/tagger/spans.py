@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mtdetect.odds import TREE_CLIP, sigmoid
 from mtdetect.result import Span
 from mtdetect.tagger.candidates import synonym_pairs
 from mtdetect.tagger.docview import DocView
@@ -75,7 +76,7 @@ class TaggerModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability per token that machine rewriting changed it."""
         z = self.calib_a * self.trees.decision(X) + self.calib_b
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return sigmoid(z, TREE_CLIP)
 
     def save(self, path: str | Path) -> None:
         """Write the model as plain arrays (``.npz``)."""
