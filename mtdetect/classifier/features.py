@@ -28,7 +28,7 @@ import numpy as np
 from mtdetect.native import core
 from mtdetect.result import FAMILIES, Span
 from mtdetect.tagger.docview import first_char_is
-from mtdetect.text import Sentence
+from mtdetect.text import Sentence, word_key
 
 if TYPE_CHECKING:
     from mtdetect.evidence import Evidence
@@ -483,7 +483,7 @@ def _token_counts(
                 else:
                     lw = w.lower()
                     if "’" in lw:
-                        lw = lw.replace("’", "'")
+                        lw = word_key(lw)
                     low += 1
                     if lw in func:
                         fw += 1

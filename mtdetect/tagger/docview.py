@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from mtdetect.evidence import Evidence
-from mtdetect.text import Sentence
+from mtdetect.text import Sentence, word_key
 
 __all__ = ["ARTICLES", "FUNCTION_WORDS", "PREPOSITIONS", "DocView", "build_view", "first_char_is"]
 
@@ -444,7 +444,7 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
         curly = "’" in sent.text  # only then can a key need its apostrophe folded
         for tok_text, tok_start, tok_end, kind in toks:
             if kind == "word":
-                add_key(tok_text.lower().replace("’", "'") if curly else tok_text.lower())
+                add_key(word_key(tok_text) if curly else tok_text.lower())
                 add_number(False)
             elif kind == "number":
                 add_key("<num>")
