@@ -321,7 +321,8 @@ def test_view_word_flags_match_their_definitions(evidence):
     definition, with a small vocabulary (most function words unknown) and the shipped one."""
     from mtdetect.classifier.features import _FUNCTION_CLASS, _capitalised
     from mtdetect.evidence import load_evidence
-    from mtdetect.tagger.docview import ARTICLES, FUNCTION_WORDS, PREPOSITIONS, first_char_is
+    from mtdetect.tagger.docview import first_char_is
+    from mtdetect.wordlists import ARTICLES, TAGGER_FUNCTION_WORDS, TAGGER_PREPOSITIONS
 
     text = (
         "Among the İstanbul crowd, an ǅemal of “Kenyon” stood beside 3,000 people; the "
@@ -329,8 +330,8 @@ def test_view_word_flags_match_their_definitions(evidence):
     )
     for ev in (evidence, load_evidence()):
         v = view_of(ev, text)
-        assert v.function.tolist() == [k in FUNCTION_WORDS for k in v.keys]
-        assert v.preposition.tolist() == [k in PREPOSITIONS for k in v.keys]
+        assert v.function.tolist() == [k in TAGGER_FUNCTION_WORDS for k in v.keys]
+        assert v.preposition.tolist() == [k in TAGGER_PREPOSITIONS for k in v.keys]
         assert v.article.tolist() == [k in ARTICLES for k in v.keys]
         assert v.alpha.tolist() == [s.isalpha() for s in v.surface]
         assert v.length.tolist() == [len(s) for s in v.surface]
