@@ -60,7 +60,12 @@ from typing import Any
 import numpy as np
 
 from mtdetect.classifier.features import FEATURE_NAMES, sentence_features
-from mtdetect.classifier.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
+from mtdetect.classifier.model import (
+    AGGREGATIONS,
+    EnsembleModel,
+    LinearModel,
+    save_model,
+)
 from mtdetect.classifier.style import StyleModel
 from training.datasets import LEXICAL_FAMILIES, Doc, build_all, vary_lengths
 
@@ -108,7 +113,6 @@ MAX_CLEAN_REWRITTEN = 0.01
 #: -0.07 for news and -1.31 for reports). So clean encyclopedic prose is weighted to match.
 DOMAIN_MATCHED = True
 MAX_CLEAN_SUSPECT = 0.10
-STYLE_COL = "style_logodds"
 
 
 def log(msg: str) -> None:
