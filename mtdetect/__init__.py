@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from mtdetect._version import __version__
+
 __all__ = ["__version__", "load"]
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
         if _DEFAULT is None:
             scorer = _default_scorer()
             _DEFAULT = MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
+            _DEFAULT.rebuild = load  # worker processes load it from its files
         return _DEFAULT
     scorer = load_model(model, trust=trust)
     return MTDetector(scorer=scorer, tagger=_tagger_for(scorer))

@@ -833,7 +833,8 @@ def run_audit(
                 if scheduler is not None:
                     from mtdetect.audit.dask_runner import run_on_dask
 
-                    run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done)
+                    run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done,
+                                task=run_shard)  # fmt: skip
                 else:
                     _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
                                bar.shard_done, selections)  # fmt: skip
