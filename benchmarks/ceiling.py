@@ -51,8 +51,8 @@ def _zero_tree_sum(*args: Any) -> None:
 @contextmanager
 def ablated(variant: str) -> Iterator[None]:
     """Scoring with the compiled searches (and, for the last variant, tree walks) skipped."""
-    import mtdetect.candidates as candidates
-    import mtdetect.forest as forest
+    import mtdetect.tagger.candidates as candidates
+    import mtdetect.tagger.trees as forest
 
     if variant == "full":
         yield

@@ -278,12 +278,12 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
     features, the style model and the classifier heads; end to end is timed separately.
     Beside them, three floors (:func:`_floors`) on the same documents.
     """
-    from mtdetect.docview import build_view
-    from mtdetect.features import sentence_features
+    from mtdetect.classifier.features import sentence_features
     from mtdetect.pipeline import assign_spans
-    from mtdetect.tagger import spinner_pairs, tag_spans
+    from mtdetect.tagger.docview import build_view
+    from mtdetect.tagger.spans import spinner_pairs, tag_spans
+    from mtdetect.tagger.token_features import token_features
     from mtdetect.text import segment
-    from mtdetect.token_features import token_features
 
     n_bytes = sum(len(d.encode()) for d in docs)
     with tempfile.TemporaryDirectory() as tmp:
@@ -345,7 +345,7 @@ def time_stages(detector: Any, docs: Sequence[str], runs: int) -> dict[str, Any]
             spent["document view (ids, Kneser-Ney probes)"] += t1 - t0
             spent["candidate searches and token features"] += t2 - t1
             spent["tagger: trees and spans"] += t3 - t2
-            from mtdetect.tagger import TokenOutputs
+            from mtdetect.tagger.spans import TokenOutputs
 
             outputs[i] = TokenOutputs(view, X, proba, thr)
         t0 = clock()

@@ -76,7 +76,7 @@ def fluency_features(text: str, sentences: Sequence[str] | None = None) -> np.nd
     Words are lower-case letter runs (an apostrophe inside kept); a bigram is two adjacent
     words of one sentence. ``sentences`` defaults to mtdetect's segmentation of ``text``.
     """
-    from mtdetect.features import FUNCTION_WORDS
+    from mtdetect.wordlists import SENTENCE_FUNCTION_WORDS as FUNCTION_WORDS
 
     uni, bi, total = _tables()
     if sentences is None:

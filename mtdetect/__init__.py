@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from mtdetect._version import __version__
+
 __all__ = ["__version__", "load"]
 
 if TYPE_CHECKING:
+    from mtdetect.classifier.scoring import Scorer
     from mtdetect.pipeline import MTDetector
-    from mtdetect.scoring import Scorer
 
 _DEFAULT: MTDetector | None = None
 
@@ -32,17 +33,18 @@ def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
     heuristic scorer and warns, and ``describe()`` / ``mtdetect info`` say which is in use.
 
     ``model`` is a path to a model folder or ``model.joblib`` file, loaded with
-    :func:`mtdetect.model.load_model`; one outside the package is refused unless
+    :func:`mtdetect.classifier.model.load_model`; one outside the package is refused unless
     ``trust=True``, because model files can run code when loaded.
     """
     global _DEFAULT
-    from mtdetect.model import load_model
+    from mtdetect.classifier.model import load_model
     from mtdetect.pipeline import MTDetector
 
     if model is None:
         if _DEFAULT is None:
             scorer = _default_scorer()
             _DEFAULT = MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
+            _DEFAULT.rebuild = load  # worker processes load it from its files
         return _DEFAULT
     scorer = load_model(model, trust=trust)
     return MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
@@ -54,9 +56,9 @@ def _tagger_for(scorer: Scorer):
     tagger = getattr(scorer, "tagger", None)
     if tagger is not None:
         return tagger
+    from mtdetect.classifier.model import default_model_dir
     from mtdetect.evidence import default_path
-    from mtdetect.model import default_model_dir
-    from mtdetect.tagger import load_tagger
+    from mtdetect.tagger.spans import load_tagger
 
     path = default_model_dir() / "tagger.npz"
     if not path.is_file() or not (default_path() / "meta.json").is_file():
@@ -74,8 +76,8 @@ def _default_scorer() -> Scorer:
     """The shipped trained model, else the heuristic scorer (with the reason)."""
     import warnings
 
-    from mtdetect.model import default_model_dir, load_model
-    from mtdetect.scoring import HeuristicScorer
+    from mtdetect.classifier.model import default_model_dir, load_model
+    from mtdetect.classifier.scoring import HeuristicScorer
 
     try:
         return load_model(None)

@@ -6,9 +6,10 @@
  * C-contiguous, of the documented item size) and writes into a caller-allocated output
  * array; the searches allocate only a small scratch buffer per call, and no Python object is
  * created per element. The tokenizer returns the Token objects themselves. The numpy (and
- * regex) implementations in mtdetect/text.py, mtdetect/evidence.py, mtdetect/candidates.py,
- * mtdetect/forest.py, mtdetect/style.py and mtdetect/features.py compute the same results and
- * stay the reference: the tests compare the two.
+ * regex) implementations in mtdetect/text.py, mtdetect/evidence.py,
+ * mtdetect/tagger/candidates.py, mtdetect/tagger/trees.py, mtdetect/classifier/style.py and
+ * mtdetect/classifier/features.py compute the same results and stay the reference: the tests
+ * compare the two.
  *
  *   lookup(slots, n_buckets, seed, keys, out_codes)        count codes of uint64 keys
  *   slots_of(slots, n_buckets, seed, keys, out_slots)      slot index of keys (-1 absent)
@@ -575,7 +576,7 @@ static void best_candidate(const KN *m, int mode, int64_t p2, int64_t p1, int64_
     *score_out = score;
 }
 
-/* --- pair search (see mtdetect.candidates.pair_substitutions) ------------------------- */
+/* --- pair search (see mtdetect.tagger.candidates.pair_substitutions) ------------------ */
 
 #define MAX_OPTIONS 256
 #define MAX_SHORTLIST 64
@@ -628,7 +629,7 @@ static int word_options(int64_t w, const uint32_t *off, Py_ssize_t n_off, const 
     return n;
 }
 
-/* The spinner prior of an original (see mtdetect.candidates.swap_prior), from the table of
+/* The spinner prior of an original (see mtdetect.tagger.candidates.swap_prior), from the table of
    priors by thesaurus degree. */
 static inline double option_prior(int64_t x, uint8_t flag, const uint32_t *off, Py_ssize_t n_off,
                                   const double *by_degree, Py_ssize_t n_deg, int tortured)
@@ -835,7 +836,7 @@ static PyObject *py_pair_search(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* --- candidate searches (see mtdetect.candidates) ------------------------------------- */
+/* --- candidate searches (see mtdetect.tagger.candidates) ------------------------------ */
 
 /* Options of gather_search. */
 #define SORT_UNIQUE 1 /* candidates in increasing id order, each once */
@@ -855,13 +856,13 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
                  off_a, ids_a, flags_a, key_a, k_a, off_b, ids_b, key_b, k_b,
                  options, drop, num_id, thes_off, prior_by_degree, tortured,
                  gain, best, tried, flags, min_score)
-   The candidate searches of mtdetect.candidates in one pass per document: for each position
+   The candidate searches of mtdetect.tagger.candidates in one pass per document: for each position
    p in pos, its candidates are the ids in `fixed`, then the first k_a entries of row
    key_a(p) of table a (with its thesaurus flags_a, or none), then the first k_b of row
    key_b(p) of table b; `options` sorts them (SORT_UNIQUE), drops the words marked in `drop`
    (a byte per word id; empty for none) and the observed word (DROP_SELF), and gives them the
    spinner prior (SPIN_PRIOR). The best is chosen by best_candidate; a positive gain is
-   written at p with its candidate (and flags), as mtdetect.candidates._record does, and
+   written at p with its candidate (and flags), as mtdetect.tagger.candidates._record does, and
    tried[p] is set. Candidates that cannot reach `min_score` are not scored to the end: a gain
    of 0 or less records nothing, so 0 (or a caller's higher bar, less a margin) changes no
    output. */
@@ -1041,7 +1042,7 @@ static PyObject *py_gather_search(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* --- CRC-32 of many strings (see mtdetect.style) -------------------------------------- */
+/* --- CRC-32 of many strings (see mtdetect.classifier.style) --------------------------- */
 
 static uint32_t crc_table[256]; /* filled when the module is loaded */
 
@@ -1070,7 +1071,7 @@ static inline uint32_t crc_more(uint32_t c, const uint8_t *p, Py_ssize_t n, int 
     return c;
 }
 
-/* One style token's UTF-8 bytes (see mtdetect.style.style_tokens): a fixed string, or a
+/* One style token's UTF-8 bytes (see mtdetect.classifier.style.style_tokens): a fixed string, or a
    token's text as it is or lower-cased. `owned` holds the encoded bytes of a text that was not
    ASCII (NULL otherwise). */
 typedef struct {
@@ -1120,7 +1121,7 @@ static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
         out->lower = word;
         return 0;
     }
-    /* Not ASCII: str.lower() and the encoding of mtdetect.style._crc32, as Python does them. */
+    /* Not ASCII: str.lower() and the encoding of mtdetect.classifier.style._crc32, as Python does them. */
     PyObject *s = word ? PyObject_CallMethod(text, "lower", NULL) : (Py_INCREF(text), text);
     if (s == NULL) {
         return -1;
@@ -1136,7 +1137,7 @@ static int style_piece(PyObject *tok, Py_ssize_t k, Piece *out)
 }
 
 /* style_hashes(sentences, out): the CRC-32 of every style token of each sentence (a sequence
-   of Token sequences), as mtdetect.style._crc32(style_tokens(...)) gives them: per sentence
+   of Token sequences), as mtdetect.classifier.style._crc32(style_tokens(...)) gives them: per sentence
    its n + 2 unigrams ("<s>", the n tokens, "</s>"), then its n + 1 bigrams ("a b"). `out`
    (int64) must hold exactly sum(2 n + 3). A token whose text or kind is not an exact str
    raises TypeError (the caller then takes the Python path); no Python code runs between
@@ -1216,7 +1217,7 @@ fail:
     return NULL;
 }
 
-/* --- tree ensembles (see mtdetect.forest.TreeEnsemble) -------------------------------- */
+/* --- tree ensembles (see mtdetect.tagger.trees.TreeEnsemble) -------------------------- */
 
 /* Rows walked through a tree together: their walks are independent chains of loads, which
    then overlap (16 measured fastest, 1.75x one row at a time on the benchmark's tokens). */
@@ -1495,7 +1496,7 @@ static PyObject *py_tokenize(PyObject *self, PyObject *args)
     return out;
 }
 
-/* --- per-segment statistics (see mtdetect.features.segment_stats) ----------------------- */
+/* --- per-segment statistics (see mtdetect.classifier.features.segment_stats) ------------ */
 
 /* segment_stats(values, owner, sums, counts, mins, maxs): for k rows of values (k x m,
    float64) grouped by owner (m segment ids in [0, n)), per segment and row the sum in element

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from mtdetect import __version__
+from mtdetect._version import __version__
 
 
 class _PlainHelp:

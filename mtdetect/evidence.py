@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from mtdetect.native import core
+from mtdetect.text import word_key
 
 __all__ = [
     "FORMAT",
@@ -498,7 +499,7 @@ class Evidence:
 
     def word_id(self, word: str) -> int:
         """Id of ``word`` (an n-gram key or a raw word, folded to its key), or -1."""
-        return int(self.ids([word.lower().replace("’", "'")])[0])
+        return int(self.ids([word_key(word)])[0])
 
     def word(self, word_id: int) -> str:
         """The word (n-gram key) with this id."""
@@ -807,7 +808,7 @@ class Evidence:
         table = self._arr("gazetteer_hash")
         if not len(table) or not len(phrases):
             return [None] * len(phrases)
-        h = hash_keys([p.lower().replace("’", "'") for p in phrases])
+        h = hash_keys([word_key(p) for p in phrases])
         pos = np.minimum(np.searchsorted(table, h), len(table) - 1)
         codes = np.where(table[pos] == h, self._arr("gazetteer_type")[pos], 0)
         return [GAZ_TYPES[int(c)] or None for c in codes]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
+from mtdetect.classifier.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
 from mtdetect.detectors import Detector, default_detectors
 from mtdetect.detectors.spinner import TEMPLATE_EXPLANATION
 from mtdetect.detectors.tortured_list import LISTED_MARK
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
-from mtdetect.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
-from mtdetect.tagger import Tagger, TokenOutputs
+from mtdetect.tagger.spans import Tagger, TokenOutputs
 from mtdetect.text import Sentence, segment, stream_windows
 
 #: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
@@ -79,6 +79,10 @@ class MTDetector:
         self.scorer: Scorer = scorer if scorer is not None else HeuristicScorer()
         #: The learned span tagger (word-level evidence), if installed.
         self.tagger: Tagger | None = tagger
+        #: How a worker process of :meth:`score_many` makes this detector: a function that
+        #: loads it from its files (:func:`mtdetect.load` sets it for the shipped default),
+        #: or None to send the detector itself to each worker once.
+        self.rebuild: Callable[[], MTDetector] | None = None
 
     @property
     def model_name(self) -> str:
@@ -177,7 +181,7 @@ class MTDetector:
         self, text: str | Iterable[str], min_strength: float = 0.0
     ) -> Iterator[tuple[list[SentenceResult], PieceScore]]:
         """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
-        its :class:`~mtdetect.scoring.PieceScore`: for writers that must not hold a huge
+        its :class:`~mtdetect.classifier.scoring.PieceScore`: for writers that must not hold a huge
         document's sentences. :meth:`combine_pieces` gives the document score.
 
         ``text`` may also be the document's text in chunks, in order (a file read a block at a
@@ -275,13 +279,11 @@ def _score_parallel(
 
     from joblib.externals.loky import get_reusable_executor
 
-    import mtdetect
-
     # The shipped default (mtdetect.load()) is rebuilt in each worker from its files: no
     # 47 MB pickle at all. Any other detector is pickled once per worker, not per batch.
     # loky keeps the workers for the next call with the same detector, and (unlike a
     # forkserver or spawn pool) does not re-run a script's __main__ in them.
-    spec = None if detector is mtdetect._DEFAULT else detector
+    spec = detector.rebuild if detector.rebuild is not None else detector
     pool = get_reusable_executor(workers, initializer=_worker_init, initargs=(spec,))
     it = iter(texts)
     pending: deque[Future] = deque()
@@ -303,13 +305,9 @@ def _score_parallel(
 _WORKER_DETECTOR: MTDetector | None = None
 
 
-def _worker_init(detector: MTDetector | None) -> None:
+def _worker_init(spec: MTDetector | Callable[[], MTDetector]) -> None:
     global _WORKER_DETECTOR
-    if detector is None:
-        import mtdetect
-
-        detector = mtdetect.load()
-    _WORKER_DETECTOR = detector
+    _WORKER_DETECTOR = spec() if callable(spec) else spec
 
 
 def _score_in_worker(texts: list[str], min_strength: float) -> list[DocumentResult]:

@@ -116,3 +116,13 @@ def test_import_is_lazy() -> None:
 def test_load_refuses_unknown_model_path(tmp_path: Path) -> None:
     with pytest.raises((ValueError, OSError)):
         mtdetect.load(str(tmp_path / "nope.joblib"))
+
+
+def test_version_agrees_with_pyproject() -> None:
+    import re
+
+    from mtdetect._version import __version__
+
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8")
+    assert re.search(r'(?m)^version = "([^"]+)"', pyproject).group(1) == __version__
+    assert mtdetect.__version__ == __version__

@@ -33,6 +33,31 @@ def test_score_text_statuses_and_flat_columns() -> None:
     assert score_text(EN * 10, max_chars=20)["reason"].startswith("record too large")
 
 
+def test_score_text_checks_a_record_as_the_audit_does(tmp_path: Path) -> None:
+    """One record check for the runner and the adapters: a mixed document is scored on its
+    English paragraphs in both (the adapters used to score the whole text), with the same
+    reason and score."""
+    from mtdetect.audit import iter_rows, run_audit
+
+    de_paragraph = " ".join([DE] * 3)
+    mixed = "\n\n".join([EN + " " + SPUN, de_paragraph, EN])
+    texts = [mixed, "", DE, EN * 10]
+    (tmp_path / "c.jsonl").write_text(
+        "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts))
+    )
+    run_audit([str(tmp_path / "c.jsonl")], tmp_path / "out", workers=1, progress=False,
+              max_chars=300)  # fmt: skip
+    rows = {r["id"]: r for r in iter_rows(tmp_path / "out")}
+    for i, text in enumerate(texts):
+        adapter = score_text(text, max_chars=300)
+        row = rows[str(i)]
+        assert (adapter["status"], adapter["score"]) == (row["status"], row["score"]), i
+        assert adapter["reason"] == (row["reason"] or "").replace("--max-chars", "max_chars") or (
+            adapter["reason"] is None and row["reason"] is None
+        )
+    assert score_text(mixed)["reason"].startswith("mixed languages: scored on the English part")
+
+
 def test_score_dataframe_pandas_to_parquet(tmp_path: Path) -> None:
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")

@@ -5,8 +5,8 @@ by ``python -m benchmarks.audit --score-many``."""
 from __future__ import annotations
 
 import mtdetect
+from mtdetect.classifier.scoring import HeuristicScorer
 from mtdetect.pipeline import MTDetector
-from mtdetect.scoring import HeuristicScorer
 
 EN = "The town council voted on Tuesday to build a new sea wall after a winter of storms."
 EN2 = "The U. K. government has promised to pay half of the cost, e. g. through its fund."

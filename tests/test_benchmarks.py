@@ -101,7 +101,7 @@ def test_ceiling_ablation_skips_and_restores(monkeypatch: pytest.MonkeyPatch) ->
     import mtdetect
     from benchmarks.ceiling import VARIANTS, ablated
     from mtdetect.native import core
-    from mtdetect.token_features import FEATURE_INDEX
+    from mtdetect.tagger.token_features import FEATURE_INDEX
 
     if core() is None:
         pytest.skip("the compiled core is not built")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import mtdetect
-from mtdetect.features import EVIDENCE_FEATURES, FEATURE_NAMES, sentence_features
-from mtdetect.model import (
+from mtdetect.classifier.features import EVIDENCE_FEATURES, FEATURE_NAMES, sentence_features
+from mtdetect.classifier.model import (
     CARD_FILE,
     LINEAR_FILE,
     MODEL_FILE,
@@ -19,9 +19,9 @@ from mtdetect.model import (
     load_model,
     save_model,
 )
+from mtdetect.classifier.scoring import HeuristicScorer
 from mtdetect.pipeline import MTDetector
 from mtdetect.result import FAMILIES, Span
-from mtdetect.scoring import HeuristicScorer
 from mtdetect.text import segment
 from training.datasets import Doc, detokenize
 from training.train import Featurized, fit_combiner, fit_head, sentence_labels
@@ -203,7 +203,7 @@ def test_linear_model_is_stored_as_plain_arrays_and_loads_without_sklearn(tiny_m
     assert (out / LINEAR_FILE).is_file() and not (out / MODEL_FILE).exists()
     assert isinstance(load_model(out, trust=True).estimator, EnsembleModel)
     code = (
-        "import sys, mtdetect.pipeline; from mtdetect.model import load_model; "
+        "import sys, mtdetect.pipeline; from mtdetect.classifier.model import load_model; "
         f"s = load_model({str(out)!r}, trust=True); "
         "mtdetect.pipeline.MTDetector(scorer=s).score('The U. K. said so. It rained.'); "
         "print('sklearn' in sys.modules)"
@@ -266,7 +266,7 @@ def test_damaged_model_archive_gives_a_clear_error(tmp_path):
 
 
 def _ensemble() -> EnsembleModel:
-    from mtdetect.model import DocumentHead, LinearModel
+    from mtdetect.classifier.model import DocumentHead, LinearModel
 
     def head(w: float) -> LinearModel:
         return LinearModel(np.zeros(1), np.ones(1), np.array([w]), 0.0, -1.0, 0.0)
@@ -283,11 +283,11 @@ def test_ensemble_document_score_adds_up_the_heads_evidence() -> None:
     """A document's score reads each head's sum of sentence log-odds (clipped at 1e-4, as in
     training) and its number of sentences; split into pieces, the sums and counts add up to
     the same score."""
-    from mtdetect.model import _EPS, _logit
+    from mtdetect.odds import SUM_EPS, logit
 
     ens = _ensemble()
     X = np.array([[4.0], [3.5], [-0.2], [0.3], [-1.0]])  # head "a" gives 1 - 1e-7 on row 0
-    sums = np.array([_logit(p, _EPS).sum() for p in ens.head_proba(X).values()])
+    sums = np.array([logit(p, SUM_EPS).sum() for p in ens.head_proba(X).values()])
     expected = float(ens.doc_proba_from_sums(sums, np.array([5]))[0])
     assert ens.document_score(X) == pytest.approx(expected)
     assert ens.score_document(X)[1] == pytest.approx(expected)
@@ -320,7 +320,7 @@ def test_old_ensemble_format_is_refused_with_a_reason(tmp_path) -> None:
 
 def test_ensemble_round_trips_through_its_file(tmp_path) -> None:
     ens = _ensemble()
-    from mtdetect.model import feature_names
+    from mtdetect.classifier.model import feature_names
 
     names = feature_names(False)
     n = len(names)
@@ -337,7 +337,7 @@ def test_ensemble_round_trips_through_its_file(tmp_path) -> None:
 def test_segment_extremes_match_ufunc_at() -> None:
     """Per-sentence minima and maxima by one reduceat over ordered owners equal ufunc.at (and
     any order falls back to it), empty sentences included."""
-    from mtdetect.features import _segment_extreme
+    from mtdetect.classifier.features import _segment_extreme
 
     rng = np.random.default_rng(2)
     for trial in range(50):

@@ -15,7 +15,7 @@ import pytest
 
 from mtdetect import native
 from mtdetect.evidence import CountTable, load_evidence
-from mtdetect.forest import TreeEnsemble
+from mtdetect.tagger.trees import TreeEnsemble
 from training.build_evidence import build_from_documents
 
 
@@ -135,7 +135,7 @@ def test_tree_sums_match_a_fitted_model():
 
 
 def _shipped_view(text):
-    from mtdetect.docview import build_view
+    from mtdetect.tagger.docview import build_view
     from mtdetect.text import segment
 
     return build_view(load_evidence(), text, segment(text).sentences)
@@ -174,7 +174,7 @@ def _same(fast, slow) -> None:
 def test_candidate_searches_match_numpy():
     """Each compiled search (candidates gathered, sorted, filtered, scored and recorded in
     C) equals its numpy implementation exactly, on the shipped tables."""
-    from mtdetect import candidates as c
+    from mtdetect.tagger import candidates as c
 
     text = _rich_text()
     searches = {
@@ -197,7 +197,7 @@ def test_search_floor_changes_nothing_recorded():
     """The compiled search's bar (a candidate stops being scored once it cannot reach it)
     records the same with 0 as with no bar at all, and nothing but ``tried`` with a bar no
     candidate reaches."""
-    from mtdetect import candidates as c
+    from mtdetect.tagger import candidates as c
 
     view = _shipped_view(_rich_text())
     pos = np.flatnonzero(c.suspect_content(view))
@@ -217,7 +217,7 @@ def test_pair_search_matches_numpy():
     """The compiled pair search (every combination of two words' thesaurus options, ranked
     by pair count, the shortlist scored in context) equals the numpy blocks exactly, on the
     shipped tables."""
-    from mtdetect.candidates import pair_substitutions, substitutions
+    from mtdetect.tagger.candidates import pair_substitutions, substitutions
 
     text = _rich_text()
     view = _shipped_view(text)
@@ -252,7 +252,7 @@ def test_pair_search_rejects_arrays_that_do_not_fit():
 def test_searches_break_ties_as_numpy_does(tmp_path):
     """Three candidates with the same counts everywhere score the same: the compiled search
     must pick the one numpy picks (the lowest id after sorting), not another."""
-    from mtdetect import candidates as c
+    from mtdetect.tagger import candidates as c
 
     Doc = namedtuple("Doc", "id text split source")
     text = " ".join(
@@ -264,7 +264,7 @@ def test_searches_break_ties_as_numpy_does(tmp_path):
         min_trigram=1,
     )  # fmt: skip
     ev = load_evidence(tmp_path)
-    from mtdetect.docview import build_view
+    from mtdetect.tagger.docview import build_view
     from mtdetect.text import segment
 
     tied = min(ev.word_id(w) for w in ("alpha", "beta", "gamma"))
@@ -284,7 +284,7 @@ def test_style_hashes_match_python():
     as plain lists."""
     import random
 
-    from mtdetect.style import _style_hashes
+    from mtdetect.classifier.style import _style_hashes
     from mtdetect.text import Token, tokenize
 
     texts = [
@@ -341,7 +341,7 @@ def test_segment_stats_match_numpy():
     """Sums (in bincount's order), counts, minima and maxima per segment from the compiled
     pass equal the numpy ones bit for bit: owners in any order, empty segments, NaN and
     infinities included."""
-    from mtdetect.features import segment_stats
+    from mtdetect.classifier.features import segment_stats
 
     rng = np.random.default_rng(5)
     for trial in range(60):
@@ -438,7 +438,7 @@ def test_ngram_counts_match(evidence):
 def test_compiled_loops_refuse_or_bound_extreme_arguments():
     """Sizes that would overflow are refused or cut to what the tables hold, never a crash;
     the public pair search takes shortlists past the compiled limit (numpy does them)."""
-    from mtdetect.candidates import pair_substitutions, substitutions
+    from mtdetect.tagger.candidates import pair_substitutions, substitutions
 
     ev = load_evidence()
     view = _shipped_view("Researchers say counterfeit consciousness will change medicine.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mtdetect.style import StyleModel, style_tokens
+from mtdetect.classifier.style import StyleModel, style_tokens
 
 
 def test_names_and_numbers_are_masked() -> None:

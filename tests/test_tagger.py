@@ -12,13 +12,13 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
-from mtdetect.candidates import function_swaps, insertions, pair_substitutions, substitutions
-from mtdetect.docview import build_view
 from mtdetect.evidence import load_evidence
-from mtdetect.forest import TreeEnsemble
-from mtdetect.tagger import TaggerModel, tag_spans
+from mtdetect.tagger.candidates import function_swaps, insertions, pair_substitutions, substitutions
+from mtdetect.tagger.docview import build_view
+from mtdetect.tagger.spans import TaggerModel, tag_spans
+from mtdetect.tagger.token_features import TOKEN_FEATURES, _near_names, token_features
+from mtdetect.tagger.trees import TreeEnsemble
 from mtdetect.text import segment
-from mtdetect.token_features import TOKEN_FEATURES, _near_names, token_features
 from training.build_evidence import Lexicon, build_from_documents
 
 Doc = namedtuple("Doc", "source text split")
@@ -132,7 +132,7 @@ def test_dropped_word_filler(evidence):
 
 
 def test_synonyms_side_by_side(evidence):
-    from mtdetect.tagger import spinner_pairs
+    from mtdetect.tagger.spans import spinner_pairs
 
     v = view_of(evidence, "Prices on the stock market bazaar rose again today.")
     spans = spinner_pairs(v)
@@ -144,7 +144,7 @@ def test_synonyms_side_by_side(evidence):
 
 
 def test_fixed_expression_with_a_replaced_word(evidence):
-    from mtdetect.candidates import collocate_substitutions
+    from mtdetect.tagger.candidates import collocate_substitutions
 
     v = view_of(evidence, "The city engine raced to the burning barn.")
     col = collocate_substitutions(v)
@@ -155,7 +155,7 @@ def test_fixed_expression_with_a_replaced_word(evidence):
 
 
 def test_lower_cased_name_and_new_prepositions(evidence):
-    from mtdetect.token_features import FEATURE_INDEX
+    from mtdetect.tagger.token_features import FEATURE_INDEX
 
     v = view_of(evidence, "Reporters at the pentagon said the plan was ready.")
     X, _ = token_features(v)
@@ -238,7 +238,7 @@ def test_tree_arrays_match_scikit_learn():
 
 
 def test_known_pair_swap_is_flagged_whatever_the_trees_say(evidence):
-    from mtdetect.tagger import known_pair_swap
+    from mtdetect.tagger.spans import known_pair_swap
 
     model = _hand_model(threshold=0.999)  # the trees alone flag nothing at this threshold
     text = "Researchers say counterfeit consciousness will change medicine."
@@ -268,7 +268,7 @@ def test_model_file_must_match_features(tmp_path):
 
 
 def test_known_name_swap_restores_a_fixed_name(evidence):
-    from mtdetect.tagger import known_name_swap
+    from mtdetect.tagger.spans import known_name_swap
 
     model = _hand_model(threshold=0.999)  # the trees alone flag nothing at this threshold
     v = view_of(evidence, "Visitors came to the White Home on Friday.")
@@ -319,9 +319,10 @@ def test_view_word_flags_match_their_definitions(evidence):
     """The word-list flags are read by id (with the key for words without one), alpha with
     numpy's per-character test, length from the offsets: each must equal the plain
     definition, with a small vocabulary (most function words unknown) and the shipped one."""
-    from mtdetect.docview import ARTICLES, FUNCTION_WORDS, PREPOSITIONS, first_char_is
+    from mtdetect.classifier.features import _FUNCTION_CLASS, _capitalised
     from mtdetect.evidence import load_evidence
-    from mtdetect.features import _FUNCTION_CLASS, _capitalised
+    from mtdetect.tagger.docview import first_char_is
+    from mtdetect.wordlists import ARTICLES, TAGGER_FUNCTION_WORDS, TAGGER_PREPOSITIONS
 
     text = (
         "Among the İstanbul crowd, an ǅemal of “Kenyon” stood beside 3,000 people; the "
@@ -329,8 +330,8 @@ def test_view_word_flags_match_their_definitions(evidence):
     )
     for ev in (evidence, load_evidence()):
         v = view_of(ev, text)
-        assert v.function.tolist() == [k in FUNCTION_WORDS for k in v.keys]
-        assert v.preposition.tolist() == [k in PREPOSITIONS for k in v.keys]
+        assert v.function.tolist() == [k in TAGGER_FUNCTION_WORDS for k in v.keys]
+        assert v.preposition.tolist() == [k in TAGGER_PREPOSITIONS for k in v.keys]
         assert v.article.tolist() == [k in ARTICLES for k in v.keys]
         assert v.alpha.tolist() == [s.isalpha() for s in v.surface]
         assert v.length.tolist() == [len(s) for s in v.surface]
@@ -349,7 +350,7 @@ def test_edit_distance_bound_matches_full_table():
     random strings (small alphabets force repeats, near and far pairs)."""
     import random
 
-    from mtdetect.token_features import _edit_distance_le
+    from mtdetect.tagger.token_features import _edit_distance_le
 
     def distance(a: str, b: str) -> int:
         prev = list(range(len(b) + 1))

@@ -150,3 +150,11 @@ def test_stream_windows_cuts_as_windows_does_for_any_chunking() -> None:
             chunks.insert(rng.randint(0, len(chunks)), "")  # an empty chunk changes nothing
         assert list(stream_windows(chunks, width)) == expected, (text, width, size)
     assert list(stream_windows([], 10)) == [(0, "", 0)]
+
+
+def test_word_key_is_the_one_folding_rule() -> None:
+    from mtdetect.text import Token, ngram_key, word_key
+
+    assert word_key("Don’t") == "don't" == word_key("DON'T")
+    assert ngram_key(Token("Don’t", 0, 5, "word")) == word_key("Don’t")
+    assert ngram_key(Token("42", 0, 2, "number")) == "<num>"

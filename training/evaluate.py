@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.model import CARD_FILE, EnsembleModel, load_model
+from mtdetect.classifier.model import CARD_FILE, EnsembleModel, load_model
 from training.datasets import WMT_TEST_PAIRS, WMT_TEST_SYSTEMS, Doc
 from training.train import (
     CLEAN_KINDS,

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from mtdetect.result import FAMILIES
-from mtdetect.text import Token, segment
+from mtdetect.text import Token, segment, word_key
 
 __all__ = [
     "DEFAULT_RATES",
@@ -543,7 +543,7 @@ class Rewriter:
             for tok in sent.tokens:
                 if tok.kind != "word":
                     continue
-                low = tok.text.lower().replace("’", "'")
+                low = word_key(tok.text)
                 ana = _analyses(low, self.thes) if low not in FUNCTION_WORDS else []
                 glued = bool(_GLUED_RE.match(text, tok.end)) or (
                     tok.start > 0 and text[tok.start - 1] in "./@"

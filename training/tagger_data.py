@@ -250,9 +250,9 @@ def _init_worker(evidence_path: str | None) -> None:
 
 
 def _featurize_batch(docs: list[Doc]):
-    from mtdetect.docview import build_view
+    from mtdetect.tagger.docview import build_view
+    from mtdetect.tagger.token_features import token_features
     from mtdetect.text import segment
-    from mtdetect.token_features import token_features
 
     ev = _WORKER["ev"]
     out = []
@@ -268,7 +268,8 @@ def _featurize_batch(docs: list[Doc]):
 
 def _cache_key(docs: Sequence[Doc], evidence_path: str | None) -> str:
     h = hashlib.blake2b(digest_size=12)
-    from mtdetect import candidates, docview, evidence, token_features
+    from mtdetect import evidence
+    from mtdetect.tagger import candidates, docview, token_features
 
     for mod in (candidates, docview, evidence, token_features):
         h.update(Path(mod.__file__).read_bytes())

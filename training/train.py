@@ -13,7 +13,7 @@ Steps (seeded, deterministic):
 1. documents from :mod:`training.datasets`: clean prose of every register, its Apertium round
    trips and spinner rewrites, WMT21/22 MT with references and native originals, MLQE-PE;
 2. the default pipeline with the tagger (:meth:`mtdetect.pipeline.MTDetector.analyse`) and
-   :func:`mtdetect.features.sentence_features`; cached under the training cache;
+   :func:`mtdetect.classifier.features.sentence_features`; cached under the training cache;
 3. the *style* model (hashed word n-grams, names and numbers masked) fitted on the neural-MT
    sources only, out-of-fold for training rows;
 4. two heads, each a scaled logistic regression calibrated on dev with a sigmoid:
@@ -28,7 +28,7 @@ Steps (seeded, deterministic):
    other"), sigmoid-calibrated on dev. Documents: the dev documents regrouped into documents
    of every length (:func:`training.datasets.vary_lengths`: 1 to 128 segments, clean ones
    three times over) are featurised again; on them each head gets a
-   :class:`mtdetect.model.DocumentHead` (its mean sentence log-odds weighted by
+   :class:`mtdetect.classifier.model.DocumentHead` (its mean sentence log-odds weighted by
    ``n / (n + k)``: length alone cannot move a score, and the weight given to the evidence
    levels off), the heads' odds are added (``logsumexp``; the second head's scale and shift
    chosen by the dev ROC-AUC of both kinds of rewriting, :data:`ODDS_OBJECTIVE`), and the sum
@@ -59,9 +59,14 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.features import FEATURE_NAMES, sentence_features
-from mtdetect.model import AGGREGATIONS, EnsembleModel, LinearModel, save_model
-from mtdetect.style import StyleModel
+from mtdetect.classifier.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.model import (
+    AGGREGATIONS,
+    EnsembleModel,
+    LinearModel,
+    save_model,
+)
+from mtdetect.classifier.style import StyleModel
 from training.datasets import LEXICAL_FAMILIES, Doc, build_all, vary_lengths
 
 __all__ = [
@@ -108,7 +113,6 @@ MAX_CLEAN_REWRITTEN = 0.01
 #: -0.07 for news and -1.31 for reports). So clean encyclopedic prose is weighted to match.
 DOMAIN_MATCHED = True
 MAX_CLEAN_SUSPECT = 0.10
-STYLE_COL = "style_logodds"
 
 
 def log(msg: str) -> None:
@@ -178,10 +182,10 @@ _WORKER: dict[str, Any] = {}
 
 def _detector(tagger_path: str):
     if "detector" not in _WORKER:
+        from mtdetect.classifier.scoring import HeuristicScorer
         from mtdetect.evidence import load_evidence
         from mtdetect.pipeline import MTDetector
-        from mtdetect.scoring import HeuristicScorer
-        from mtdetect.tagger import load_tagger
+        from mtdetect.tagger.spans import load_tagger
 
         ev = load_evidence()
         _WORKER["evidence"] = ev
@@ -211,11 +215,10 @@ def _cache_key(docs: Sequence[Doc], tagger_path: str) -> str:
 
     h = hashlib.sha256(",".join(FEATURE_NAMES).encode())
     root = Path(mtdetect.__file__).resolve().parent
-    # The code the features depend on (not the model, pipeline or report code).
-    names = ("features", "text", "evidence", "docview", "candidates", "token_features",
-             "tagger", "forest", "pipeline", "_core")  # fmt: skip
-    files = [p for p in sorted(root.glob("*.*")) if p.stem in names and p.suffix in (".py", ".c")]
-    files += sorted((root / "detectors").glob("*.py"))
+    # The code the features depend on (not the model or report code): the whole tagger layer.
+    files = [root / name for name in ("text.py", "evidence.py", "pipeline.py", "_core.c")]
+    files.append(root / "classifier" / "features.py")
+    files += sorted((root / "tagger").glob("*.py")) + sorted((root / "detectors").glob("*.py"))
     for f in files:
         h.update(hashlib.blake2b(f.read_bytes(), digest_size=8).digest())
     h.update(Path(tagger_path).read_bytes())
@@ -342,7 +345,7 @@ def fit_head(train: Featurized, dev: Featurized, use: np.ndarray, C: float = 0.5
     return head
 
 
-#: Values of ``k`` (:class:`mtdetect.model.DocumentHead`) tried when a head's document
+#: Values of ``k`` (:class:`mtdetect.classifier.model.DocumentHead`) tried when a head's document
 #: evidence is fitted: how many sentences it takes before a document's mean log-odds counts
 #: for half of what it will count for in a long document.
 K_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
@@ -362,12 +365,12 @@ def length_band(n: np.ndarray) -> np.ndarray:
 def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.ndarray]:
     """Each head's sum of sentence log-odds per document (``(n_heads, n_docs)``) and each
     document's number of sentences: what :meth:`EnsembleModel.doc_proba_from_sums` reads."""
-    from mtdetect.model import _EPS, _logit
+    from mtdetect.odds import SUM_EPS, logit
 
     n = np.bincount(f.doc_index, minlength=len(f.docs)).astype(np.float64)
     sums = np.array(
         [
-            np.bincount(f.doc_index, weights=_logit(p, _EPS), minlength=len(f.docs))
+            np.bincount(f.doc_index, weights=logit(p, SUM_EPS), minlength=len(f.docs))
             for p in model.head_proba(f.X).values()
         ]
     ).reshape(len(model.heads), len(f.docs))
@@ -377,14 +380,14 @@ def doc_evidence(model: EnsembleModel, f: Featurized) -> tuple[np.ndarray, np.nd
 def head_doc_scores(model: EnsembleModel, f: Featurized) -> dict[str, np.ndarray]:
     """Each head's own document probability (its :class:`DocumentHead` where fitted, else
     the mean log-odds of its sentences)."""
-    from mtdetect.model import _sigmoid
+    from mtdetect.odds import sigmoid
 
     sums, n = doc_evidence(model, f)
     mean = sums / np.maximum(n, 1.0)
     out = {}
     for i, h in enumerate(model.heads):
         dh = model.doc_heads.get(h)
-        out[h] = _sigmoid(dh.logodds(mean[i], n) if dh is not None else mean[i])
+        out[h] = sigmoid(dh.logodds(mean[i], n) if dh is not None else mean[i])
     return out
 
 
@@ -419,7 +422,7 @@ def fit_document_head(mean: np.ndarray, n: np.ndarray, y: np.ndarray, w: np.ndar
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
 
-    from mtdetect.model import DocumentHead
+    from mtdetect.classifier.model import DocumentHead
 
     best: tuple[float, DocumentHead] | None = None
     for k in K_GRID:
@@ -447,11 +450,11 @@ def fit_combiner(heads: dict[str, LinearModel], dev: Featurized) -> EnsembleMode
     """The ensemble of ``heads``: the sentence calibration of their noisy-OR, each head's
     :class:`DocumentHead` on dev documents of its own kinds, and the calibration of the
     documents' added odds on dev documents of every kind and length."""
-    from mtdetect.model import _logit
+    from mtdetect.odds import logit
 
     ens = EnsembleModel(heads)
     raw = ens.noisy_or(list(ens.head_proba(dev.X).values()))
-    ens.sent_cal = _platt(_logit(raw), dev.y, group_weights(dev))
+    ens.sent_cal = _platt(logit(raw), dev.y, group_weights(dev))
     sums, n = doc_evidence(ens, dev)
     mean = sums / np.maximum(n, 1.0)
     y, kinds = dev.doc_labels(), dev.kinds()
@@ -604,7 +607,7 @@ GARBLE_COLUMNS = ("all", "fluency")
 
 def head_columns(name: str, n_cols: int, style_index: int, garble: str = "all") -> np.ndarray:
     """The columns head ``name`` may use (a boolean mask over the ``n_cols`` columns)."""
-    from mtdetect.features import FEATURE_NAMES, TAGGER_FEATURES
+    from mtdetect.classifier.features import FEATURE_NAMES, TAGGER_FEATURES
 
     use = np.ones(n_cols, bool)
     if name != "garble":

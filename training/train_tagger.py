@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.forest import TreeEnsemble
-from mtdetect.tagger import TOKEN_FEATURES, TaggerModel
+from mtdetect.tagger.spans import TOKEN_FEATURES, TaggerModel
+from mtdetect.tagger.trees import TreeEnsemble
 from training.tagger_data import (
     TokenData,
     featurize_tokens,
@@ -163,7 +163,7 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
     and the others, and the split (:data:`EXPLAINED_SHARES`) that flags the most changed
     tokens of the dev round trips and rewrites wins.
     """
-    from mtdetect.tagger import explained
+    from mtdetect.tagger.spans import explained
 
     kinds = _kinds(dev)
     clean = kinds == "clean"

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from mtdetect.audit.language import looks_english
+from mtdetect.audit.checks import check_text
 from mtdetect.audit.schema import COUNT_COLUMNS, audit_columns, keep_decision
 
 __all__ = [
@@ -51,17 +51,14 @@ def score_text(
         text = ""
     if not isinstance(text, str):
         return audit_columns("error", f"bad field: {type(text).__name__}, not a string")
-    if not text.strip():
-        return audit_columns("skipped", "empty: no text to score")
-    if len(text) > max_chars:
-        return audit_columns("error", f"record too large: {len(text):,} characters")
-    if lang_check and not looks_english(text):
-        return audit_columns("skipped", "not English: too few English letters or words")
+    checked = check_text(text, max_chars=max_chars, lang_check=lang_check)
+    if checked.text is None:
+        return audit_columns(checked.status, checked.reason)
     try:
-        r = detector.score(text)
+        r = detector.score(checked.text)
     except Exception as exc:  # one bad text must not stop a dataframe or pipeline
         return audit_columns("error", f"detector failed: {type(exc).__name__}: {exc}")
-    return audit_columns("ok", None, round(r.score, 4), r.verdict, r.family_counts())
+    return audit_columns("ok", checked.reason, round(r.score, 4), r.verdict, r.family_counts())
 
 
 def _threshold(detector: Any, threshold: float | None) -> float:

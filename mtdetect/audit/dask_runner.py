@@ -1,6 +1,6 @@
 """Running the shards of an audit on a Dask distributed cluster.
 
-Each shard is one task, :func:`mtdetect.audit.runner.run_shard`, which reads the shard,
+Each shard is one task, the runner's ``run_shard`` (passed in as ``task``), which reads the shard,
 scores it with the worker's detector (loaded once per worker process) and publishes the
 part file and its manifest entry exactly as a local run does. Inputs and the output
 directory must therefore be on storage that every worker sees under the same path.
@@ -30,16 +30,16 @@ def run_on_dask(
     opts: Any,
     batch_size: int,
     on_shard: Callable[[Shard, dict[str, Any]], None],
+    task: Callable[..., dict[str, Any]],
 ) -> None:
-    """Run ``shards`` on the cluster at ``scheduler`` (an address or a ``distributed.Client``)."""
+    """Run ``task(shard, out, opts, batch_size)`` for each of ``shards`` on the cluster at
+    ``scheduler`` (an address or a ``distributed.Client``); ``on_shard`` gets each result."""
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise RuntimeError(
             "--scheduler needs dask distributed: pip install 'mtdetect[dask]'"
         ) from None
-    from mtdetect.audit.runner import run_shard
-
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
@@ -51,7 +51,7 @@ def run_on_dask(
         # relative path against this one's (the rows keep the path as it was named).
         cwd = os.getcwd()
         for shard in shards:
-            fut = client.submit(run_shard, dataclasses.replace(shard, base=cwd), str(out), opts,
+            fut = client.submit(task, dataclasses.replace(shard, base=cwd), str(out), opts,
                                 batch_size, pure=False, retries=2)  # fmt: skip
             by_key[fut.key] = shard
             futures.append(fut)

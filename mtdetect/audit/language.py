@@ -10,86 +10,10 @@ from __future__ import annotations
 
 import re
 
+from mtdetect.wordlists import LANGUAGE_CHECK_WORDS
+
 __all__ = ["looks_english", "mask_non_english"]
 
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "all",
-        "also",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "may",
-        "more",
-        "most",
-        "no",
-        "not",
-        "of",
-        "on",
-        "one",
-        "or",
-        "our",
-        "out",
-        "she",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "up",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "while",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-    ]
-)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SAMPLE_CHARS = 4000
 
@@ -110,7 +34,7 @@ def looks_english(text: str, *, min_ascii: float = 0.85, min_function: float = 0
     words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 12:
         return True
-    return sum(w in _FUNCTION_WORDS for w in words) / len(words) >= min_function
+    return sum(w in LANGUAGE_CHECK_WORDS for w in words) / len(words) >= min_function
 
 
 def mask_non_english(text: str, *, min_letters: int = 20) -> tuple[str, int, int]:

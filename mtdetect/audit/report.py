@@ -12,7 +12,7 @@ import re
 from html import escape
 from typing import Any
 
-from mtdetect import __version__
+from mtdetect._version import __version__
 from mtdetect.report.html import _CSS, _EXTRA_CSS, FAMILY_COLORS, _document_html, histogram_svg
 from mtdetect.result import DocumentResult, SentenceResult, Span, scrub_surrogates
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtdetect.audit.language import looks_english, mask_non_english
+from mtdetect.audit.checks import check_text
 from mtdetect.audit.readers import (
     DEFAULT_MAX_INFLATE,
     DEFAULT_SHARD_BYTES,
@@ -215,27 +215,13 @@ def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any
         return {"status": "error", "reason": rec.error, "readable": False}, None
     if rec.extra.get("skip"):
         return {"status": "skipped", "reason": f"no text: {rec.extra['skip']}"}, None
-    text = rec.text or ""
-    if not text.strip():
-        return {"status": "skipped", "reason": "empty: no text to score"}, None
-    if len(text) > opts.max_chars:
-        return {
-            "status": "error",
-            "reason": f"record too large: {len(text):,} characters, over --max-chars {opts.max_chars:,}",
-        }, None
-    if opts.lang_check and not looks_english(text):
-        return {
-            "status": "skipped",
-            "reason": "not English: too few English letters or words",
-        }, None
-    reason = None
-    if opts.lang_check:
-        # A mixed document is scored on its English paragraphs only (same length, so every
-        # offset still points into the original text).
-        masked, other, paragraphs = mask_non_english(text)
-        if other:
-            text = masked
-            reason = f"mixed languages: scored on the English part ({other} of {paragraphs} paragraphs left out)"
+    checked = check_text(
+        rec.text or "", max_chars=opts.max_chars, lang_check=opts.lang_check,
+        limit_name="--max-chars",
+    )  # fmt: skip
+    if checked.text is None:
+        return {"status": checked.status, "reason": checked.reason}, None
+    text, reason = checked.text, checked.reason
     try:
         result = det.score(text, id=rec.id, source=rec.source, min_strength=opts.min_strength)
     except Exception as exc:  # a detector bug must not lose the record or stop the run
@@ -847,7 +833,8 @@ def run_audit(
                 if scheduler is not None:
                     from mtdetect.audit.dask_runner import run_on_dask
 
-                    run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done)
+                    run_on_dask(scheduler, out, pending, opts, batch_size, bar.shard_done,
+                                task=run_shard)  # fmt: skip
                 else:
                     _run_local(out, shards, opts, min(workers, 61), batch_size, bar.advance,
                                bar.shard_done, selections)  # fmt: skip

@@ -16,7 +16,7 @@ def default_detectors() -> list[Detector]:
 
     These are the formatting families (spacing, spinner leftovers, non-prose) and the
     published tortured-phrase list; the lexical families come from the learned span tagger
-    (:mod:`mtdetect.tagger`), which :func:`mtdetect.load` adds when its model and the
+    (:mod:`mtdetect.tagger.spans`), which :func:`mtdetect.load` adds when its model and the
     evidence tables are installed.
     """
     return [

@@ -43,7 +43,7 @@ from typing import Any
 
 from mtdetect.detectors.base import make_span
 from mtdetect.result import Span
-from mtdetect.text import Sentence, tokenize
+from mtdetect.text import Sentence, tokenize, word_key
 
 __all__ = [
     "DEFAULT_PATH",
@@ -73,7 +73,7 @@ _WORDISH = frozenset(("word", "number"))
 
 def _keys_of(text: str) -> list[str]:
     """Matching keys of every token of ``text``: lower-cased, curly apostrophe folded."""
-    return [t.text.lower().replace("’", "'") for t in tokenize(text)]
+    return [word_key(t.text) for t in tokenize(text)]
 
 
 def phrase_keys(text: str) -> tuple[str, ...]:
@@ -539,7 +539,7 @@ def sentence_keys(sentence: Sentence) -> list[str]:
     """Token keys of a sentence, as :func:`phrase_keys` computes them."""
     keys = [t.text.lower() for t in sentence.tokens]
     if "’" in sentence.text:
-        keys = [k.replace("’", "'") for k in keys]
+        keys = [word_key(k) for k in keys]
     return keys
 
 

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mtdetect.result import DocumentResult, Span, scrub_surrogates
+from mtdetect.report.layout import layout_spans
+from mtdetect.result import DocumentResult, scrub_surrogates
 
 __all__ = ["FORMATS", "layout_spans", "render"]
 
 FORMATS = ("text", "json", "jsonl", "csv", "html")
-
-
-def layout_spans(spans: Sequence[Span]) -> list[Span]:
-    """Spans that can be highlighted side by side: overlaps resolved by strength.
-
-    Stronger spans win; a weaker span overlapping a kept one is dropped from the highlight
-    (it stays in the JSON form).
-    """
-    kept: list[Span] = []
-    for sp in sorted(spans, key=lambda s: (-s.strength, s.start, s.end)):
-        if sp.end <= sp.start:
-            continue
-        if all(sp.end <= k.start or sp.start >= k.end for k in kept):
-            kept.append(sp)
-    return sorted(kept, key=lambda s: s.start)
 
 
 def render(
@@ -50,15 +36,10 @@ def _render(
     color: bool = False,
     thresholds: dict[str, float] | None = None,
 ) -> str:
-    if fmt == "text":
-        from mtdetect.report.terminal import render_text
+    if fmt in ("text", "json", "jsonl", "csv"):
+        from mtdetect.report.stream import stream
 
-        return render_text(results, color=color)
-    if fmt in ("json", "jsonl", "csv"):
-        from mtdetect.report import tabular
-
-        return {"json": tabular.render_json, "jsonl": tabular.render_jsonl,
-                "csv": tabular.render_csv}[fmt](results)  # fmt: skip
+        return "".join(stream(results, fmt, color=color))
     if fmt == "html":
         from mtdetect.report.html import render_html
 

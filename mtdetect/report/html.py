@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from mtdetect import __version__
-from mtdetect.report import layout_spans
+from mtdetect._version import __version__
+from mtdetect.report.layout import layout_spans
 from mtdetect.result import FAMILIES, DocumentResult, SentenceResult, Span, scrub_surrogates
 
 __all__ = ["FAMILY_COLORS", "HtmlPage", "render_html"]

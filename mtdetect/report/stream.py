@@ -15,7 +15,8 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
-from mtdetect.report.terminal import _safe, sentence_lines
+from mtdetect.report.layout import safe_text
+from mtdetect.report.terminal import sentence_lines
 from mtdetect.result import SCHEMA, DocumentResult, SentenceResult, dumps_json, scrub_surrogates
 
 __all__ = ["STREAM_FORMATS", "DocumentWriter", "closing", "stream"]
@@ -104,7 +105,7 @@ class DocumentWriter:
 
     def _finish(self, score, verdict, model, id, source) -> Iterator[str]:
         if self.fmt == "text":
-            name = _safe(source or id or "<text>")
+            name = safe_text(source or id or "<text>")
             s = "s" if self.n_spans != 1 else ""
             head = (
                 f"{name}: score {score:.2f} ({verdict}), {self.n_sentences} sentences, "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from mtdetect.report.layout import layout_spans, safe_text
+from mtdetect.result import SentenceResult
 
-from mtdetect.report import layout_spans
-from mtdetect.result import DocumentResult, SentenceResult
-
-__all__ = ["render_text", "sentence_lines"]
+__all__ = ["sentence_lines"]
 
 # ANSI colours per family (foreground on a dim background), kept readable on dark and light.
 _COLORS = {
@@ -23,34 +21,19 @@ _COLORS = {
 }
 
 
-# Control characters in scraped text could drive the terminal (escape sequences): show
-# them as visible symbols instead.
-_CONTROL = {i: 0xFFFD for i in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
-_CONTROL[0x09] = 0x20
-_CONTROL[0x0A] = 0x20
-_CONTROL[0x0D] = 0x20
-# Bidirectional overrides and isolates could reorder what the terminal shows ("Trojan
-# Source"); show them as visible symbols as well.
-_CONTROL.update({i: 0xFFFD for i in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
-
-
-def _safe(s: str) -> str:
-    return s.translate(_CONTROL)
-
-
 def _highlight(sent: SentenceResult, color: bool) -> str:
     out: list[str] = []
     pos = sent.start
     text = sent.text
     for sp in layout_spans(sent.spans):
-        out.append(_safe(text[pos - sent.start : sp.start - sent.start]))
-        piece = _safe(text[sp.start - sent.start : sp.end - sent.start])
+        out.append(safe_text(text[pos - sent.start : sp.start - sent.start]))
+        piece = safe_text(text[sp.start - sent.start : sp.end - sent.start])
         if color:
             out.append(f"\x1b[{_COLORS.get(sp.family, '1')}m{piece}\x1b[0m")
         else:
             out.append(f"[[{piece}]]")
         pos = sp.end
-    out.append(_safe(text[pos - sent.start :]))
+    out.append(safe_text(text[pos - sent.start :]))
     return "".join(out)
 
 
@@ -59,16 +42,9 @@ def sentence_lines(i: int, sent: SentenceResult, color: bool) -> list[str]:
     spans highlighted, then one line per span."""
     lines = [f"  [{i}] {sent.score:.2f}  {_highlight(sent, color)}"]
     for sp in sent.spans:
-        hint = f" -> '{_safe(sp.suggestion)}'" if sp.suggestion else ""
+        hint = f" -> '{safe_text(sp.suggestion)}'" if sp.suggestion else ""
         lines.append(
-            f"        {sp.family} {sp.strength:.2f} '{_safe(sp.text)}'{hint}: "
-            f"{_safe(sp.explanation)}"
+            f"        {sp.family} {sp.strength:.2f} '{safe_text(sp.text)}'{hint}: "
+            f"{safe_text(sp.explanation)}"
         )
     return lines
-
-
-def render_text(results: Sequence[DocumentResult], *, color: bool = False) -> str:
-    """Each document's verdict, then its suspect sentences with spans and explanations."""
-    from mtdetect.report.stream import stream
-
-    return "".join(stream(results, "text", color=color))

@@ -18,192 +18,11 @@ from functools import cached_property
 import numpy as np
 
 from mtdetect.evidence import Evidence
-from mtdetect.text import Sentence
+from mtdetect.text import Sentence, word_key
+from mtdetect.wordlists import ARTICLES, TAGGER_FUNCTION_WORDS, TAGGER_PREPOSITIONS
 
-__all__ = ["ARTICLES", "FUNCTION_WORDS", "PREPOSITIONS", "DocView", "build_view", "first_char_is"]
+__all__ = ["DocView", "build_view", "first_char_is"]
 
-ARTICLES = frozenset({"a", "an", "the"})
-#: Prepositions and particles that machine rewriting swaps for one another.
-PREPOSITIONS = frozenset(
-    [
-        "about",
-        "above",
-        "across",
-        "after",
-        "against",
-        "along",
-        "amid",
-        "amidst",
-        "among",
-        "amongst",
-        "around",
-        "as",
-        "at",
-        "before",
-        "behind",
-        "below",
-        "beneath",
-        "beside",
-        "besides",
-        "between",
-        "beyond",
-        "by",
-        "despite",
-        "down",
-        "during",
-        "except",
-        "for",
-        "from",
-        "in",
-        "inside",
-        "into",
-        "like",
-        "near",
-        "of",
-        "off",
-        "on",
-        "onto",
-        "out",
-        "outside",
-        "over",
-        "past",
-        "per",
-        "since",
-        "than",
-        "through",
-        "throughout",
-        "till",
-        "to",
-        "toward",
-        "towards",
-        "under",
-        "underneath",
-        "unlike",
-        "until",
-        "unto",
-        "up",
-        "upon",
-        "versus",
-        "via",
-        "with",
-        "within",
-        "without",
-    ]
-)
-#: Closed-class words: determiners, pronouns, auxiliaries, conjunctions, prepositions.
-FUNCTION_WORDS = (
-    frozenset(
-        [
-            "a",
-            "an",
-            "the",
-            "this",
-            "that",
-            "these",
-            "those",
-            "some",
-            "any",
-            "each",
-            "every",
-            "no",
-            "all",
-            "both",
-            "either",
-            "neither",
-            "such",
-            "i",
-            "me",
-            "my",
-            "mine",
-            "we",
-            "us",
-            "our",
-            "you",
-            "your",
-            "he",
-            "him",
-            "his",
-            "she",
-            "her",
-            "it",
-            "its",
-            "they",
-            "them",
-            "their",
-            "what",
-            "which",
-            "who",
-            "whom",
-            "whose",
-            "where",
-            "when",
-            "why",
-            "how",
-            "whether",
-            "if",
-            "then",
-            "so",
-            "because",
-            "although",
-            "though",
-            "while",
-            "and",
-            "or",
-            "but",
-            "nor",
-            "not",
-            "n't",
-            "be",
-            "am",
-            "is",
-            "are",
-            "was",
-            "were",
-            "been",
-            "being",
-            "have",
-            "has",
-            "had",
-            "having",
-            "do",
-            "does",
-            "did",
-            "doing",
-            "will",
-            "would",
-            "shall",
-            "should",
-            "can",
-            "could",
-            "may",
-            "might",
-            "must",
-            "there",
-            "here",
-            "also",
-            "only",
-            "just",
-            "very",
-            "too",
-            "more",
-            "most",
-            "less",
-            "least",
-            "much",
-            "many",
-            "few",
-            "other",
-            "another",
-            "own",
-            "same",
-            "one",
-            "yet",
-            "even",
-            "still",
-        ]
-    )
-    | PREPOSITIONS
-)
 _INITIAL_AFTER = frozenset(':;"“‘(—–-')
 #: Word-list bits (see DocView._classes).
 _FUNCTION, _PREPOSITION, _ARTICLE = 1, 2, 4
@@ -227,10 +46,10 @@ def first_char_is(text: str, starts: np.ndarray, test) -> np.ndarray:
 
 
 _CLASS_CODES = {
-    w: (_FUNCTION if w in FUNCTION_WORDS else 0)
-    | (_PREPOSITION if w in PREPOSITIONS else 0)
+    w: (_FUNCTION if w in TAGGER_FUNCTION_WORDS else 0)
+    | (_PREPOSITION if w in TAGGER_PREPOSITIONS else 0)
     | (_ARTICLE if w in ARTICLES else 0)
-    for w in FUNCTION_WORDS | PREPOSITIONS | ARTICLES
+    for w in TAGGER_FUNCTION_WORDS | TAGGER_PREPOSITIONS | ARTICLES
 }
 
 
@@ -444,7 +263,7 @@ def build_view(evidence: Evidence, text: str, sentences: Sequence[Sentence]) -> 
         curly = "’" in sent.text  # only then can a key need its apostrophe folded
         for tok_text, tok_start, tok_end, kind in toks:
             if kind == "word":
-                add_key(tok_text.lower().replace("’", "'") if curly else tok_text.lower())
+                add_key(word_key(tok_text) if curly else tok_text.lower())
                 add_number(False)
             elif kind == "number":
                 add_key("<num>")

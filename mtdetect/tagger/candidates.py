@@ -1,6 +1,6 @@
 """What the writer most likely meant: candidate originals for suspect words, scored in context.
 
-Every search here runs over a whole document (:class:`~mtdetect.docview.DocView`) at once.
+Every search here runs over a whole document (:class:`~mtdetect.tagger.docview.DocView`) at once.
 With the compiled core (:mod:`mtdetect.native`) each search is one call that gathers every
 suspect position's candidates from the tables, scores them with the Kneser-Ney model and
 keeps the best; the numpy implementation, the reference the tests compare it with, gathers
@@ -30,9 +30,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mtdetect.docview import DocView
 from mtdetect.evidence import ID_BITS, LINK_FLAGS
 from mtdetect.native import core
+from mtdetect.tagger.docview import DocView
+from mtdetect.wordlists import (
+    ARTICLE_CANDIDATES,
+    DROPPED_WORD_CANDIDATES,
+    PREPOSITION_CANDIDATES,
+    TAGGER_FUNCTION_WORDS,
+)
 
 __all__ = [
     "Candidates",
@@ -43,93 +49,6 @@ __all__ = [
     "substitutions",
     "suspect_content",
     "synonym_pairs",
-]
-
-#: Prepositions tried in place of an observed one (the most frequent, then the rarer ones
-#: rewriting tools like to produce).
-_PREP_LIST = [
-    "of",
-    "in",
-    "to",
-    "for",
-    "on",
-    "with",
-    "at",
-    "by",
-    "from",
-    "as",
-    "about",
-    "into",
-    "over",
-    "after",
-    "between",
-    "through",
-    "against",
-    "during",
-    "under",
-    "without",
-    "before",
-    "within",
-    "among",
-    "around",
-    "since",
-    "across",
-    "towards",
-    "toward",
-    "upon",
-    "near",
-    "amid",
-    "via",
-    "despite",
-    "beyond",
-    "behind",
-    "below",
-    "above",
-    "along",
-    "off",
-    "out",
-    "up",
-    "down",
-    "like",
-    "per",
-]
-_ARTICLE_LIST = ("the", "a", "an", "this", "that", "its", "their", "his")
-#: Words most often dropped by a rewriting pipeline.
-_FILLERS = [
-    "the",
-    "a",
-    "an",
-    "of",
-    "to",
-    "in",
-    "and",
-    "is",
-    "was",
-    "be",
-    "been",
-    "has",
-    "have",
-    "had",
-    "not",
-    "that",
-    "for",
-    "on",
-    "with",
-    "by",
-    "as",
-    "it",
-    "are",
-    "were",
-    "will",
-    "would",
-    "from",
-    "at",
-    "this",
-    "which",
-    "who",
-    "its",
-    "their",
-    "his",
 ]
 
 
@@ -378,7 +297,7 @@ _LISTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 class _ListIds:
     """The word lists of this module as ids of one evidence base (see :func:`_list_ids`)."""
 
-    prepositions: np.ndarray  # ids of _PREP_LIST, in order, the known ones
+    prepositions: np.ndarray  # ids of PREPOSITION_CANDIDATES, in order, the known ones
     articles: np.ndarray
     fillers: np.ndarray
     function: np.ndarray  # bool per vocabulary id: a function word or ``<num>``
@@ -389,18 +308,17 @@ def _list_ids(ev) -> _ListIds:
     """The ids of the word lists, looked up once per evidence base."""
     lists = _LISTS.get(ev)
     if lists is None:
-        from mtdetect.docview import FUNCTION_WORDS
 
         def known(words) -> np.ndarray:
             ids = ev.ids(list(words))
             return ids[ids >= 0]
 
         function = np.zeros(ev.vocab_size, bool)
-        function[known([*sorted(FUNCTION_WORDS), "<num>"])] = True
+        function[known([*sorted(TAGGER_FUNCTION_WORDS), "<num>"])] = True
         off = ev._thes_off.astype(np.int64)
         degrees = np.arange(max(int(np.diff(off).max(initial=0)), 2) + 1)
         lists = _LISTS[ev] = _ListIds(
-            known(_PREP_LIST), known(_ARTICLE_LIST), known(_FILLERS), function,
+            known(PREPOSITION_CANDIDATES), known(ARTICLE_CANDIDATES), known(DROPPED_WORD_CANDIDATES), function,
             _prior_of_degree(np.maximum(degrees, 1)),
         )  # fmt: skip
     return lists

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from mtdetect.native import core
+from mtdetect.odds import TREE_CLIP, sigmoid
 
 __all__ = ["TreeEnsemble"]
 
@@ -92,7 +93,7 @@ class TreeEnsemble:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of the positive class per row."""
-        return 1.0 / (1.0 + np.exp(-np.clip(self.decision(X), -30, 30)))
+        return sigmoid(self.decision(X), TREE_CLIP)
 
     def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
         """The arrays to store (see :meth:`from_arrays`)."""

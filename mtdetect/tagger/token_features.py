@@ -1,10 +1,10 @@
 """Token features for the span tagger, computed as arrays over a whole document.
 
 For every word of a document, :func:`token_features` computes :data:`TOKEN_FEATURES` from
-the document view (:class:`~mtdetect.docview.DocView`): Kneser-Ney probabilities from both
+the document view (:class:`~mtdetect.tagger.docview.DocView`): Kneser-Ney probabilities from both
 sides and relative to the document, n-gram counts, the gain of the best candidate original
 (thesaurus swap, pair swap, another preposition, a dropped word, see
-:mod:`mtdetect.candidates`), capitalisation and name evidence (a rare name that nearly
+:mod:`mtdetect.tagger.candidates`), capitalisation and name evidence (a rare name that nearly
 matches another name of the same document), and topic fit (word vectors against the
 document's centroid). What the searches found is returned beside the matrix
 (:class:`TokenEvidence`), for the spans' families, explanations and suggestions.
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mtdetect.candidates import (
+from mtdetect.evidence import LINK_FLAGS
+from mtdetect.tagger.candidates import (
     Candidates,
     collocate_substitutions,
     function_swaps,
@@ -24,8 +25,7 @@ from mtdetect.candidates import (
     pair_substitutions,
     substitutions,
 )
-from mtdetect.docview import DocView
-from mtdetect.evidence import LINK_FLAGS
+from mtdetect.tagger.docview import DocView
 
 __all__ = ["FEATURE_INDEX", "TOKEN_FEATURES", "TokenEvidence", "token_features"]
 

@@ -3,8 +3,8 @@
 A model is a folder with two files:
 
 ``model.npz`` (the shipped form) or ``model.joblib``
-    the classifier over :data:`mtdetect.features.FEATURE_NAMES` (plus the style model's
-    column, see :mod:`mtdetect.style`), the document aggregation, the verdict thresholds and
+    the classifier over :data:`mtdetect.classifier.features.FEATURE_NAMES` (plus the style model's
+    column, see :mod:`mtdetect.classifier.style`), the document aggregation, the verdict thresholds and
     whether the evidence tables are needed. A sigmoid-calibrated, standardised logistic
     regression is stored as plain numeric arrays (:class:`LinearModel`, read with
     ``allow_pickle=False``: loading runs no code and needs no scikit-learn); any other
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,10 +42,11 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.features import FEATURE_NAMES, sentence_features
+from mtdetect.classifier.scoring import PieceScore, mean_logodds_of_pieces, top_quarter_mean
+from mtdetect.classifier.style import StyleModel
+from mtdetect.odds import SUM_EPS, logit, mean_logodds, sigmoid
 from mtdetect.result import Span
-from mtdetect.scoring import PieceScore, mean_logodds_of_pieces, top_quarter_mean
-from mtdetect.style import StyleModel
 from mtdetect.text import Sentence
 
 __all__ = [
@@ -70,15 +70,6 @@ FORMAT = "mtdetect-model/1"
 LINEAR_FORMAT = "mtdetect-linear/1"
 ENSEMBLE_FORMAT = "mtdetect-ensemble/2"
 TAGGER_FILE = "tagger.npz"
-_EPS = 1e-4
-
-
-def _mean_logodds(scores: Sequence[float]) -> float:
-    if not len(scores):
-        return 0.0
-    p = np.clip(np.asarray(scores, dtype=np.float64), _EPS, 1 - _EPS)
-    z = float(np.mean(np.log(p / (1 - p))))
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _mean(scores: Sequence[float]) -> float:
@@ -87,7 +78,7 @@ def _mean(scores: Sequence[float]) -> float:
 
 #: Document aggregations by name: sentence scores -> document score.
 AGGREGATIONS: dict[str, Callable[[Sequence[float]], float]] = {
-    "mean_logodds": _mean_logodds,
+    "mean_logodds": mean_logodds,
     "top_quarter": top_quarter_mean,
     "mean": _mean,
 }
@@ -95,7 +86,7 @@ AGGREGATIONS: dict[str, Callable[[Sequence[float]], float]] = {
 
 def default_model_dir() -> Path:
     """Where the shipped model lives: ``mtdetect/data/model``."""
-    return Path(__file__).resolve().parent / "data" / "model"
+    return Path(__file__).resolve().parent.parent / "data" / "model"
 
 
 @dataclass
@@ -252,7 +243,7 @@ class LinearModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """(n, 2) class probabilities, as scikit-learn classifiers return them."""
         t = self.cal_a * self.decision_function(X) + self.cal_b
-        p = 1.0 / (1.0 + np.exp(np.clip(t, -500, 500)))
+        p = sigmoid(-t)  # scikit-learn's sigmoid calibration: 1 / (1 + exp(a f + b))
         return np.column_stack([1.0 - p, p])
 
     @classmethod
@@ -279,15 +270,6 @@ class LinearModel:
             )
         except (AttributeError, TypeError, ValueError, IndexError):
             return None
-
-
-def _logit(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
-    return np.log(q / (1 - q))
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
 
 
 @dataclass
@@ -362,11 +344,11 @@ class EnsembleModel:
 
     def _sentence_scores(self, heads: Sequence[np.ndarray]) -> np.ndarray:
         a, b = self.sent_cal
-        return _sigmoid(a * _logit(self.noisy_or(heads)) + b)
+        return sigmoid(a * logit(self.noisy_or(heads)) + b)
 
     @staticmethod
     def _sums(heads: Iterable[np.ndarray]) -> np.ndarray:
-        return np.array([float(_logit(p, _EPS).sum()) for p in heads])
+        return np.array([float(logit(p, SUM_EPS).sum()) for p in heads])
 
     def head_logodds_sums(self, X: np.ndarray) -> np.ndarray:
         """Each head's sum of sentence log-odds over the rows of ``X`` (one per head, in
@@ -381,7 +363,7 @@ class EnsembleModel:
         mean = sums / np.maximum(n, 1.0)
         z = np.array([self.doc_heads[h].logodds(mean[i], n) for i, h in enumerate(self.heads)])
         a, b = self.doc_cal
-        p = _sigmoid(a * np.logaddexp.reduce(z, axis=0) + b)
+        p = sigmoid(a * np.logaddexp.reduce(z, axis=0) + b)
         return np.where(n > 0, p, 0.0)
 
     def document_score(self, X: np.ndarray) -> float:
@@ -565,7 +547,7 @@ def _write_card(
 
 
 def _inside_package(path: Path) -> bool:
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent  # the mtdetect package
     return path == pkg or pkg in path.parents
 
 
@@ -738,7 +720,7 @@ def _model_tagger(model_path: Path, card: dict[str, Any], evidence: Any) -> Any:
         )
     if evidence is None:
         return None
-    from mtdetect.tagger import load_tagger
+    from mtdetect.tagger.spans import load_tagger
 
     return load_tagger(path, evidence)
 

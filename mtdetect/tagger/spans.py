@@ -1,14 +1,14 @@
 """The span tagger: per-token evidence of machine rewriting, learned from real machine output.
 
 For every word of a document, :func:`token_features` computes :data:`TOKEN_FEATURES` as
-array operations over the whole document (:class:`~mtdetect.docview.DocView`): Kneser-Ney
+array operations over the whole document (:class:`~mtdetect.tagger.docview.DocView`): Kneser-Ney
 probabilities from both sides and relative to the document, n-gram counts, the gain of the
 best candidate original (thesaurus swap, pair swap, another preposition, a dropped word,
-see :mod:`mtdetect.candidates`), capitalisation and name evidence, topic fit.
+see :mod:`mtdetect.tagger.candidates`), capitalisation and name evidence, topic fit.
 
 :class:`TaggerModel` turns them into a calibrated probability per token: gradient-boosted
 trees (trained by ``training.train_tagger`` on round trips through a real MT engine and on
-spinner rewrites, stored as plain arrays, evaluated with numpy, :mod:`mtdetect.forest`).
+spinner rewrites, stored as plain arrays, evaluated with numpy, :mod:`mtdetect.tagger.trees`).
 Runs of tokens above the span threshold become spans; :func:`token_family` names each span's
 family from the evidence that was found (a thesaurus swap, another preposition, a dropped
 word, a name slip) and the explanation and suggestion come from the same evidence, so every
@@ -24,11 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
-from mtdetect.candidates import synonym_pairs
-from mtdetect.docview import DocView
-from mtdetect.forest import TreeEnsemble
+from mtdetect.odds import TREE_CLIP, sigmoid
 from mtdetect.result import Span
-from mtdetect.token_features import FEATURE_INDEX, TOKEN_FEATURES, TokenEvidence, token_features
+from mtdetect.tagger.candidates import synonym_pairs
+from mtdetect.tagger.docview import DocView
+from mtdetect.tagger.token_features import (
+    FEATURE_INDEX,
+    TOKEN_FEATURES,
+    TokenEvidence,
+    token_features,
+)
+from mtdetect.tagger.trees import TreeEnsemble
 
 __all__ = [
     "TOKEN_FEATURES",
@@ -70,7 +76,7 @@ class TaggerModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability per token that machine rewriting changed it."""
         z = self.calib_a * self.trees.decision(X) + self.calib_b
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return sigmoid(z, TREE_CLIP)
 
     def save(self, path: str | Path) -> None:
         """Write the model as plain arrays (``.npz``)."""
@@ -320,7 +326,7 @@ def _compound_swap(
 
 def spinner_pairs(view: DocView) -> list[Span]:
     """``spinner-leftover`` spans for synonyms side by side (see
-    :func:`mtdetect.candidates.synonym_pairs`)."""
+    :func:`mtdetect.tagger.candidates.synonym_pairs`)."""
     out = []
     for i in synonym_pairs(view).tolist():
         a, b = view.surface[i - 1], view.surface[i]
@@ -443,7 +449,7 @@ class Tagger:
         self.evidence = evidence
 
     def run(self, text: str, sentences) -> tuple[list[Span], TokenOutputs]:
-        from mtdetect.docview import build_view
+        from mtdetect.tagger.docview import build_view
 
         view = build_view(self.evidence, text, sentences)
         X, te = token_features(view)

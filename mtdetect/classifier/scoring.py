@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mtdetect.odds import logit_scalar, sigmoid_scalar
 from mtdetect.result import Span
 from mtdetect.text import Sentence
 
@@ -53,12 +54,11 @@ def mean_logodds_of_pieces(pieces: Sequence[PieceScore]) -> float | None:
     logits = []
     for piece in pieces:
         if piece.n_sentences:
-            p = min(max(piece.score, 1e-6), 1 - 1e-6)
-            logits.append((math.log(p / (1 - p)), piece.n_sentences))
+            logits.append((logit_scalar(piece.score), piece.n_sentences))
     if not logits:
         return None
     z = sum(lg * n for lg, n in logits) / sum(n for _, n in logits)
-    return 1.0 / (1.0 + math.exp(-z))
+    return sigmoid_scalar(z)
 
 
 class Scorer(Protocol):

@@ -25,170 +25,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mtdetect.docview import first_char_is
 from mtdetect.native import core
 from mtdetect.result import FAMILIES, Span
-from mtdetect.text import Sentence
+from mtdetect.tagger.docview import first_char_is
+from mtdetect.text import Sentence, word_key
+from mtdetect.wordlists import ARTICLES, SENTENCE_FUNCTION_WORDS, SENTENCE_PREPOSITIONS
 
 if TYPE_CHECKING:
-    from mtdetect.docview import DocView
     from mtdetect.evidence import Evidence
-    from mtdetect.tagger import TokenOutputs
+    from mtdetect.tagger.docview import DocView
+    from mtdetect.tagger.spans import TokenOutputs
 
 __all__ = [
     "EVIDENCE_FEATURES",
     "FEATURE_NAMES",
-    "FUNCTION_WORDS",
     "TAGGER_FEATURES",
     "sentence_features",
 ]
 
-_ARTICLES = frozenset(["the", "a", "an"])
-_PREPOSITIONS = frozenset(
-    [
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "after",
-        "before",
-        "between",
-        "against",
-        "during",
-        "without",
-        "within",
-        "through",
-        "across",
-        "among",
-        "around",
-        "behind",
-        "since",
-        "until",
-        "upon",
-        "towards",
-        "toward",
-        "beyond",
-        "despite",
-        "via",
-    ]
-)
-#: Closed-class words: determiners, pronouns, auxiliaries, prepositions, conjunctions.
-FUNCTION_WORDS: frozenset[str] = (
-    _ARTICLES
-    | _PREPOSITIONS
-    | frozenset(
-        [
-            "this",
-            "that",
-            "these",
-            "those",
-            "its",
-            "their",
-            "his",
-            "her",
-            "our",
-            "my",
-            "your",
-            "some",
-            "any",
-            "no",
-            "each",
-            "every",
-            "i",
-            "you",
-            "he",
-            "she",
-            "it",
-            "we",
-            "they",
-            "me",
-            "him",
-            "us",
-            "them",
-            "who",
-            "whom",
-            "which",
-            "what",
-            "there",
-            "be",
-            "is",
-            "are",
-            "was",
-            "were",
-            "been",
-            "being",
-            "am",
-            "have",
-            "has",
-            "had",
-            "having",
-            "do",
-            "does",
-            "did",
-            "done",
-            "doing",
-            "will",
-            "would",
-            "shall",
-            "should",
-            "can",
-            "could",
-            "may",
-            "might",
-            "must",
-            "and",
-            "or",
-            "but",
-            "nor",
-            "so",
-            "yet",
-            "if",
-            "than",
-            "then",
-            "as",
-            "because",
-            "while",
-            "although",
-            "though",
-            "when",
-            "where",
-            "why",
-            "how",
-            "not",
-            "very",
-            "also",
-            "just",
-            "only",
-            "even",
-            "still",
-            "more",
-            "most",
-            "less",
-            "much",
-            "many",
-            "few",
-            "all",
-            "both",
-            "either",
-            "neither",
-            "such",
-            "own",
-            "same",
-            "other",
-            "another",
-        ]
-    )
-)
 
 _FAMILY_COLS = [f"{fam}:{stat}" for fam in FAMILIES for stat in ("count", "max", "sum")]
 _STAT_COLS = [
@@ -461,7 +315,7 @@ def _token_counts(
     # The key stream: lower-case words and <num>, with _BREAK at punctuation and names.
     keys: list[str] = []
     key_owner: list[int] = []
-    func = FUNCTION_WORDS
+    func = SENTENCE_FUNCTION_WORDS
     for i, sent in enumerate(sentences):
         st = sent.text
         n_chars[i] = len(st)
@@ -483,13 +337,13 @@ def _token_counts(
                 else:
                     lw = w.lower()
                     if "’" in lw:
-                        lw = lw.replace("’", "'")
+                        lw = word_key(lw)
                     low += 1
                     if lw in func:
                         fw += 1
-                        if lw in _ARTICLES:
+                        if lw in ARTICLES:
                             ar += 1
-                        elif lw in _PREPOSITIONS:
+                        elif lw in SENTENCE_PREPOSITIONS:
                             pr += 1
                     keys.append(lw)
                 first = False
@@ -522,7 +376,9 @@ def _token_counts(
 
 #: Function-word class of a lower-case key: 1 a function word, 2 an article, 3 a preposition.
 _FUNCTION_CLASS = (
-    dict.fromkeys(FUNCTION_WORDS, 1) | dict.fromkeys(_ARTICLES, 2) | dict.fromkeys(_PREPOSITIONS, 3)
+    dict.fromkeys(SENTENCE_FUNCTION_WORDS, 1)
+    | dict.fromkeys(ARTICLES, 2)
+    | dict.fromkeys(SENTENCE_PREPOSITIONS, 3)
 )
 
 
@@ -637,7 +493,7 @@ def _share_rows(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     """The tagger columns from one document's token outputs."""
-    from mtdetect.token_features import FEATURE_INDEX
+    from mtdetect.tagger.token_features import FEATURE_INDEX
 
     own = t.view.sent
     p = t.proba

@@ -3,7 +3,7 @@
 Neural machine translation is fluent, and its errors are rare, but its word choice is not a
 human translator's: it prefers some words, constructions and punctuation over others. A
 linear model over hashed word unigrams and bigrams of a sentence learns those preferences;
-its log-odds become one feature of the sentence classifier (:mod:`mtdetect.model`).
+its log-odds become one feature of the sentence classifier (:mod:`mtdetect.classifier.model`).
 
 Names and numbers are masked (a capitalised word that does not start the sentence becomes
 ``C``, a number ``#``) so that the model cannot learn "foreign names mean machine
