@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
 
-from mtdetect.classifier.scoring import HeuristicScorer, PieceScore, Scorer, mean_logodds_of_pieces
+from mtdetect.classifier.scoring import HeuristicScorer, PieceScore, Scorer
 from mtdetect.detectors import Detector, default_detectors
 from mtdetect.detectors.spinner import TEMPLATE_EXPLANATION
 from mtdetect.detectors.tortured_list import LISTED_MARK
@@ -90,10 +90,7 @@ class MTDetector:
 
     def describe(self) -> list[str]:
         """Human-readable lines about the scorer and detectors, for ``mtdetect info``."""
-        lines = [f"scoring: {getattr(self.scorer, 'description', self.scorer.name)}"]
-        summary = getattr(self.scorer, "summary", None)
-        if callable(summary):  # a trained model: its card in brief
-            lines.extend(summary())
+        lines = [f"scoring: {self.scorer.description}", *self.scorer.summary()]
         lines.append(
             f"verdicts: clean < {self.scorer.suspect_threshold:.4g} <= suspect < "
             f"{self.scorer.rewritten_threshold:.4g} <= rewritten"
@@ -144,15 +141,8 @@ class MTDetector:
     ) -> tuple[list[Sentence], list[list[Span]], list[float], PieceScore]:
         sentences, spans, tokens = self.analyse(text, start, end, first_paragraph)
         decisive = any(is_decisive(sp) for group in spans for sp in group)
-        by_piece = getattr(self.scorer, "score_piece", None)
-        if callable(by_piece):
-            scores, piece = by_piece(text, sentences, spans, tokens)
-            return sentences, spans, scores, replace(piece, decisive=decisive)
-        scores = (
-            self.scorer.score_sentences(text, sentences, spans, tokens=tokens) if sentences else []
-        )
-        doc_score = float(self.scorer.document_score(scores))
-        return sentences, spans, scores, PieceScore(doc_score, len(sentences), (), decisive)
+        scores, piece = self.scorer.score_piece(text, sentences, spans, tokens)
+        return sentences, spans, scores, replace(piece, decisive=decisive)
 
     def score(
         self,
@@ -214,17 +204,13 @@ class MTDetector:
             )
 
     def combine_pieces(self, pieces: Sequence[PieceScore]) -> float:
-        """The document score from its pieces (:meth:`score_pieces`): a trained model adds up
-        their evidence (each head's sentence log-odds and the sentence count), so every
-        sentence counts as it would if the pieces were one; otherwise the mean log-odds of the pieces' scores, weighted by their sentences. A
-        document with a decisive span (:func:`is_decisive`) scores at least the *suspect*
-        threshold, so that the verdict never contradicts the report."""
-        combine = getattr(self.scorer, "combine", None)
-        if callable(combine):
-            score = float(combine(pieces))
-        else:
-            combined = mean_logodds_of_pieces(pieces)
-            score = float(self.scorer.document_score([])) if combined is None else combined
+        """The document score from its pieces (:meth:`score_pieces`), by the scorer's
+        ``combine``: a trained model adds up their evidence (each head's sentence log-odds and
+        the sentence count), so every sentence counts as it would if the pieces were one; the
+        heuristic scorer takes the mean log-odds of the pieces' scores, weighted by their
+        sentences. A document with a decisive span (:func:`is_decisive`) scores at least the
+        *suspect* threshold, so that the verdict never contradicts the report."""
+        score = float(self.scorer.combine(pieces))
         if any(p.decisive for p in pieces):
             score = max(score, float(self.scorer.suspect_threshold))
         return score

@@ -382,3 +382,21 @@ def test_vary_lengths_regroups_every_segment_once_with_its_labels() -> None:
     clean_dev = [s for d in out if d.kind == "clean" and d.split == "dev" for s in d.segments]
     assert len(clean_dev) == 2 * 30 * 8
     assert [d.id for d in out if d.split == "test"] == ["clean:t:0"]
+
+
+def test_both_scorers_have_everything_the_pipeline_calls() -> None:
+    """The pipeline calls the Scorer protocol and nothing else (no probing with getattr)."""
+    import inspect
+
+    import mtdetect
+    from mtdetect.classifier.scoring import HeuristicScorer, Scorer
+
+    members = set(Scorer.__annotations__) | {
+        n for n, v in vars(Scorer).items() if inspect.isfunction(v) and not n.startswith("_")
+    }
+    assert {"score_piece", "combine", "summary", "description"} <= members
+    for scorer in (HeuristicScorer(), mtdetect.load().scorer):
+        missing = [m for m in members if not hasattr(scorer, m)]
+        assert not missing, (type(scorer).__name__, missing)
+    h = HeuristicScorer()
+    assert h.summary() == [] and h.combine([]) == h.document_score([])

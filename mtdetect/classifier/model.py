@@ -194,17 +194,6 @@ class TrainedScorer:
         combined = mean_logodds_of_pieces(pieces)
         return 0.0 if combined is None else combined
 
-    def score_document(
-        self,
-        text: str,
-        sentences: Sequence[Sentence],
-        spans: Sequence[Sequence[Span]],
-        tokens: Any = None,
-    ) -> tuple[list[float], float]:
-        """Sentence scores and the document score in one pass."""
-        sent, piece = self.score_piece(text, sentences, spans, tokens)
-        return sent, piece.score
-
     def summary(self) -> list[str]:
         """A few lines from the model card, for ``mtdetect info``."""
         c = self.card

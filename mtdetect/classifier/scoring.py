@@ -62,16 +62,19 @@ def mean_logodds_of_pieces(pieces: Sequence[PieceScore]) -> float | None:
 
 
 class Scorer(Protocol):
-    """What the pipeline needs from a scorer: the heuristic one or a trained model.
+    """Everything the pipeline calls on a scorer: the heuristic one
+    (:class:`HeuristicScorer`) or a trained model
+    (:class:`mtdetect.classifier.model.TrainedScorer`).
 
-    A scorer may also have ``score_piece(text, sentences, spans, tokens)`` returning the
-    sentence scores and a :class:`PieceScore`, and ``combine(pieces)`` turning pieces into
-    the document score (a trained model has both: its document score is not a function of
-    its sentence scores alone); without them the pipeline uses :meth:`document_score` and
-    :func:`mean_logodds_of_pieces`.
+    The pipeline scores a document (or each piece of a huge one) with :meth:`score_piece`
+    and turns the pieces into the document score with :meth:`combine`; ``mtdetect info``
+    shows :attr:`description` and :meth:`summary`.
     """
 
+    #: The model's name and version, written into every result.
     name: str
+    #: One line on how it scores.
+    description: str
     suspect_threshold: float
     rewritten_threshold: float
 
@@ -81,9 +84,31 @@ class Scorer(Protocol):
         sentences: Sequence[Sentence],
         spans: Sequence[Sequence[Span]],
         tokens: Any = None,
-    ) -> list[float]: ...
+    ) -> list[float]:
+        """One probability per sentence."""
+        ...
 
-    def document_score(self, sentence_scores: Sequence[float]) -> float: ...
+    def document_score(self, sentence_scores: Sequence[float]) -> float:
+        """A document score from sentence scores alone (for callers that have only those)."""
+        ...
+
+    def score_piece(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
+    ) -> tuple[list[float], PieceScore]:
+        """The sentence scores of a document or piece and its :class:`PieceScore`."""
+        ...
+
+    def combine(self, pieces: Sequence[PieceScore]) -> float:
+        """The document score of a document analysed in ``pieces``."""
+        ...
+
+    def summary(self) -> list[str]:
+        """Lines about the model for ``mtdetect info`` (none for the heuristic scorer)."""
+        ...
 
 
 #: How much one span of each family, at strength 1, says about machine rewriting.
@@ -141,3 +166,23 @@ class HeuristicScorer:
 
     def document_score(self, sentence_scores: Sequence[float]) -> float:
         return top_quarter_mean(sentence_scores)
+
+    def score_piece(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        spans: Sequence[Sequence[Span]],
+        tokens: Any = None,
+    ) -> tuple[list[float], PieceScore]:
+        """Sentence scores, and the piece's score from them (:meth:`document_score`)."""
+        scores = self.score_sentences(text, sentences, spans, tokens=tokens) if sentences else []
+        return scores, PieceScore(float(self.document_score(scores)), len(sentences))
+
+    def combine(self, pieces: Sequence[PieceScore]) -> float:
+        """The mean log-odds of the pieces' scores, weighted by their sentences (a document
+        without sentences: :meth:`document_score` of none)."""
+        combined = mean_logodds_of_pieces(pieces)
+        return float(self.document_score([])) if combined is None else combined
+
+    def summary(self) -> list[str]:
+        return []
