@@ -439,10 +439,13 @@ class TokenOutputs:
 
 class Tagger:
     """Runs the tagger on a segmented document: spans for the report, token outputs for the
-    sentence classifier. Build with :func:`load_tagger`."""
+    sentence classifier. Build with :func:`load_tagger`.
+
+    Not a :class:`~mtdetect.detectors.Detector`: it reports several families and its token
+    outputs feed the classifier, so the pipeline runs it after the detectors (:meth:`run`).
+    """
 
     name = "tagger"
-    family = "synonym-substitution"  # reports several families; this is the most common
 
     def __init__(self, model: TaggerModel, evidence) -> None:
         self.model = model
@@ -462,10 +465,6 @@ class Tagger:
             proba = thresholds = np.zeros(0)
             spans = []
         return spans, TokenOutputs(view, X, proba, thresholds)
-
-    def detect(self, text: str, sentences) -> list[Span]:
-        """The :class:`~mtdetect.detectors.Detector` interface: spans only."""
-        return self.run(text, sentences)[0]
 
 
 def load_tagger(path: str | Path, evidence=None) -> Tagger:
