@@ -22,10 +22,14 @@ if TYPE_CHECKING:
     from mtdetect.pipeline import MTDetector
 
 _DEFAULT: MTDetector | None = None
+#: Detectors loaded from other model files, by resolved path and ``trust``: the one per-process
+#: cache of detectors (the audit's workers and the adapters call :func:`load` per record).
+_LOADED: dict[tuple[str, bool], MTDetector] = {}
 
 
 def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
-    """A detector: the shipped default when ``model`` is None (built once and cached).
+    """A detector: the shipped default when ``model`` is None. Each detector is built once
+    per process and cached (a model file changed on disk is read again in a new process).
 
     The default scores with the shipped trained model (``mtdetect/data/model``) when it is
     installed; without a model file, or when the model cannot be used here (another
@@ -46,8 +50,13 @@ def load(model: str | None = None, *, trust: bool = False) -> MTDetector:
             _DEFAULT = MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
             _DEFAULT.rebuild = load  # worker processes load it from its files
         return _DEFAULT
-    scorer = load_model(model, trust=trust)
-    return MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
+    from pathlib import Path
+
+    key = (str(Path(model).resolve()), trust)
+    if key not in _LOADED:
+        scorer = load_model(model, trust=trust)
+        _LOADED[key] = MTDetector(scorer=scorer, tagger=_tagger_for(scorer))
+    return _LOADED[key]
 
 
 def _tagger_for(scorer: Scorer):

@@ -126,3 +126,13 @@ def test_version_agrees_with_pyproject() -> None:
     pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8")
     assert re.search(r'(?m)^version = "([^"]+)"', pyproject).group(1) == __version__
     assert mtdetect.__version__ == __version__
+
+
+def test_load_builds_each_detector_once_per_process() -> None:
+    from mtdetect.classifier.model import default_model_dir
+
+    assert mtdetect.load() is mtdetect.load()
+    path = default_model_dir()  # inside the package: no trust needed
+    det = mtdetect.load(str(path))
+    assert det is mtdetect.load(str(path)) is mtdetect.load(path.parent / path.name)
+    assert det is not mtdetect.load() and det.model_name == mtdetect.load().model_name

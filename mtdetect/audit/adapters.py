@@ -188,16 +188,11 @@ def score_dataset(dataset: Any, text_column: str = "text", *, prefix: str = "mtd
     )
 
 
-_PROCESS_DETECTOR: Any = None
-
-
 def _process_detector() -> Any:
-    global _PROCESS_DETECTOR
-    if _PROCESS_DETECTOR is None:
-        import mtdetect
+    """The shipped detector of this process (:func:`mtdetect.load` caches it)."""
+    import mtdetect
 
-        _PROCESS_DETECTOR = mtdetect.load()
-    return _PROCESS_DETECTOR
+    return mtdetect.load()
 
 
 # --------------------------------------------------------------------------- datatrove

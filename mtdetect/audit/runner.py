@@ -146,17 +146,13 @@ class AuditOptions:
 
 # --------------------------------------------------------------------------- per record
 
-_DETECTORS: dict[tuple[str | None, bool], Any] = {}
-
 
 def _detector(opts: AuditOptions) -> Any:
-    """One detector per process, loaded on first use (workers are long-lived)."""
-    key = (opts.model, opts.trust_model)
-    if key not in _DETECTORS:
-        import mtdetect
+    """The process's detector for these options (loaded on first use and cached by
+    :func:`mtdetect.load`; workers are long-lived)."""
+    import mtdetect
 
-        _DETECTORS[key] = mtdetect.load(opts.model, trust=opts.trust_model)
-    return _DETECTORS[key]
+    return mtdetect.load(opts.model, trust=opts.trust_model)
 
 
 def _set_path(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
