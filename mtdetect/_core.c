@@ -1590,8 +1590,47 @@ static struct PyModuleDef module = {
     "Compiled inner loops of the evidence tables and the tagger (see _core.c).", -1, methods,
 };
 
+/* The constants Python must agree with; mtdetect.native checks them when it loads this
+   module, so that a stale build is never used. */
+static int add_constants(PyObject *m)
+{
+    const struct {
+        const char *name;
+        long long value;
+    } ints[] = {
+        {"ID_BITS", ID_BITS},
+        {"BUCKET", BUCKET},
+        {"MAX_OPTIONS", MAX_OPTIONS},
+        {"MAX_SHORTLIST", MAX_SHORTLIST},
+        {"SORT_UNIQUE", SORT_UNIQUE},
+        {"DROP_SELF", DROP_SELF},
+        {"SPIN_PRIOR", SPIN_PRIOR},
+        {"KEEP_FLAGS", KEEP_FLAGS},
+    };
+    const struct {
+        const char *name;
+        unsigned long long value;
+    } hashes[] = {{"GOLDEN", GOLDEN}, {"C1", C1}, {"C2", C2}, {"ALT", ALT}};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        if (PyModule_AddIntConstant(m, ints[i].name, (long)ints[i].value) < 0)
+            return -1;
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        PyObject *v = PyLong_FromUnsignedLongLong(hashes[i].value);
+        if (v == NULL || PyModule_AddObject(m, hashes[i].name, v) < 0) {
+            Py_XDECREF(v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC PyInit__core(void)
 {
     crc_init();
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && add_constants(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

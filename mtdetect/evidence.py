@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.native import core
+from mtdetect.native import BUCKET, HASH_ALT, HASH_C1, HASH_C2, HASH_GOLDEN, ID_BITS, core
 from mtdetect.text import word_key
 
 __all__ = [
@@ -64,15 +64,10 @@ __all__ = [
     "pack_keys",
 ]
 
-#: Word ids are packed ``ID_BITS`` apiece into 64-bit n-gram keys (three fit in 63 bits).
-ID_BITS = 21
 _ID_MASK = (1 << ID_BITS) - 1
 _M64 = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-_C1 = 0xBF58476D1CE4E5B9
-_C2 = 0x94D049BB133111EB
-_ALT = 0xD6E8FEB86659FD93  # perturbs the second bucket's hash
-_BUCKET = 4
+# The hash and table constants are shared with the compiled core (mtdetect.native).
+_GOLDEN, _C1, _C2, _ALT, _BUCKET = HASH_GOLDEN, HASH_C1, HASH_C2, HASH_ALT, BUCKET
 
 _U = np.uint64
 #: Batches up to this size are looked up key by key (same results, less overhead).
@@ -457,6 +452,22 @@ class Evidence:
         self._id_cache: dict[str, int] = {}
         #: Id of the number token ``<num>`` (-1 if absent): never a candidate word.
         self.num_id: int = int(self.ids(["<num>"])[0])
+
+    @property
+    def thesaurus_offsets(self) -> np.ndarray:
+        """Row offsets of the thesaurus (uint32, one row per word id, plus the end): word
+        ``i``'s neighbours are ``thesaurus_ids[thesaurus_offsets[i]:thesaurus_offsets[i + 1]]``."""
+        return self._thes_off
+
+    @property
+    def thesaurus_ids(self) -> np.ndarray:
+        """The thesaurus neighbours' word ids, row after row (see :attr:`thesaurus_offsets`)."""
+        return self._thes_ids
+
+    def table(self, name: str) -> np.ndarray:
+        """The table ``name`` of the evidence folder (``name.npy``), memory-mapped on first use;
+        empty if the build did not write it (e.g. ``thesaurus_flags`` of older builds)."""
+        return self._arr(name)
 
     def _arr(self, name: str) -> np.ndarray:
         """A table memory-mapped on first use (empty if the build did not write it)."""

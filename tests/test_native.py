@@ -464,3 +464,32 @@ def test_compiled_loops_refuse_or_bound_extreme_arguments():
         slow_view = _shipped_view(view.text)
         want = pair_substitutions(slow_view, substitutions(slow_view), shortlist=100)
     _same(wide, want)
+
+
+def test_the_compiled_core_shares_pythons_constants_or_is_not_used(monkeypatch) -> None:
+    """The constants of the C boundary are defined once in Python (mtdetect.native) and once in
+    C; the compiled module exports its own and a build whose values differ is not used."""
+    import sys
+    import types
+    import warnings
+
+    from mtdetect import native
+
+    built = native.core()
+    if built is not None:
+        assert native.mismatched_constants(built) == []
+    stale = types.ModuleType("mtdetect._core")
+    for name, value in native._SHARED.items():
+        setattr(stale, name, value)
+    stale.ID_BITS = native.ID_BITS + 1
+    monkeypatch.setitem(sys.modules, "mtdetect._core", stale)
+    import mtdetect
+
+    monkeypatch.setattr(mtdetect, "_core", stale, raising=False)
+    monkeypatch.setattr(native, "_STATE", {})
+    monkeypatch.delenv("MTDETECT_PURE_PYTHON", raising=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert native.core() is None
+    assert any("ID_BITS" in str(w.message) for w in caught)
+    assert "other sources" in native.core_status()

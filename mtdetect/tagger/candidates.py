@@ -31,7 +31,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtdetect.evidence import ID_BITS, LINK_FLAGS
-from mtdetect.native import core
+from mtdetect.native import (
+    DROP_SELF,
+    KEEP_FLAGS,
+    MAX_OPTIONS,
+    MAX_SHORTLIST,
+    SORT_UNIQUE,
+    SPIN_PRIOR,
+    core,
+)
 from mtdetect.tagger.docview import DocView
 from mtdetect.wordlists import (
     ARTICLE_CANDIDATES,
@@ -135,7 +143,7 @@ def swap_prior(view: DocView, cand: np.ndarray, flags: np.ndarray) -> np.ndarray
     neighbours ("near", "light") explains any one of them poorly; a swap that published
     tortured phrases show (``counterfeit`` for ``artificial``) counts as one of two choices.
     """
-    off = view.evidence._thes_off
+    off = view.evidence.thesaurus_offsets
     safe = np.clip(cand, 0, len(off) - 2)
     degree = np.maximum(off[safe + 1].astype(np.int64) - off[safe].astype(np.int64), 1)
     degree = np.where((flags & LINK_FLAGS["tortured"]) > 0, 2, degree)
@@ -177,8 +185,8 @@ def _search(
 
 _NO_ROWS = np.zeros(0, np.uint32)
 _NO_BYTES = np.zeros(0, np.uint8)
-#: Options of the compiled core's gather_search (see _core.c).
-_SORT_UNIQUE, _DROP_SELF, _SPIN_PRIOR, _KEEP_FLAGS = 1, 2, 4, 8
+# Options of the compiled core's gather_search (see mtdetect.native and _core.c).
+_SORT_UNIQUE, _DROP_SELF, _SPIN_PRIOR, _KEEP_FLAGS = SORT_UNIQUE, DROP_SELF, SPIN_PRIOR, KEEP_FLAGS
 #: Which word's row a candidate list reads: the position's own word, the next, the previous.
 _OWN, _NEXT, _PREV = 0, 1, 2
 
@@ -214,23 +222,23 @@ def _gather(
         off_a, ids_a, _NO_BYTES if fl_a is None else fl_a, key_a, k_a,
         off_b, ids_b, key_b, k_b,
         options, _NO_BYTES if drop is None else drop.view(np.uint8), ev.num_id,
-        ev._thes_off, lists.prior_by_degree, LINK_FLAGS["tortured"],
+        ev.thesaurus_offsets, lists.prior_by_degree, LINK_FLAGS["tortured"],
         out.gain, out.best, out.tried.view(np.uint8), out.flags, min_score,
     )  # fmt: skip
 
 
 def _thesaurus(ev, key: int, k: int) -> tuple:
-    return (ev._thes_off, ev._thes_ids, _thesaurus_flags(ev), key, k)
+    return (ev.thesaurus_offsets, ev.thesaurus_ids, _thesaurus_flags(ev), key, k)
 
 
 def _thesaurus_flags(ev) -> np.ndarray | None:
     """The thesaurus link flags (uint8), or None for tables built without them."""
-    flags = ev._arr("thesaurus_flags")
+    flags = ev.table("thesaurus_flags")
     return flags if len(flags) else None
 
 
 def _collocates(ev, name: str, key: int, k: int) -> tuple:
-    return (ev._arr(f"{name}_offsets"), ev._arr(f"{name}_ids"), None, key, k)
+    return (ev.table(f"{name}_offsets"), ev.table(f"{name}_ids"), None, key, k)
 
 
 def _best_of_each(owner: np.ndarray, score: np.ndarray, n_owners: int):
@@ -315,7 +323,7 @@ def _list_ids(ev) -> _ListIds:
 
         function = np.zeros(ev.vocab_size, bool)
         function[known([*sorted(TAGGER_FUNCTION_WORDS), "<num>"])] = True
-        off = ev._thes_off.astype(np.int64)
+        off = ev.thesaurus_offsets.astype(np.int64)
         degrees = np.arange(max(int(np.diff(off).max(initial=0)), 2) + 1)
         lists = _LISTS[ev] = _ListIds(
             known(PREPOSITION_CANDIDATES), known(ARTICLE_CANDIDATES), known(DROPPED_WORD_CANDIDATES), function,
@@ -374,12 +382,13 @@ def pair_substitutions(
         return out
     left = np.flatnonzero(sus[:-1] & sus[1:] & view.link[1:])
     fast = core()
-    # (the compiled search takes fewer than 256 neighbours a word and a shortlist of 64)
-    if fast is not None and len(left) and k < 256 and shortlist <= 64:
+    # (the compiled search takes fewer than MAX_OPTIONS neighbours a word and a shortlist of
+    # at most MAX_SHORTLIST)
+    if fast is not None and len(left) and k < MAX_OPTIONS and shortlist <= MAX_SHORTLIST:
         ev = view.evidence
         flags = _thesaurus_flags(ev)
         fast.pair_search(
-            ev.kn_tables(), ev._thes_off, ev._thes_ids, _NO_BYTES if flags is None else flags,
+            ev.kn_tables(), ev.thesaurus_offsets, ev.thesaurus_ids, _NO_BYTES if flags is None else flags,
             _list_ids(ev).prior_by_degree, LINK_FLAGS["tortured"], left, view.ids,
             view.prev2, view.prev1, view.next1, k, shortlist, out.gain, out.best,
             out.tried.view(np.uint8), out.flags,
