@@ -20,7 +20,7 @@ from mtdetect.detectors.tortured_list import (
 )
 from mtdetect.text import segment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -287,12 +287,12 @@ def test_determinism_across_hash_seeds() -> None:
         "from training.rewriter import Rewriter; "
         "print(Rewriter(t.THESAURUS).rewrite(t.TEXT, t._all_on(0.5), random.Random(1)))"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     outs = set()
     for hash_seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         proc = subprocess.run(
-            [sys.executable, "-c", script, str(root / "tests")],
+            [sys.executable, "-c", script, str(root / "tests" / "training")],
             cwd=root,
             env=env,
             capture_output=True,

@@ -15,7 +15,7 @@ from mtdetect.report import render
 from mtdetect.report import stream as stream_mod
 from mtdetect.report.stream import DocumentWriter, closing
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -78,61 +78,6 @@ def test_html_page_written_in_pieces_is_the_rendered_page(results, monkeypatch) 
     page.add(r.sentences)
     page.end_document(r.score, r.verdict, r.model, r.id, r.source)
     assert "".join(page.finish()) == render([r], "html")
-
-
-def test_a_piece_analysed_alone_is_the_piece_analysed_in_its_document(
-    detector, monkeypatch
-) -> None:
-    """Why reading a file a block at a time is exact: no detector, nor the tagger, nor the
-    scorer, looks past the ends of the piece it is given."""
-    from mtdetect.text import windows
-
-    text = "\n\n".join(
-        (EXAMPLES / name).read_text(encoding="utf-8")
-        for name in ("rewritten_article.txt", "clean_article.txt", "rewritten_article.txt")
-    )
-    cuts = windows(text, 300)  # between paragraphs, and inside the longer ones
-    assert len(cuts) > 6
-    for a, b, first in cuts:
-        s1, sp1, sc1, p1 = detector._score_piece(text, a, b, first)
-        s2, sp2, sc2, p2 = detector._score_piece(text[a:b], 0, None, first)
-        assert [(s.start, s.end, s.text, s.paragraph) for s in s1] == [
-            (s.start + a, s.end + a, s.text, s.paragraph) for s in s2
-        ]
-        assert [[(x.start, x.end, x.text, x.family, x.strength, x.explanation) for x in g]
-                for g in sp1] == [
-            [(x.start + a, x.end + a, x.text, x.family, x.strength, x.explanation) for x in g]
-            for g in sp2
-        ]  # fmt: skip
-        assert list(sc1) == list(sc2)
-        assert p1 == p2
-
-
-def test_score_pieces_of_chunks_is_score_pieces_of_the_text(detector, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 500)
-    text = (EXAMPLES / "rewritten_article.txt").read_text(encoding="utf-8") * 3
-    whole = list(detector.score_pieces(text))
-    for size in (1, 7, 499, 501, 10_000):
-        chunks = (text[i : i + size] for i in range(0, len(text), size))
-        assert list(detector.score_pieces(chunks)) == whole
-    with pytest.raises(TypeError, match="must be str"):
-        list(detector.score_pieces([b"bytes"]))
-    with pytest.raises(TypeError, match="must be str"):
-        list(detector.score_pieces(b"bytes"))
-
-
-def test_score_pieces_combine_to_score(detector, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 400)
-    text = (EXAMPLES / "rewritten_article.txt").read_text(encoding="utf-8") * 3
-    pieces = list(detector.score_pieces(text))
-    assert len(pieces) > 2
-    whole = detector.score(text)
-    assert [s for p, _ in pieces for s in p] == whole.sentences
-    combined = detector.combine_pieces([piece for _, piece in pieces])
-    # The pieces' evidence adds up: the same score as one piece would give.
-    assert combined == pytest.approx(whole.score)
-    assert sum(piece.n_sentences for _, piece in pieces) == len(whole.sentences)
-    assert detector.verdict(combined) == whole.verdict
 
 
 @pytest.mark.parametrize("fmt", ["json", "html", "text"])
