@@ -131,7 +131,7 @@ def test_interrupt_while_a_part_file_is_created_leaves_no_temp_file(
     writer held it left that file behind (seen about once in five runs of the kill test)."""
     from mtdetect.audit import run_audit
     from mtdetect.audit import writers as w
-    from mtdetect.audit.runner import AuditTerminated
+    from mtdetect.audit.pool import AuditTerminated
 
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(

@@ -77,8 +77,8 @@ def test_score_shows_progress_over_many_files(tmp_path: Path) -> None:
 def test_progress_with_a_limit_counts_the_records_asked_for() -> None:
     """Was: with --limit the bar counted bytes of the whole input (9%, then a jump to
     100%); now it counts the records asked for."""
+    from mtdetect.audit.progress import _Progress
     from mtdetect.audit.readers import Shard
-    from mtdetect.audit.runner import _Progress
 
     shard = Shard(0, "jsonl", ("x.jsonl",), size=1_000_000)
     with _Progress(True, 1_000_000, 1, total_docs=40) as bar:
