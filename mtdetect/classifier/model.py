@@ -431,58 +431,45 @@ def save_model(
         "style_n_features": style.n_features if style is not None else 0,
         "style_intercept": style.intercept if style is not None else 0.0,
     }
-    if isinstance(estimator, EnsembleModel):
+    style_coef = style.coef if style is not None else np.zeros(0, np.float32)
+    linear = None
+    if not isinstance(estimator, EnsembleModel):
+        linear = (
+            estimator if isinstance(estimator, LinearModel) else LinearModel.from_sklearn(estimator)
+        )
+    if isinstance(estimator, EnsembleModel) or linear is not None:
+        # Plain arrays (model.npz): loading runs no code. The entries keep their order, so
+        # the same model writes the same bytes.
+        if isinstance(estimator, EnsembleModel):
+            fmt = ENSEMBLE_FORMAT
+            meta = {
+                "heads": {
+                    h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
+                    for h, m in estimator.heads.items()
+                },
+                "combination": "sentences: noisy-or; documents: logsumexp of document heads",
+                "sent_cal": [float(x) for x in estimator.sent_cal],
+                "doc_heads": {h: asdict(v) for h, v in estimator.doc_heads.items()},
+                "doc_cal": [float(x) for x in estimator.doc_cal],
+            }
+            arrays = {"style_coef": style_coef}
+            for h, m in estimator.heads.items():
+                arrays |= {f"{h}_mean": m.mean, f"{h}_scale": m.scale, f"{h}_coef": m.coef}
+        else:
+            assert linear is not None
+            fmt = LINEAR_FORMAT
+            meta = {"intercept": linear.intercept, "cal_a": linear.cal_a, "cal_b": linear.cal_b}
+            arrays = {"mean": linear.mean, "scale": linear.scale, "coef": linear.coef,
+                      "style_coef": style_coef}  # fmt: skip
         model_path = d / LINEAR_FILE
-        meta = {
-            **common,
-            "format": ENSEMBLE_FORMAT,
-            "heads": {
-                h: {"intercept": m.intercept, "cal_a": m.cal_a, "cal_b": m.cal_b}
-                for h, m in estimator.heads.items()
-            },
-            "combination": "sentences: noisy-or; documents: logsumexp of document heads",
-            "sent_cal": [float(x) for x in estimator.sent_cal],
-            "doc_heads": {h: asdict(v) for h, v in estimator.doc_heads.items()},
-            "doc_cal": [float(x) for x in estimator.doc_cal],
-        }
-        arrays = {}
-        for h, m in estimator.heads.items():
-            arrays[f"{h}_mean"] = m.mean
-            arrays[f"{h}_scale"] = m.scale
-            arrays[f"{h}_coef"] = m.coef
         with open(model_path, "wb") as fh:
             np.savez_compressed(
                 fh,
-                meta=np.array(json.dumps(meta)),
+                meta=np.array(json.dumps({**common, "format": fmt, **meta})),
                 feature_names=np.array(names),
-                style_coef=style.coef if style is not None else np.zeros(0, np.float32),
                 **arrays,
             )
-        return _write_card(d, model_path, card, ENSEMBLE_FORMAT, name, names, aggregation,
-                           suspect_threshold, rewritten_threshold, uses_evidence)  # fmt: skip
-    linear = (
-        estimator if isinstance(estimator, LinearModel) else LinearModel.from_sklearn(estimator)
-    )
-    if linear is not None:
-        model_path = d / LINEAR_FILE
-        meta = {
-            **common,
-            "format": LINEAR_FORMAT,
-            "intercept": linear.intercept,
-            "cal_a": linear.cal_a,
-            "cal_b": linear.cal_b,
-        }
-        with open(model_path, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                meta=np.array(json.dumps(meta)),
-                feature_names=np.array(names),
-                mean=linear.mean,
-                scale=linear.scale,
-                coef=linear.coef,
-                style_coef=style.coef if style is not None else np.zeros(0, np.float32),
-            )
-        return _write_card(d, model_path, card, LINEAR_FORMAT, name, names, aggregation,
+        return _write_card(d, model_path, card, fmt, name, names, aggregation,
                            suspect_threshold, rewritten_threshold, uses_evidence)  # fmt: skip
     import joblib
 
