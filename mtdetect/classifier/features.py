@@ -374,11 +374,13 @@ def _token_counts(
     return counts, stream
 
 
-#: Function-word class of a lower-case key: 1 a function word, 2 an article, 3 a preposition.
+#: Function-word class of a lower-case key: a function word, an article, a preposition (0 for
+#: any other word).
+_CLASS_FUNCTION, _CLASS_ARTICLE, _CLASS_PREPOSITION = 1, 2, 3
 _FUNCTION_CLASS = (
-    dict.fromkeys(SENTENCE_FUNCTION_WORDS, 1)
-    | dict.fromkeys(ARTICLES, 2)
-    | dict.fromkeys(SENTENCE_PREPOSITIONS, 3)
+    dict.fromkeys(SENTENCE_FUNCTION_WORDS, _CLASS_FUNCTION)
+    | dict.fromkeys(ARTICLES, _CLASS_ARTICLE)
+    | dict.fromkeys(SENTENCE_PREPOSITIONS, _CLASS_PREPOSITION)
 )
 
 
@@ -407,26 +409,29 @@ def _view_counts(
         st = sentence.text
         n_chars[i] = len(st)
         n_digits[i] = len(st) - len(st.translate(_NO_DIGITS))
-    # Counts per sentence as sums of 0/1 rows (exact), in one pass.
+    # Counts per sentence as sums of 0/1 rows (exact), in one pass: words, their letters,
+    # lower-case words, and of those function words, articles and prepositions, then
+    # capitalised words not first in their sentence.
+    words, letters, lower, function, articles, prepositions, caps = range(7)
     rows = np.empty((7, nv))
-    rows[0] = word
-    rows[1] = np.where(word, view.length, 0)
-    rows[2] = low
-    rows[3] = low & (fclass > 0)
-    rows[4] = low & (fclass == 2)
-    rows[5] = low & (fclass == 3)
-    rows[6] = word & cap & ~first
+    rows[words] = word
+    rows[letters] = np.where(word, view.length, 0)
+    rows[lower] = low
+    rows[function] = low & (fclass > 0)
+    rows[articles] = low & (fclass == _CLASS_ARTICLE)
+    rows[prepositions] = low & (fclass == _CLASS_PREPOSITION)
+    rows[caps] = word & cap & ~first
     sums = segment_stats(rows, sent, n).sums
     counts = _Counts(
         view.sent_tokens.astype(np.float64),
-        sums[0],
-        sums[1],
-        sums[2],
-        sums[3],
-        sums[4],
-        sums[5],
+        sums[words],
+        sums[letters],
+        sums[lower],
+        sums[function],
+        sums[articles],
+        sums[prepositions],
         view.sent_punct.astype(np.float64),
-        sums[6],
+        sums[caps],
         n_chars,
         n_digits,
     )
@@ -491,56 +496,69 @@ def _share_rows(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
 
 
+#: The token values the tagger columns summarise, one row each: seven token features, then
+#: the tagger's probability, whether the forward log-probability is low, whether the
+#: probability passes the span threshold and :data:`TAG_SHARE_LEVEL`, and the two highest
+#: probabilities of each sentence (their values and where they are).
+_TAG_FEATURES = ("lm_fwd", "lm_bwd", "lm_fwd_ctx_gain", "sub_gain", "func_gain", "pair_gain",
+                 "ins_gain")  # fmt: skip
+_TAG_ROWS = (*_TAG_FEATURES, "proba", "lm_low", "over_threshold", "over_level", "top2_proba",
+             "top2")  # fmt: skip
+_R = {name: i for i, name in enumerate(_TAG_ROWS)}
+#: A forward log-probability (natural log) under this counts as low (``lm_low_share``).
+LM_LOW = -12.0
+#: The tagger probability whose share of a sentence's tokens is ``tag_share_03``.
+TAG_SHARE_LEVEL = 0.3
+
+
 def _tagger_columns(out: np.ndarray, t: TokenOutputs, n: int) -> None:
     """The tagger columns from one document's token outputs."""
     from mtdetect.tagger.token_features import FEATURE_INDEX
 
     own = t.view.sent
     p = t.proba
-    cols = ("lm_fwd", "lm_bwd", "lm_fwd_ctx_gain", "sub_gain", "func_gain", "pair_gain",
-            "ins_gain")  # fmt: skip
     m = len(p)
     # one row per token value the sentence columns summarise, one pass over them all
-    v = np.empty((13, m))
-    v[:7] = t.X[:, [FEATURE_INDEX[c] for c in cols]].T
-    fwd, sub, func = v[0], v[3], v[4]
-    v[7] = p
-    v[8] = fwd < -12.0
-    v[9] = p >= t.threshold
-    v[10] = p >= 0.3
+    v = np.empty((len(_TAG_ROWS), m))
+    v[: len(_TAG_FEATURES)] = t.X[:, [FEATURE_INDEX[c] for c in _TAG_FEATURES]].T
+    fwd, sub, func = v[_R["lm_fwd"]], v[_R["sub_gain"]], v[_R["func_gain"]]
+    v[_R["proba"]] = p
+    v[_R["lm_low"]] = fwd < LM_LOW
+    v[_R["over_threshold"]] = p >= t.threshold
+    v[_R["over_level"]] = p >= TAG_SHARE_LEVEL
     # The two highest probabilities of each sentence (zeros elsewhere add nothing to a sum).
     order = np.lexsort((-p, own))
     rank = np.arange(m) - np.searchsorted(own[order], own[order])
     top2 = np.zeros(m, bool)
     top2[order[rank < 2]] = True
-    v[11] = np.where(top2, p, 0.0)
-    v[12] = top2
+    v[_R["top2_proba"]] = np.where(top2, p, 0.0)
+    v[_R["top2"]] = top2
     st = segment_stats(v, own, n)
     mean = st.means()
-    low, over = v[8], v[9]
+    low, over = v[_R["lm_low"]], v[_R["over_threshold"]]
     cnt = st.counts
     mx = st.finite_maxs()
     mins = st.finite_mins()
     cols_out = {
-        "tag_max": mx[7],
-        "tag_mean": mean[7],
-        "tag_top2_mean": _share_rows(st.sums[11], st.sums[12]),
-        "tag_share_03": mean[10],
-        "tag_share_thr": mean[9],
-        "lm_fwd_mean": mean[0],
-        "lm_bwd_mean": mean[1],
-        "lm_fwd_min": mins[0],
-        "lm_bwd_min": mins[1],
-        "lm_ctx_gain_mean": mean[2],
-        "lm_low_share": mean[8],
-        "sub_gain_max": mx[3],
-        "sub_gain_sum": st.sums[3],
-        "pair_gain_max": mx[5],
-        "func_gain_max": mx[4],
-        "ins_gain_max": mx[6],
+        "tag_max": mx[_R["proba"]],
+        "tag_mean": mean[_R["proba"]],
+        "tag_top2_mean": _share_rows(st.sums[_R["top2_proba"]], st.sums[_R["top2"]]),
+        "tag_share_03": mean[_R["over_level"]],
+        "tag_share_thr": mean[_R["over_threshold"]],
+        "lm_fwd_mean": mean[_R["lm_fwd"]],
+        "lm_bwd_mean": mean[_R["lm_bwd"]],
+        "lm_fwd_min": mins[_R["lm_fwd"]],
+        "lm_bwd_min": mins[_R["lm_bwd"]],
+        "lm_ctx_gain_mean": mean[_R["lm_fwd_ctx_gain"]],
+        "lm_low_share": mean[_R["lm_low"]],
+        "sub_gain_max": mx[_R["sub_gain"]],
+        "sub_gain_sum": st.sums[_R["sub_gain"]],
+        "pair_gain_max": mx[_R["pair_gain"]],
+        "func_gain_max": mx[_R["func_gain"]],
+        "ins_gain_max": mx[_R["ins_gain"]],
     }
     doc_fwd = float(fwd.mean())
-    cols_out["lm_fwd_rel_doc"] = np.where(cnt > 0, mean[0] - doc_fwd, 0.0)
+    cols_out["lm_fwd_rel_doc"] = np.where(cnt > 0, mean[_R["lm_fwd"]] - doc_fwd, 0.0)
     cols_out["doc_tag_mean"] = np.full(n, float(p.mean()))
     cols_out["doc_tag_share_thr"] = np.full(n, float(over.mean()))
     cols_out["doc_lm_fwd_mean"] = np.full(n, doc_fwd)
