@@ -41,7 +41,7 @@ import numpy as np
 
 from mtdetect.classifier.model import CARD_FILE, EnsembleModel, load_model
 from training.datasets import WMT_TEST_PAIRS, WMT_TEST_SYSTEMS, Doc
-from training.train import (
+from training.fit import (
     CLEAN_KINDS,
     HEADS,
     Featurized,
@@ -123,9 +123,9 @@ def unseen_engine_docs(scorer: Any, tagger_path: str, n_jobs: int = 2) -> Featur
     """Round trips of the test blocks through the evaluation-only engine (Serbo-Croatian),
     featurised with the style column of ``scorer``; None when they were not made
     (``python -m training.roundtrip --pivots hbs --splits test``)."""
+    from training.fit import featurize
     from training.roundtrip import EVAL_PIVOTS
     from training.tagger_data import roundtrip_docs
-    from training.train import featurize
 
     try:
         docs = roundtrip_docs(pivots=tuple(EVAL_PIVOTS), splits=("test",), with_clean=False)
@@ -419,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         args.report = "runs/quick/report" if args.quick else "training/report"
     data = load_data(args.data, args.quick, args.n_jobs, str(Path(args.model) / "tagger.npz"))
     scorer = load_model(args.model, trust=True)
-    from training.train import attach_style as _attach
-    from training.train import load_lengths
+    from training.fit import attach_style as _attach
+    from training.fit import load_lengths
 
     nmt_pos, nmt_neg = HEADS["nmt"]
     data, style = _attach(data, data.mask(nmt_pos + nmt_neg) & data.mask(split="train"))

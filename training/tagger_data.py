@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from training.align import align_tokens
-from training.datasets import Doc
+from training.docs import Doc
 from training.roundtrip import PIVOTS, Block, default_out, read_blocks
 from training.splits import bucket
 
@@ -119,7 +119,7 @@ def roundtrip_docs(
 
 def spin_docs(clean: Iterable[Doc], seed: int = 0, root: str | None = None) -> list[Doc]:
     """Spinner rewrites of clean documents (see the module docstring), with edit labels."""
-    from training.datasets import synthesize
+    from training.docs import synthesize
     from training.rewriter import Rewriter
     from training.spinner import broad_thesaurus
 

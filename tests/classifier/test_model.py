@@ -22,7 +22,7 @@ from mtdetect.classifier.model import (
 from mtdetect.classifier.scoring import HeuristicScorer
 from mtdetect.pipeline import MTDetector
 from training.datasets import Doc
-from training.train import Featurized, fit_combiner, fit_head, sentence_labels
+from training.fit import Featurized, fit_combiner, fit_head, sentence_labels
 
 COL = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
