@@ -19,6 +19,7 @@ The model file (``tagger.npz``) is read with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -356,64 +357,113 @@ def _first_swap(view: DocView, cand, i: int, j: int) -> tuple[int, str, str] | N
     return None
 
 
+#: What an explainer returns: one line of evidence and the likely original (None if unknown),
+#: or None when its evidence does not hold for the span (the generic line is used then).
+Explained = tuple[str, str | None] | None
+
+
+def _explain_swap(view: DocView, X: np.ndarray, te: TokenEvidence, i: int, j: int) -> Explained:
+    """A thesaurus or pair swap: the span with each word's likelier original."""
+    ev = view.evidence
+    phrase = " ".join(view.surface[i : j + 1])
+    words = list(view.surface[i : j + 1])
+    changed = False
+    for k in range(i, j + 1):
+        best = te.pair.best[k] if _pair_wins(te, k) else te.sub.best[k]
+        if best >= 0:
+            words[k - i] = _match_case(view.surface[k], ev.word(int(best)))
+            changed = True
+    if not changed:
+        return None
+    sugg = " ".join(words)
+    gain = float(max(te.sub.gain[i : j + 1].max(), te.pair.gain[i : j + 1].max()))
+    return (
+        f"'{phrase}' is unusual here; '{sugg}' is the likelier original "
+        f"({_fmt(np.exp(min(gain, 50)))}x by context and thesaurus)",
+        sugg,
+    )
+
+
+def _explain_collocation(
+    view: DocView, X: np.ndarray, te: TokenEvidence, i: int, j: int
+) -> Explained:
+    """A word of a fixed expression replaced: the expression's common form."""
+    if not (found := _first_swap(view, te.col, i, j)):
+        return None
+    _k, _w, sugg = found
+    phrase = " ".join(view.surface[i : j + 1])
+    return (
+        f"'{phrase}' looks like a fixed expression with a word replaced; "
+        f"'{sugg}' is the common one",
+        sugg,
+    )
+
+
+def _explain_function_word(
+    view: DocView, X: np.ndarray, te: TokenEvidence, i: int, j: int
+) -> Explained:
+    """Another preposition or article: the one the context prefers, and by how much."""
+    if not (found := _first_swap(view, te.func, i, j)):
+        return None
+    k, w, sugg = found
+    return (
+        f"'{view.surface[k]}' is an unlikely word here; '{w}' fits the context "
+        f"about {_fmt(np.exp(min(te.func.gain[k], 50)))}x better",
+        sugg,
+    )
+
+
+def _explain_dropped(view: DocView, X: np.ndarray, te: TokenEvidence, i: int, j: int) -> Explained:
+    """A word missing: where, and the word the context suggests."""
+    for k in range(i, min(j + 2, len(view))):
+        if te.ins.best[k] >= 0 and view.link[k]:
+            w = view.evidence.word(int(te.ins.best[k]))
+            return (
+                f"a word seems to be missing between '{view.surface[k - 1]}' and "
+                f"'{view.surface[k]}' (e.g. '{w}')",
+                f"{view.surface[k - 1]} {w} {view.surface[k]}",
+            )
+    return None
+
+
+def _explain_entity(view: DocView, X: np.ndarray, te: TokenEvidence, i: int, j: int) -> Explained:
+    """A name slip: the name used elsewhere in the text, a lower-cased name, an unknown one."""
+    for k in range(i, j + 1):
+        if te.near_name[k]:
+            return (
+                f"'{view.surface[k]}' looks like a misspelling of '{te.near_name[k]}', "
+                "which this text also uses",
+                te.near_name[k],
+            )
+        if X[k, FEATURE_INDEX["lower_name"]]:
+            name = view.surface[k][:1].upper() + view.surface[k][1:]
+            return (f"the name '{name}' is written in lower case", name)
+        if X[k, FEATURE_INDEX["unknown_cap"]]:
+            return (f"'{view.surface[k]}' is a capitalised word no reference list knows", None)
+    return None
+
+
+#: The explainer of each family the tagger reports (as ftfy lists its fixers): each explains a
+#: span from the same evidence that named its family. A family without one, or whose
+#: explainer finds nothing, gets the generic line of :func:`_explain`.
+EXPLAINERS: dict[str, Callable[[DocView, np.ndarray, TokenEvidence, int, int], Explained]] = {
+    "synonym-substitution": _explain_swap,
+    "broken-collocation": _explain_collocation,
+    "function-word-swap": _explain_function_word,
+    "dropped-word": _explain_dropped,
+    "mangled-entity": _explain_entity,
+}
+
+
 def _explain(
     view: DocView, X: np.ndarray, te: TokenEvidence, fam: str, i: int, j: int, peak: int
 ) -> tuple[str, str | None]:
     """One line of evidence for the span ``i..j`` and the likely original, if known."""
-    ev = view.evidence
+    explainer = EXPLAINERS.get(fam)
+    if explainer is not None and (found := explainer(view, X, te, i, j)) is not None:
+        return found
+    # Word-for-word or garbled text: how rare the pair at its peak is.
     phrase = " ".join(view.surface[i : j + 1])
-    if fam == "synonym-substitution":
-        words = list(view.surface[i : j + 1])
-        changed = False
-        for k in range(i, j + 1):
-            best = te.pair.best[k] if _pair_wins(te, k) else te.sub.best[k]
-            if best >= 0:
-                words[k - i] = _match_case(view.surface[k], ev.word(int(best)))
-                changed = True
-        if changed:
-            sugg = " ".join(words)
-            gain = float(max(te.sub.gain[i : j + 1].max(), te.pair.gain[i : j + 1].max()))
-            return (
-                f"'{phrase}' is unusual here; '{sugg}' is the likelier original "
-                f"({_fmt(np.exp(min(gain, 50)))}x by context and thesaurus)",
-                sugg,
-            )
-    if fam == "broken-collocation" and (found := _first_swap(view, te.col, i, j)):
-        _k, _w, sugg = found
-        return (
-            f"'{phrase}' looks like a fixed expression with a word replaced; "
-            f"'{sugg}' is the common one",
-            sugg,
-        )
-    if fam == "function-word-swap" and (found := _first_swap(view, te.func, i, j)):
-        k, w, sugg = found
-        return (
-            f"'{view.surface[k]}' is an unlikely word here; '{w}' fits the context "
-            f"about {_fmt(np.exp(min(te.func.gain[k], 50)))}x better",
-            sugg,
-        )
-    if fam == "dropped-word":
-        for k in range(i, min(j + 2, len(view))):
-            if te.ins.best[k] >= 0 and view.link[k]:
-                w = ev.word(int(te.ins.best[k]))
-                return (
-                    f"a word seems to be missing between '{view.surface[k - 1]}' and "
-                    f"'{view.surface[k]}' (e.g. '{w}')",
-                    f"{view.surface[k - 1]} {w} {view.surface[k]}",
-                )
-    if fam == "mangled-entity":
-        for k in range(i, j + 1):
-            if te.near_name[k]:
-                return (
-                    f"'{view.surface[k]}' looks like a misspelling of '{te.near_name[k]}', "
-                    "which this text also uses",
-                    te.near_name[k],
-                )
-            if X[k, FEATURE_INDEX["lower_name"]]:
-                name = view.surface[k][:1].upper() + view.surface[k][1:]
-                return (f"the name '{name}' is written in lower case", name)
-            if X[k, FEATURE_INDEX["unknown_cap"]]:
-                return (f"'{view.surface[k]}' is a capitalised word no reference list knows", None)
     left = max(i - 1, 0) if view.link[i] else i
     pair = " ".join(view.surface[left : j + 1])
     count = float(view.bigram_left[peak]) if view.link[peak] else float(view.unigram[peak])

@@ -105,3 +105,16 @@ def test_known_name_swap_restores_a_fixed_name(view_of, evidence):
     # the name as written, and the word in lower case, are left alone
     for text in ("Visitors came to the White House on Friday.", "They walked home after the game."):
         assert not known_name_swap(token_features(view_of(evidence, text))[0]).any()
+
+
+def test_every_family_the_tagger_names_has_its_explainer() -> None:
+    """The families token_family can return: each has an explainer in the registry, except
+    word-for-word text, which the generic line explains."""
+    import inspect
+
+    from mtdetect.result import FAMILIES
+    from mtdetect.tagger.spans import EXPLAINERS, token_family
+
+    named = {f for f in FAMILIES if f'"{f}"' in inspect.getsource(token_family)}
+    assert named - set(EXPLAINERS) == {"literal-translation"}
+    assert set(EXPLAINERS) <= set(FAMILIES)
