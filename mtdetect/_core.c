@@ -16,9 +16,10 @@
  *   ngram_counts(slots, n_buckets, seed, lut, a, b, c, out)
  *                                                          counts of pairs or triples of ids
  *   kn_triples(tables, c2, c1, w, backward, out)           Kneser-Ney ln P(w | c2 c1)
- *   gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed, off_a, ids_a,
- *                 flags_a, key_a, k_a, off_b, ids_b, key_b, k_b, options, drop, num_id,
- *                 thes_off, prior_by_degree, tortured, gain, best, tried, flags, min_score)
+ *   gather_search(tables, (ids, prev2, prev1, next1, next2), pos, mode, fixed,
+ *                 (off_a, ids_a, flags_a, key_a, k_a), (off_b, ids_b, flags_b, key_b, k_b),
+ *                 options, drop, num_id, (thes_off, prior_by_degree, tortured),
+ *                 (gain, best, tried, flags), min_score)
  *                                                          a candidate search, candidates included
  *   pair_search(tables, thes_off, thes_ids, thes_flags, prior_by_degree, tortured, left, ids,
  *               prev2, prev1, next1, k, shortlist, gain, best, tried, flags)
@@ -852,10 +853,12 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
     return kind == 0 ? ids[p] : (kind == 1 ? next1[p] : prev1[p]);
 }
 
-/* gather_search(tables, ids, prev2, prev1, next1, next2, pos, mode, fixed,
-                 off_a, ids_a, flags_a, key_a, k_a, off_b, ids_b, key_b, k_b,
-                 options, drop, num_id, thes_off, prior_by_degree, tortured,
-                 gain, best, tried, flags, min_score)
+/* gather_search(tables, (ids, prev2, prev1, next1, next2), pos, mode, fixed,
+                 (off_a, ids_a, flags_a, key_a, k_a), (off_b, ids_b, flags_b, key_b, k_b),
+                 options, drop, num_id, (thes_off, prior_by_degree, tortured),
+                 (gain, best, tried, flags), min_score)
+   Arguments come in groups (the document's ids and contexts, each table of rows, the
+   spinner prior, the outputs), which Python passes as named tuples; flags_b is not used.
    The candidate searches of mtdetect.tagger.candidates in one pass per document: for each position
    p in pos, its candidates are the ids in `fixed`, then the first k_a entries of row
    key_a(p) of table a (with its thesaurus flags_a, or none), then the first k_b of row
@@ -868,15 +871,20 @@ static inline int64_t row_key(int kind, Py_ssize_t p, const int64_t *ids, const 
    output. */
 static PyObject *py_gather_search(PyObject *self, PyObject *args)
 {
-    PyObject *tables, *o[21];
+    PyObject *tables, *o[21], *unused_flags_b;
     int mode, key_a, key_b, options, tortured;
     Py_ssize_t k_a, k_b;
     long long num_id;
     double min_score;
-    if (!PyArg_ParseTuple(args, "OOOOOOOiOOOOinOOiniOLOOiOOOOd", &tables, &o[0], &o[1], &o[2],
-                          &o[3], &o[4], &o[5], &mode, &o[6], &o[7], &o[8], &o[9], &key_a, &k_a,
-                          &o[10], &o[11], &key_b, &k_b, &options, &o[12], &num_id, &o[13],
-                          &o[14], &tortured, &o[15], &o[16], &o[17], &o[18], &min_score)) {
+    if (!PyArg_ParseTuple(args, "O(OOOOO)OiO(OOOin)(OOOin)iOL(OOi)(OOOO)d", &tables,
+                          &o[0], &o[1], &o[2], &o[3], &o[4],        /* the document */
+                          &o[5], &mode, &o[6],                      /* pos, mode, fixed */
+                          &o[7], &o[8], &o[9], &key_a, &k_a,        /* table a */
+                          &o[10], &o[11], &unused_flags_b, &key_b, &k_b, /* table b */
+                          &options, &o[12], &num_id,                /* options, drop */
+                          &o[13], &o[14], &tortured,                /* the spinner prior */
+                          &o[15], &o[16], &o[17], &o[18],           /* the outputs */
+                          &min_score)) {
         return NULL;
     }
     enum { N_BUF = 19 };

@@ -445,12 +445,14 @@ def test_compiled_loops_refuse_or_bound_extreme_arguments():
     n = len(view)
     out = [np.zeros(n), np.full(n, -1, np.int64), np.zeros(n, np.uint8), np.zeros(n, np.uint8)]
     huge = 2**63 - 1
+    from mtdetect.tagger.candidates import DocArrays, SearchOutputs, SpinPrior, TableRows
+
+    rows = TableRows(ev.thesaurus_offsets, ev.thesaurus_ids, np.zeros(0, np.uint8), 0, huge)
     native.core().gather_search(
-        ev.kn_tables(), view.ids, view.prev2, view.prev1, view.next1, view.next2,
-        np.arange(n, dtype=np.int64), 0, np.arange(5, dtype=np.int64),
-        ev._thes_off, ev._thes_ids, np.zeros(0, np.uint8), 0, huge,
-        ev._thes_off, ev._thes_ids, 0, huge,
-        2, np.zeros(0, np.uint8), ev.num_id, ev._thes_off, np.zeros(81), 8, *out, 0.0,
+        ev.kn_tables(), DocArrays(view.ids, view.prev2, view.prev1, view.next1, view.next2),
+        np.arange(n, dtype=np.int64), 0, np.arange(5, dtype=np.int64), rows, rows,
+        2, np.zeros(0, np.uint8), ev.num_id, SpinPrior(ev.thesaurus_offsets, np.zeros(81), 8),
+        SearchOutputs(*out), 0.0,
     )  # fmt: skip
     assert out[2].all()  # every position searched
     trees = TreeEnsemble(np.zeros(1, np.int32), np.full(1, np.inf), np.zeros(1, np.int32),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -213,18 +214,69 @@ def _gather(
     its own bar (less a margin for rounding)."""
     ev = view.evidence
     lists = _list_ids(ev)
-    off_a, ids_a, fl_a, key_a, k_a = a if a is not None else (_NO_ROWS, _NO_ROWS, None, 0, 0)
-    off_b, ids_b, _, key_b, k_b = b if b is not None else (_NO_ROWS, _NO_ROWS, None, 0, 0)
     core().gather_search(
-        ev.kn_tables(), view.ids, view.prev2, view.prev1, view.next1, view.next2,
-        np.ascontiguousarray(pos, dtype=np.int64), mode,
+        ev.kn_tables(),
+        DocArrays(view.ids, view.prev2, view.prev1, view.next1, view.next2),
+        np.ascontiguousarray(pos, dtype=np.int64),
+        mode,
         np.zeros(0, np.int64) if fixed is None else np.ascontiguousarray(fixed, np.int64),
-        off_a, ids_a, _NO_BYTES if fl_a is None else fl_a, key_a, k_a,
-        off_b, ids_b, key_b, k_b,
-        options, _NO_BYTES if drop is None else drop.view(np.uint8), ev.num_id,
-        ev.thesaurus_offsets, lists.prior_by_degree, LINK_FLAGS["tortured"],
-        out.gain, out.best, out.tried.view(np.uint8), out.flags, min_score,
-    )  # fmt: skip
+        _table_rows(a),
+        _table_rows(b),
+        options,
+        _NO_BYTES if drop is None else drop.view(np.uint8),
+        ev.num_id,
+        SpinPrior(ev.thesaurus_offsets, lists.prior_by_degree, LINK_FLAGS["tortured"]),
+        SearchOutputs(out.gain, out.best, out.tried.view(np.uint8), out.flags),
+        min_score,
+    )
+
+
+class DocArrays(NamedTuple):
+    """A document's word ids and their contexts, as the compiled searches take them."""
+
+    ids: np.ndarray
+    prev2: np.ndarray
+    prev1: np.ndarray
+    next1: np.ndarray
+    next2: np.ndarray
+
+
+class TableRows(NamedTuple):
+    """The rows a candidate search reads: ``ids[offsets[w]:offsets[w + 1]]`` for the word ``key``
+    names (the position's own, the next or the previous), its first ``k``, with their
+    thesaurus link ``flags`` (empty when the table has none)."""
+
+    offsets: np.ndarray
+    ids: np.ndarray
+    flags: np.ndarray
+    key: int
+    k: int
+
+
+class SpinPrior(NamedTuple):
+    """What the spinner prior of a candidate reads: the thesaurus row offsets (a word's
+    degree), the prior by degree, and the link flag of tortured-phrase alignments."""
+
+    thesaurus_offsets: np.ndarray
+    prior_by_degree: np.ndarray
+    tortured_flag: int
+
+
+class SearchOutputs(NamedTuple):
+    """Where a search writes, per position: gain, best candidate, searched, its flags."""
+
+    gain: np.ndarray
+    best: np.ndarray
+    tried: np.ndarray
+    flags: np.ndarray
+
+
+def _table_rows(rows: tuple | None) -> TableRows:
+    """``(offsets, ids, flags or None, key, k)`` as :class:`TableRows` (no rows for None)."""
+    if rows is None:
+        return TableRows(_NO_ROWS, _NO_ROWS, _NO_BYTES, 0, 0)
+    offsets, ids, flags, key, k = rows
+    return TableRows(offsets, ids, _NO_BYTES if flags is None else flags, key, k)
 
 
 def _thesaurus(ev, key: int, k: int) -> tuple:
