@@ -687,67 +687,56 @@ def _csr_links(
     return offsets, dst.astype(np.uint32), flags.astype(np.uint8), len(dst)
 
 
-def write_evidence(
-    out_dir: Path,
-    counts: Counts,
-    *,
-    lexicon: Lexicon | None = None,
-    web_unigrams: Mapping[str, float] | None = None,
-    moby: Mapping[str, list[str]] | None = None,
-    tortured: Mapping[tuple[str, str], int] | None = None,
-    min_unigram: float = 2.0,
-    min_bigram: float = 2.0,
-    min_trigram: float = 2.0,
-    max_neighbours: int = 80,
-    load: float = 0.9,
-    budget_bytes: int | None = None,
-    bigram_share: float = 0.45,
-    sources: Mapping[str, Any] | None = None,
-    vector_words: int = 64_000,
-    vector_dims: int = 96,
-    vector_window: int = 4,
-    vector_min_count: float = 5.0,
-    collocate_heads: int = 50_000,
-    collocate_k: int = 24,
-) -> dict[str, Any]:
-    """Prune ``counts``, add the lexicons and web frequencies, and write the evidence folder.
+@dataclass
+class _KNStats:
+    """Kneser-Ney statistics over every n-gram type, in local (corpus) ids, before pruning."""
 
-    Pruning goes by raw counts: ``min_*`` are the lowest thresholds; with ``budget_bytes``
-    the bigram threshold rises until the bigram table (with its fan-outs) takes at most
-    ``bigram_share`` of the budget left after the small tables, and the trigram threshold
-    until everything fits. Returns the metadata written to ``meta.json``.
-    """
-    t_start = time.time()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.npy"):
-        old.unlink()
-    lexicon = lexicon or Lexicon()
-    web_unigrams = web_unigrams or {}
-    moby = moby or {}
-    tortured = tortured or {}
-    total_words = float(counts.unigrams.sum())
-    web_scale = total_words / 1e9
+    left: np.ndarray  # N1+(. w): distinct left neighbours of each word
+    right: np.ndarray  # N1+(w .)
+    mid: np.ndarray  # N1+(. w .)
+    fan_r_keys: np.ndarray  # (a, b) keys of N1+(a b .)
+    fan_r: np.ndarray
+    fan_l_keys: np.ndarray  # (b, c) keys of N1+(. b c)
+    fan_l: np.ndarray
+    d2: float
+    d3: float
+    bigram_types: float
+
+
+def _kn_statistics(counts: Counts) -> _KNStats:
     n_local = len(counts.vocab)
-
-    # Kneser-Ney statistics over every n-gram type, in local ids, before any pruning.
     k2_all, k3_all = counts.bigram_keys, counts.trigram_keys
-    kn_left_l = np.bincount(k2_all & _MASK, minlength=n_local).astype(np.float64)
-    kn_right_l = np.bincount(k2_all >> ID_BITS, minlength=n_local).astype(np.float64)
-    kn_mid_l = np.bincount((k3_all >> ID_BITS) & _MASK, minlength=n_local).astype(np.float64)
     fan_r_keys, fan_r = _sorted_counts(k3_all >> ID_BITS)  # N1+(a b .), keyed by (a, b)
     fan_l_keys, fan_l = _sorted_counts(k3_all & ((1 << (2 * ID_BITS)) - 1))  # N1+(. b c)
-    d2 = _discount(fan_l)
-    d3 = _discount(counts.raw("trigram"))
-    bigram_types = float(len(k2_all))
+    return _KNStats(
+        left=np.bincount(k2_all & _MASK, minlength=n_local).astype(np.float64),
+        right=np.bincount(k2_all >> ID_BITS, minlength=n_local).astype(np.float64),
+        mid=np.bincount((k3_all >> ID_BITS) & _MASK, minlength=n_local).astype(np.float64),
+        fan_r_keys=fan_r_keys,
+        fan_r=fan_r,
+        fan_l_keys=fan_l_keys,
+        fan_l=fan_l,
+        d2=_discount(fan_l),
+        d3=_discount(counts.raw("trigram")),
+        bigram_types=float(len(k2_all)),
+    )
 
-    # Vocabulary: attested corpus words, web words, lexicon words; most frequent first.
+
+def _write_vocabulary(
+    out_dir: Path,
+    counts: Counts,
+    lexicon: Lexicon,
+    web_unigrams: Mapping[str, float],
+    min_unigram: float,
+) -> tuple[list[str], dict[str, int]]:
+    """The vocabulary (attested corpus words, web words, lexicon words; most frequent first),
+    written as sorted word hashes with their ids and the words' UTF-8 in one blob."""
+    web_scale = float(counts.unigrams.sum()) / 1e9
     lex_words: set[str] = set()
     for members in lexicon.synsets:
         lex_words.update(k for m in members if (k := _lexicon_key(m)) and " " not in k)
     lex_words.update(k for k in lexicon.gazetteer if " " not in k)
-    uni_raw = counts.raw("unigram")
-    keep = uni_raw >= min_unigram
+    keep = counts.raw("unigram") >= min_unigram
     words = {w for w, k in zip(counts.vocab, keep, strict=True) if k}
     words.update(web_unigrams)
     words.update(lex_words)
@@ -777,8 +766,20 @@ def write_evidence(
     offsets[1:] = np.cumsum(lens)
     (out_dir / "vocab_blob.bin").write_bytes(blob)
     np.save(out_dir / "vocab_offsets.npy", offsets)
+    return vocab, vindex
 
-    # local corpus id -> final id (-1 if pruned)
+
+def _write_unigrams(
+    out_dir: Path,
+    counts: Counts,
+    vindex: dict[str, int],
+    web_unigrams: Mapping[str, float],
+    kn: _KNStats,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Corpus and web unigram counts, capitalisation ratios and the Kneser-Ney continuation
+    counts, by final id. Returns the map from local corpus ids to final ids (-1 if pruned)
+    and the two unigram arrays."""
+    nv, n_local = len(vindex), len(counts.vocab)
     remap = np.fromiter((vindex.get(w, -1) for w in counts.vocab), np.int64, n_local)
     have = remap >= 0
     uni_corpus = np.zeros(nv, dtype=np.float32)
@@ -795,26 +796,37 @@ def write_evidence(
     np.save(out_dir / "cap_ratio.npy", cap)
     # Distinct words w with N1+(. c w) > 0 (and N1+(w c .) > 0): the types the bigram level
     # of the forward (backward) model interpolates over.
-    kn_mid_right_l = np.bincount(fan_l_keys >> ID_BITS, minlength=n_local).astype(np.float64)
-    kn_mid_left_l = np.bincount(fan_r_keys & _MASK, minlength=n_local).astype(np.float64)
+    kn_mid_right = np.bincount(kn.fan_l_keys >> ID_BITS, minlength=n_local).astype(np.float64)
+    kn_mid_left = np.bincount(kn.fan_r_keys & _MASK, minlength=n_local).astype(np.float64)
     for name, arr in (
-        ("kn_left", kn_left_l),
-        ("kn_right", kn_right_l),
-        ("kn_mid", kn_mid_l),
-        ("kn_mid_right", kn_mid_right_l),
-        ("kn_mid_left", kn_mid_left_l),
+        ("kn_left", kn.left),
+        ("kn_right", kn.right),
+        ("kn_mid", kn.mid),
+        ("kn_mid_right", kn_mid_right),
+        ("kn_mid_left", kn_mid_left),
     ):
         out = np.zeros(nv, dtype=np.float32)
         out[remap[have]] = arr[have]
         np.save(out_dir / f"{name}.npy", out)
+    return remap, uni_corpus, uni_web
 
-    def remap_keys(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        parts = [remap[(keys >> (ID_BITS * (n - 1 - j))) & _MASK] for j in range(n)]
-        ok = np.logical_and.reduce([p >= 0 for p in parts])
-        return pack_keys(*[p[ok] for p in parts]).astype(np.int64), ok
 
-    # Thesaurus: OEWN (symmetric, all senses, similar adjectives, attested inflections),
-    # Moby (both directions), tortured-phrase alignments (tortured word -> expected word).
+def _write_thesaurus(
+    out_dir: Path,
+    counts: Counts,
+    lexicon: Lexicon,
+    moby: Mapping[str, list[str]],
+    tortured: Mapping[tuple[str, str], int],
+    vindex: dict[str, int],
+    min_unigram: float,
+    max_neighbours: int,
+) -> tuple[int, int, int]:
+    """Thesaurus: OEWN (symmetric, all senses, similar adjectives, attested inflections),
+    Moby (both directions), tortured-phrase alignments (tortured word -> expected word), as
+    rows of at most ``max_neighbours`` with their link flags. Returns the number of links, of
+    Moby links in the vocabulary, and of tortured-phrase pairs."""
+    nv = len(vindex)
+    uni_raw = counts.raw("unigram")
     src_l: list[np.ndarray] = []
     dst_l: list[np.ndarray] = []
     flag_l: list[np.ndarray] = []
@@ -884,8 +896,11 @@ def write_evidence(
     np.save(out_dir / "thesaurus_offsets.npy", thes_off)
     np.save(out_dir / "thesaurus_ids.npy", thes_ids)
     np.save(out_dir / "thesaurus_flags.npy", thes_flags)
+    return n_links, n_moby, len(tort_pairs)
 
-    # Gazetteer: hashed lower-cased names (words or space-joined phrases) -> type code.
+
+def _write_gazetteer(out_dir: Path, lexicon: Lexicon) -> None:
+    """Gazetteer: hashed lower-cased names (words or space-joined phrases) -> type code."""
     gaz_items = sorted(lexicon.gazetteer.items())
     gaz_hash = hash_keys([k for k, _ in gaz_items])
     gaz_type = np.fromiter((GAZ_TYPES.index(v) for _, v in gaz_items), np.uint8, len(gaz_items))
@@ -893,7 +908,21 @@ def write_evidence(
     np.save(out_dir / "gazetteer_hash.npy", gaz_hash[order])
     np.save(out_dir / "gazetteer_type.npy", gaz_type[order])
 
-    # Word vectors: the most frequent alphabetic words of the corpora.
+
+def _write_vectors(
+    out_dir: Path,
+    counts: Counts,
+    vocab: list[str],
+    uni_corpus: np.ndarray,
+    remap: np.ndarray,
+    vector_words: int,
+    vector_dims: int,
+    vector_window: int,
+    vector_min_count: float,
+) -> tuple[int, int, float]:
+    """Word vectors of the most frequent alphabetic words of the corpora (the corpora's token
+    streams are dropped after). Returns the number of words, the dimensions and the seconds."""
+    nv = len(vocab)
     t_vec = time.time()
     alpha = np.fromiter((bool(_ALPHA_RE.fullmatch(w)) for w in vocab), bool, nv)
     cand = np.flatnonzero(alpha & (uni_corpus >= vector_min_count))
@@ -911,8 +940,11 @@ def write_evidence(
     np.save(out_dir / "vector_ids.npy", vec_ids)
     np.save(out_dir / "vectors.npy", vectors)
     vec_seconds = time.time() - t_vec
+    return len(vec_ids), int(vectors.shape[1]), vec_seconds
 
-    # OEWN two-word lemmas ("heart disease"), as sorted packed bigram keys.
+
+def _write_compounds(out_dir: Path, lexicon: Lexicon, vindex: dict[str, int]) -> int:
+    """OEWN two-word lemmas ("heart disease"), as sorted packed bigram keys; their number."""
     pairs = set()
     for members in lexicon.synsets:
         for m in members:
@@ -924,28 +956,45 @@ def write_evidence(
     pair_arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
     compounds = np.unique(pack_keys(pair_arr[:, 0], pair_arr[:, 1]).astype(np.uint64))
     np.save(out_dir / "compounds.npy", compounds)
+    return len(compounds)
 
-    # Bigrams (with fan-outs), then trigrams, within the byte budget.
-    def used_bytes() -> int:
-        return sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
 
-    collocate_bytes = 2 * (4 * (min(collocate_heads, nv) + 1) + 4 * collocate_k * collocate_heads)
-    r2 = counts.raw("bigram")
-    if budget_bytes is not None:
-        room = budget_bytes - used_bytes() - int(0.6 * collocate_bytes)
-        max_bigrams = int(bigram_share * room / (6.0 / load))
-        min_bigram = _threshold_for(r2, min_bigram, max_bigrams)
-    sel = r2 >= min_bigram
+def _used_bytes(out_dir: Path) -> int:
+    return sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
+
+
+def _remap_keys(remap: np.ndarray, keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Packed n-gram keys in local ids as keys in final ids, and which of them survive (every
+    word kept)."""
+    parts = [remap[(keys >> (ID_BITS * (n - 1 - j))) & _MASK] for j in range(n)]
+    ok = np.logical_and.reduce([p >= 0 for p in parts])
+    return pack_keys(*[p[ok] for p in parts]).astype(np.int64), ok
+
+
+def _write_bigrams(
+    out_dir: Path, counts: Counts, kn: _KNStats, remap: np.ndarray, min_bigram: float, load: float
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """The bigram table of the pairs seen at least ``min_bigram`` times, with each pair's
+    fan-outs (N1+(a b .) and N1+(. a b)) as count codes beside it. Returns the kept keys, their
+    counts and the table's metadata."""
+    sel = counts.raw("bigram") >= min_bigram
     k2_local = counts.bigram_keys[sel]
-    k2, ok = remap_keys(k2_local, 2)
+    k2, ok = _remap_keys(remap, k2_local, 2)
     k2_local = k2_local[ok]
     c2 = counts.bigram_counts[sel][ok].astype(np.float64)
-    pos_r = np.minimum(np.searchsorted(fan_r_keys, k2_local), max(len(fan_r_keys) - 1, 0))
-    right = np.where(fan_r_keys[pos_r] == k2_local, fan_r[pos_r], 0) if len(fan_r_keys) else 0 * c2
-    pos_l = np.minimum(np.searchsorted(fan_l_keys, k2_local), max(len(fan_l_keys) - 1, 0))
-    left = np.where(fan_l_keys[pos_l] == k2_local, fan_l[pos_l], 0) if len(fan_l_keys) else 0 * c2
-    del fan_r_keys, fan_r, fan_l_keys, fan_l, k2_local
-    tables: dict[str, Any] = {}
+    pos_r = np.minimum(np.searchsorted(kn.fan_r_keys, k2_local), max(len(kn.fan_r_keys) - 1, 0))
+    right = (
+        np.where(kn.fan_r_keys[pos_r] == k2_local, kn.fan_r[pos_r], 0)
+        if len(kn.fan_r_keys)
+        else 0 * c2
+    )
+    pos_l = np.minimum(np.searchsorted(kn.fan_l_keys, k2_local), max(len(kn.fan_l_keys) - 1, 0))
+    left = (
+        np.where(kn.fan_l_keys[pos_l] == k2_local, kn.fan_l[pos_l], 0)
+        if len(kn.fan_l_keys)
+        else 0 * c2
+    )
+    del k2_local
     table, owner = CountTable.build_with_slots(
         k2.astype(np.uint64), c2, seed=BIGRAM_SEED, load=load
     )
@@ -955,44 +1004,131 @@ def write_evidence(
         codes = np.zeros(len(owner), dtype=np.uint8)
         codes[filled] = table.encode(np.asarray(vals, dtype=np.float64)[owner[filled]])
         np.save(out_dir / f"{name}.npy", codes)
-    tables["bigram"] = {
+    meta = {
         "entries": len(k2),
         "params": {"seed": BIGRAM_SEED, "scale": table.scale, "base": table.base},
         "buckets": table.n_buckets,
         "min_raw_count": min_bigram,
     }
+    return k2, c2, meta
 
-    # Collocates by local mutual information, from the bigram counts.
+
+def _write_collocates(
+    out_dir: Path,
+    k2: np.ndarray,
+    c2: np.ndarray,
+    freq_all: np.ndarray,
+    total_words: float,
+    n_heads: int,
+    k: int,
+) -> tuple[int, int]:
+    """Each of the ``n_heads`` most frequent words' ``k`` strongest successors and
+    predecessors by local mutual information, from the bigram counts; the links' numbers."""
     a2 = (k2 >> ID_BITS).astype(np.int64)
     b2 = (k2 & _MASK).astype(np.int64)
-    freq_all = np.maximum(np.maximum(uni_corpus, uni_web * web_scale), 1.0).astype(np.float64)
     with np.errstate(divide="ignore"):
         lmi = c2 * np.log(c2 * max(total_words, 1.0) / (freq_all[a2] * freq_all[b2]))
-    n_heads = min(collocate_heads, nv)
-    succ_off, succ_ids = top_collocates(a2, b2, lmi, n_heads, collocate_k)
-    pred_off, pred_ids = top_collocates(b2, a2, lmi, n_heads, collocate_k)
+    succ_off, succ_ids = top_collocates(a2, b2, lmi, n_heads, k)
+    pred_off, pred_ids = top_collocates(b2, a2, lmi, n_heads, k)
     np.save(out_dir / "successor_offsets.npy", succ_off)
     np.save(out_dir / "successor_ids.npy", succ_ids)
     np.save(out_dir / "predecessor_offsets.npy", pred_off)
     np.save(out_dir / "predecessor_ids.npy", pred_ids)
-    del a2, b2, lmi, c2, k2
+    return len(succ_ids), len(pred_ids)
 
-    r3 = counts.raw("trigram")
-    if budget_bytes is not None:
-        room = budget_bytes - used_bytes() - 4096
-        max_trigrams = max(0, int(room / (4.0 / load)) - 8)
-        min_trigram = _threshold_for(r3, min_trigram, max_trigrams)
-    sel = r3 >= min_trigram
-    k3, ok = remap_keys(counts.trigram_keys[sel], 3)
+
+def _write_trigrams(
+    out_dir: Path, counts: Counts, remap: np.ndarray, min_trigram: float, load: float
+) -> dict[str, Any]:
+    """The trigram table of the triples seen at least ``min_trigram`` times; its metadata."""
+    sel = counts.raw("trigram") >= min_trigram
+    k3, ok = _remap_keys(remap, counts.trigram_keys[sel], 3)
     c3 = counts.trigram_counts[sel][ok]
     table = CountTable.build(k3.astype(np.uint64), c3, seed=TRIGRAM_SEED, load=load)
     np.save(out_dir / "trigram.npy", table._flat)
-    tables["trigram"] = {
+    return {
         "entries": len(k3),
         "params": {"seed": TRIGRAM_SEED, "scale": table.scale, "base": table.base},
         "buckets": table.n_buckets,
         "min_raw_count": min_trigram,
     }
+
+
+def write_evidence(
+    out_dir: Path,
+    counts: Counts,
+    *,
+    lexicon: Lexicon | None = None,
+    web_unigrams: Mapping[str, float] | None = None,
+    moby: Mapping[str, list[str]] | None = None,
+    tortured: Mapping[tuple[str, str], int] | None = None,
+    min_unigram: float = 2.0,
+    min_bigram: float = 2.0,
+    min_trigram: float = 2.0,
+    max_neighbours: int = 80,
+    load: float = 0.9,
+    budget_bytes: int | None = None,
+    bigram_share: float = 0.45,
+    sources: Mapping[str, Any] | None = None,
+    vector_words: int = 64_000,
+    vector_dims: int = 96,
+    vector_window: int = 4,
+    vector_min_count: float = 5.0,
+    collocate_heads: int = 50_000,
+    collocate_k: int = 24,
+) -> dict[str, Any]:
+    """Prune ``counts``, add the lexicons and web frequencies, and write the evidence folder.
+
+    Pruning goes by raw counts: ``min_*`` are the lowest thresholds; with ``budget_bytes``
+    the bigram threshold rises until the bigram table (with its fan-outs) takes at most
+    ``bigram_share`` of the budget left after the small tables, and the trigram threshold
+    until everything fits. Returns the metadata written to ``meta.json``.
+    """
+    t_start = time.time()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.npy"):
+        old.unlink()
+    lexicon = lexicon or Lexicon()
+    web_unigrams = web_unigrams or {}
+    moby = moby or {}
+    tortured = tortured or {}
+    total_words = float(counts.unigrams.sum())
+    web_scale = total_words / 1e9
+
+    kn = _kn_statistics(counts)
+    vocab, vindex = _write_vocabulary(out_dir, counts, lexicon, web_unigrams, min_unigram)
+    nv = len(vocab)
+    remap, uni_corpus, uni_web = _write_unigrams(out_dir, counts, vindex, web_unigrams, kn)
+
+    n_links, n_moby, n_tortured = _write_thesaurus(
+        out_dir, counts, lexicon, moby, tortured, vindex, min_unigram, max_neighbours
+    )
+    _write_gazetteer(out_dir, lexicon)
+    n_vectors, dims, vec_seconds = _write_vectors(
+        out_dir, counts, vocab, uni_corpus, remap, vector_words, vector_dims, vector_window,
+        vector_min_count,
+    )  # fmt: skip
+    n_compounds = _write_compounds(out_dir, lexicon, vindex)
+
+    # Bigrams (with fan-outs), the collocates read from them, then trigrams, within the budget.
+    collocate_bytes = 2 * (4 * (min(collocate_heads, nv) + 1) + 4 * collocate_k * collocate_heads)
+    if budget_bytes is not None:
+        room = budget_bytes - _used_bytes(out_dir) - int(0.6 * collocate_bytes)
+        max_bigrams = int(bigram_share * room / (6.0 / load))
+        min_bigram = _threshold_for(counts.raw("bigram"), min_bigram, max_bigrams)
+    tables: dict[str, Any] = {}
+    k2, c2, tables["bigram"] = _write_bigrams(out_dir, counts, kn, remap, min_bigram, load)
+    n_heads = min(collocate_heads, nv)
+    freq_all = np.maximum(np.maximum(uni_corpus, uni_web * web_scale), 1.0).astype(np.float64)
+    n_succ, n_pred = _write_collocates(out_dir, k2, c2, freq_all, total_words, n_heads,
+                                       collocate_k)  # fmt: skip
+    del k2, c2
+    if budget_bytes is not None:
+        room = budget_bytes - _used_bytes(out_dir) - 4096
+        max_trigrams = max(0, int(room / (4.0 / load)) - 8)
+        min_trigram = _threshold_for(counts.raw("trigram"), min_trigram, max_trigrams)
+    tables["trigram"] = _write_trigrams(out_dir, counts, remap, min_trigram, load)
     meta = {
         "format": FORMAT,
         "built": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -1005,19 +1141,19 @@ def write_evidence(
             "oewn_synsets": len(lexicon.synsets),
             "moby_roots": len(moby),
             "moby_links_in_vocabulary": n_moby,
-            "tortured_pairs": len(tort_pairs),
+            "tortured_pairs": n_tortured,
         },
         "kn": {
-            "d2": d2,
-            "d3": d3,
-            "bigram_types": bigram_types,
-            "trigram_types": float(len(k3_all)),
+            "d2": kn.d2,
+            "d3": kn.d3,
+            "bigram_types": kn.bigram_types,
+            "trigram_types": float(len(counts.trigram_keys)),
             "method": "interpolated Kneser-Ney, trigram; fan-outs and continuation counts "
             "from all n-gram types before pruning; discounts n1 / (n1 + 2 n2)",
         },
         "vectors": {
-            "words": len(vec_ids),
-            "dims": int(vectors.shape[1]),
+            "words": n_vectors,
+            "dims": dims,
             "window": vector_window,
             "min_count": vector_min_count,
             "weighting": "PPMI (context smoothing 0.75), truncated SVD, U * S^0.5, "
@@ -1027,11 +1163,11 @@ def write_evidence(
         "collocates": {
             "heads": n_heads,
             "k": collocate_k,
-            "successor_links": len(succ_ids),
-            "predecessor_links": len(pred_ids),
+            "successor_links": n_succ,
+            "predecessor_links": n_pred,
             "ranking": "local mutual information: count * log(count * N / (f1 * f2)) > 0",
         },
-        "compounds": len(compounds),
+        "compounds": n_compounds,
         "gazetteer_entries": len(lexicon.gazetteer),
         "pruning": {
             "min_unigram": min_unigram,
