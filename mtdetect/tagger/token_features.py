@@ -179,6 +179,49 @@ def _median(x: np.ndarray) -> float:
     return float((part[(n - 1) // 2] + part[n // 2]) / 2) if n % 2 == 0 else float(part[n // 2])
 
 
+def _sentence_means(view: DocView, values: np.ndarray) -> np.ndarray:
+    """Each token's sentence mean of ``values``."""
+    out = np.zeros(len(view))
+    add = np.add.reduce  # what ndarray.mean sums with, without its per-call checks
+    for sl in view.sentence_slices():
+        if sl.stop > sl.start:
+            out[sl] = add(values[sl]) / (sl.stop - sl.start)
+    return out
+
+
+def _restored_by_swap(view: DocView, sub: Candidates) -> tuple[np.ndarray, np.ndarray]:
+    """How often the wording a thesaurus swap restores occurs with the word's neighbours (the
+    larger of the two pairs), and whether either pair is a WordNet compound."""
+    n, ev = len(view), view.evidence
+    best_or_self = np.where(sub.best >= 0, sub.best, view.ids)
+    # (left neighbour, restored word) and (restored word, right neighbour), in one lookup each
+    firsts = np.concatenate([view.prev1, best_or_self])
+    seconds = np.concatenate([best_or_self, view.next1])
+    restored = ev.bigram_ids(firsts, seconds)
+    compound = ev.compound_ids(firsts, seconds)
+    return np.maximum(restored[:n], restored[n:]), compound[:n] | compound[n:]
+
+
+def _restored_by_pair(view: DocView, pair: Candidates) -> tuple[np.ndarray, np.ndarray]:
+    """The restored pair of a pair swap, (this word's original, the next one's) or the one
+    before, counted once per position: how often it occurs, and whether it is a compound."""
+    n, ev = len(view), view.evidence
+    pb = np.where(pair.best >= 0, pair.best, -1)
+    right_pair = np.zeros(n)
+    left_pair = np.zeros(n)
+    comp_r = np.zeros(n, bool)
+    comp_l = np.zeros(n, bool)
+    if n > 1:
+        both = (pb[:-1] >= 0) & (pb[1:] >= 0)
+        counts = np.where(both, ev.bigram_ids(pb[:-1], pb[1:]), 0.0)
+        comp = both & ev.compound_ids(pb[:-1], pb[1:])
+        right_pair[:-1] = counts
+        left_pair[1:] = counts
+        comp_r[:-1] = comp
+        comp_l[1:] = comp
+    return np.maximum(right_pair, left_pair), comp_r | comp_l
+
+
 def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     """The feature matrix (float32, ``len(view)`` x ``len(TOKEN_FEATURES)``) and evidence."""
     n = len(view)
@@ -203,11 +246,7 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     best_topic = np.where(sub.best >= 0, best_vec @ centroid if len(centroid) else 0.0, topic)
     cr = view.cap_ratio
     corpus = view.corpus_unigram
-    sent_mean = np.zeros(n)
-    add = np.add.reduce  # what ndarray.mean sums with, without its per-call checks
-    for sl in view.sentence_slices():
-        if sl.stop > sl.start:
-            sent_mean[sl] = add(fwd[sl]) / (sl.stop - sl.start)
+    sent_mean = _sentence_means(view, fwd)
     fwd_next = np.zeros(n)
     fwd_next[:-1] = np.where(view.link[1:], fwd[1:], 0.0)
     bwd_prev = np.zeros(n)
@@ -219,31 +258,8 @@ def token_features(view: DocView) -> tuple[np.ndarray, TokenEvidence]:
     ins_next = np.zeros(n)
     ins_next[:-1] = ins.gain[1:]
     uni_best = ev.unigram_ids(sub.best)
-    best_or_self = np.where(sub.best >= 0, sub.best, view.ids)
-    # (left neighbour, restored word) and (restored word, right neighbour), in one lookup each
-    firsts = np.concatenate([view.prev1, best_or_self])
-    seconds = np.concatenate([best_or_self, view.next1])
-    restored = ev.bigram_ids(firsts, seconds)
-    sub_restored = np.maximum(restored[:n], restored[n:])
-    compound = ev.compound_ids(firsts, seconds)
-    sub_compound = compound[:n] | compound[n:]
-    # The restored pair of a pair swap: (this word's original, the next one's) or the one
-    # before; counted once per position.
-    pb = np.where(pair.best >= 0, pair.best, -1)
-    right_pair = np.zeros(n)
-    left_pair = np.zeros(n)
-    comp_r = np.zeros(n, bool)
-    comp_l = np.zeros(n, bool)
-    if n > 1:
-        both = (pb[:-1] >= 0) & (pb[1:] >= 0)
-        counts = np.where(both, ev.bigram_ids(pb[:-1], pb[1:]), 0.0)
-        comp = both & ev.compound_ids(pb[:-1], pb[1:])
-        right_pair[:-1] = counts
-        left_pair[1:] = counts
-        comp_r[:-1] = comp
-        comp_l[1:] = comp
-    pair_restored = np.maximum(right_pair, left_pair)
-    pair_compound = comp_r | comp_l
+    sub_restored, sub_compound = _restored_by_swap(view, sub)
+    pair_restored, pair_compound = _restored_by_pair(view, pair)
     cols = {
         "lm_fwd": fwd,
         "lm_bwd": bwd,
