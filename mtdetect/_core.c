@@ -6,7 +6,7 @@
  * C-contiguous, of the documented item size) and writes into a caller-allocated output
  * array; the searches allocate only a small scratch buffer per call, and no Python object is
  * created per element. The tokenizer returns the Token objects themselves. The numpy (and
- * regex) implementations in mtdetect/text.py, mtdetect/evidence.py,
+ * regex) implementations in mtdetect/text.py, mtdetect/evidence/,
  * mtdetect/tagger/candidates.py, mtdetect/tagger/trees.py, mtdetect/classifier/style.py and
  * mtdetect/classifier/features.py compute the same results and stay the reference: the tests
  * compare the two.
@@ -590,7 +590,7 @@ typedef struct {
 } Combo;
 
 /* The first k entries [lo, hi) of row `key` of a ragged table (offsets off[0..n_off) into
-   n_items entries; see mtdetect.evidence._ragged_rows); empty for a key without a row. Rows
+   n_items entries; see mtdetect.evidence.base._ragged_rows); empty for a key without a row. Rows
    are read, never trusted: a range outside the entries is cut to them. */
 static inline void row_range(const uint32_t *off, Py_ssize_t n_off, Py_ssize_t n_items,
                              int64_t key, Py_ssize_t k, Py_ssize_t *lo, Py_ssize_t *hi)

@@ -329,7 +329,7 @@ def test_compounds(evidence):
 def test_word_ids_from_the_cache_match_the_tables(evidence, monkeypatch):
     """Ids of words seen before come from a cache; they must be the tables' ids, unknown
     words included, and stay so when the cache fills up and starts over."""
-    import mtdetect.evidence as ev_module
+    import mtdetect.evidence.base as ev_module
     from mtdetect.evidence import hash_keys
 
     words = ["the", "market", "zzqx", "The", "market", "", "naïve", "zzqx"]

@@ -177,7 +177,8 @@ def _cache_key(docs: Sequence[Doc], tagger_path: str) -> str:
     h = hashlib.sha256(",".join(FEATURE_NAMES).encode())
     root = Path(mtdetect.__file__).resolve().parent
     # The code the features depend on (not the model or report code): the whole tagger layer.
-    files = [root / name for name in ("text.py", "evidence.py", "pipeline.py", "_core.c")]
+    files = [root / name for name in ("text.py", "pipeline.py", "_core.c")]
+    files += sorted((root / "evidence").glob("*.py"))
     files.append(root / "classifier" / "features.py")
     files += sorted((root / "tagger").glob("*.py")) + sorted((root / "detectors").glob("*.py"))
     for f in files:

@@ -271,13 +271,11 @@ def _cache_key(docs: Sequence[Doc], evidence_path: str | None) -> str:
     from mtdetect import evidence
     from mtdetect.tagger import candidates, docview, token_features
 
-    for mod in (candidates, docview, evidence, token_features):
+    for mod in (candidates, docview, token_features):
         h.update(Path(mod.__file__).read_bytes())
-    ev = (
-        Path(evidence_path)
-        if evidence_path
-        else Path(evidence.__file__).parent / "data" / "evidence"
-    )
+    for f in sorted(Path(evidence.__file__).parent.glob("*.py")):  # the evidence package
+        h.update(f.read_bytes())
+    ev = Path(evidence_path) if evidence_path else evidence.default_path()
     h.update((ev / "meta.json").read_bytes())
     for d in docs:
         h.update(d.id.encode())

@@ -1,47 +1,10 @@
-"""Run-time access to the evidence base: word, n-gram, language-model, thesaurus and name tables.
-
-The tables are built by ``python -m training.build_evidence`` into ``mtdetect/data/evidence``
-(see ``PROVENANCE.md`` there). Importing this module loads nothing; :func:`load_evidence`
-memory-maps the arrays (nothing is parsed into Python dicts at start-up), then caches the
-:class:`Evidence`.
-
-Vocabulary
-    Words are found by a 64-bit hash of their n-gram key (:func:`hash_keys`, vectorised over
-    a batch of words) in a sorted, memory-mapped hash array; the word strings themselves are
-    one UTF-8 blob with offsets, read only to show a suggestion. Ids are in order of
-    frequency (0 is the most frequent word).
-
-Counts and scales
-    Every count is on the *corpus scale*: weighted occurrences in the training split of the
-    clean corpora (see :attr:`Evidence.total_words` and ``PROVENANCE.md`` for the weights).
-    Web unigram frequencies (wordfreq) are stored per billion words.
-
-N-gram tables
-    Bigrams and trigrams live in static bucketed cuckoo hash tables (:class:`CountTable`):
-    4-slot buckets, two candidate buckets per key, each slot a ``uint32`` holding a 24-bit key
-    fingerprint and an 8-bit log-scale count. A lookup reads two buckets, whatever the table
-    size; a key that is absent can falsely match at most 8 fingerprints, so the false-hit rate
-    is below ``8 / 2**24`` (about 5e-7). The bigram table carries two more bytes per slot,
-    the Kneser-Ney *fan-outs* of the bigram: how many distinct words follow it and precede it.
-
-Language model
-    :meth:`Evidence.lm_forward` and :meth:`Evidence.lm_backward` give interpolated
-    Kneser-Ney trigram probabilities of every word of a word sequence given its two left
-    (right) neighbours, so a word pair seen 0 times is still judged by how freely its words
-    combine with others: "made it transparent" is compared with the continuation mass of "it"
-    and of "transparent", not with one exact trigram count.
-
-Distributional tables (memory-mapped on first use)
-    Word vectors (PPMI + truncated SVD of windowed co-occurrence counts, int8 rows compared by
-    cosine) for the most frequent alphabetic words; top right/left collocates of the most
-    frequent words (CSR, ranked by local mutual information); OEWN two-word lemmas as sorted
-    packed bigram keys.
-"""
+"""The evidence base as one front object (:class:`Evidence`): vocabulary, counts, the
+Kneser-Ney language model, thesaurus, names, vectors and collocates, over the tables of one
+folder, memory-mapped on first use; :func:`load_evidence` loads each folder once."""
 
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,325 +12,20 @@ from typing import Any
 
 import numpy as np
 
-from mtdetect.native import BUCKET, HASH_ALT, HASH_C1, HASH_C2, HASH_GOLDEN, ID_BITS, core
+from mtdetect.evidence.hashing import _U, hash_keys, pack_keys
+from mtdetect.evidence.tables import CountTable
+from mtdetect.native import ID_BITS, core
 from mtdetect.text import word_key
 
-__all__ = [
-    "FORMAT",
-    "GAZ_TYPES",
-    "ID_BITS",
-    "LINK_FLAGS",
-    "CountTable",
-    "Evidence",
-    "hash_keys",
-    "load_evidence",
-    "pack_keys",
-]
-
-_ID_MASK = (1 << ID_BITS) - 1
-_M64 = (1 << 64) - 1
-# The hash and table constants are shared with the compiled core (mtdetect.native).
-_GOLDEN, _C1, _C2, _ALT, _BUCKET = HASH_GOLDEN, HASH_C1, HASH_C2, HASH_ALT, BUCKET
-
-_U = np.uint64
-#: Batches up to this size are looked up key by key (same results, less overhead).
-_SCALAR_MAX = 12
 #: Format of the evidence folder this module reads (``meta.json`` ``format``).
 FORMAT = 2
 
 
-def pack_keys(*ids: np.ndarray) -> np.ndarray:
-    """Pack aligned arrays of word ids (each ``< 2**ID_BITS``) into one uint64 key each."""
-    key = np.asarray(ids[0], dtype=np.uint64)
-    for part in ids[1:]:
-        key = (key << _U(ID_BITS)) | np.asarray(part, dtype=np.uint64)
-    return key
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser on a uint64 array (wrapping arithmetic)."""
-    z = x + _U(_GOLDEN)
-    z = (z ^ (z >> _U(30))) * _U(_C1)
-    z = (z ^ (z >> _U(27))) * _U(_C2)
-    return z ^ (z >> _U(31))
-
-
-def _mix_int(x: int) -> int:
-    """:func:`_mix` for one Python int (the scalar lookup path)."""
-    z = (x + _GOLDEN) & _M64
-    z = ((z ^ (z >> 30)) * _C1) & _M64
-    z = ((z ^ (z >> 27)) * _C2) & _M64
-    return z ^ (z >> 31)
-
-
-def _locate(keys: np.ndarray, seed: int, n_buckets: int):
-    """(fingerprint << 8, bucket 1, bucket 2) for uint64 keys.
-
-    Buckets come from the two 32-bit halves of one splitmix64 hash (multiply-shift range
-    reduction, cheaper than a modulo); the fingerprint from an independent multiplicative
-    hash of the key.
-    """
-    with np.errstate(over="ignore"):
-        k = keys ^ _U(seed)
-        h = _mix(k)
-        nb = _U(n_buckets)
-        b1 = ((h & _U(0xFFFFFFFF)) * nb) >> _U(32)
-        b2 = ((h >> _U(32)) * nb) >> _U(32)
-        fp = ((k * _U(_ALT)) >> _U(40)).astype(np.uint32)
-    fp |= (fp == 0).astype(np.uint32)  # 0 marks an empty slot
-    b1 = b1.astype(np.int64)
-    b2 = b2.astype(np.int64)
-    same = b1 == b2
-    if same.any():
-        b2[same] = (b1[same] + 1) % n_buckets
-    return fp << np.uint32(8), b1, b2
-
-
-def _locate_int(key: int, seed: int, n_buckets: int) -> tuple[int, int, int]:
-    k = key ^ seed
-    h = _mix_int(k)
-    fp = ((k * _ALT) & _M64) >> 40 or 1
-    b1 = ((h & 0xFFFFFFFF) * n_buckets) >> 32
-    b2 = ((h >> 32) * n_buckets) >> 32
-    if b2 == b1:
-        b2 = (b1 + 1) % n_buckets
-    return fp, b1, b2
-
-
-# --- word hashing ---------------------------------------------------------------------------
-
-#: Multiplier of the polynomial string hash (odd, so it is invertible modulo 2**64).
-_POLY = 0x100000001B3
-_POLY_INV = pow(_POLY, -1, 1 << 64)
-_pow_lock = threading.Lock()
-_pow_cache: list[np.ndarray] = [np.ones(1, np.uint64), np.ones(1, np.uint64)]
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(_POLY**j, _POLY_INV**j)`` for ``j < n`` as wrapping uint64 arrays (cached, grown)."""
-    fwd, inv = _pow_cache
-    if len(fwd) < n:
-        with _pow_lock:
-            size = max(n, 2 * len(_pow_cache[0]), 4096)
-            with np.errstate(over="ignore"):
-                fwd = np.cumprod(np.full(size, _POLY, np.uint64), dtype=np.uint64)
-                inv = np.cumprod(np.full(size, _POLY_INV, np.uint64), dtype=np.uint64)
-            fwd = np.concatenate([np.ones(1, np.uint64), fwd[:-1]])
-            inv = np.concatenate([np.ones(1, np.uint64), inv[:-1]])
-            _pow_cache[:] = [fwd, inv]
-    return fwd, inv
-
-
-def hash_keys(keys: Sequence[str]) -> np.ndarray:
-    """A 64-bit hash (uint64) of each string, computed for the whole batch at once.
-
-    A polynomial hash of the UTF-8 bytes modulo 2**64, position-normalised with the inverse
-    multiplier so that one cumulative sum serves every string of the batch, then mixed with
-    the string's length by the splitmix64 finaliser. The same function builds the tables
-    (``training.build_evidence``) and reads them, so it must never change.
-    """
-    n = len(keys)
-    if n == 0:
-        return np.zeros(0, np.uint64)
-    data = "\x00".join(keys).encode("utf-8", "surrogatepass") + b"\x00"
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 0)
-    if len(ends) != n:  # a key contained NUL: hash each key alone
-        return np.concatenate([hash_keys([k.replace("\x00", "\ufffd")]) for k in keys])
-    starts = np.empty(n, np.int64)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    fwd, inv = _powers(len(buf) + 1)
-    with np.errstate(over="ignore"):
-        terms = (buf.astype(np.uint64) + _U(1)) * inv[: len(buf)]
-        csum = np.zeros(len(buf) + 1, np.uint64)
-        np.cumsum(terms, dtype=np.uint64, out=csum[1:])
-        h = (csum[ends] - csum[starts]) * fwd[starts]
-        h ^= (ends - starts).astype(np.uint64) * _U(_C2)
-        return _mix(h)
-
-
 _NO_IDS = np.zeros(0, np.int64)
+
+
 #: Words whose ids Evidence.ids keeps (a few MB); the cache starts over when full.
 _ID_CACHE_WORDS = 50_000
-
-
-class CountTable:
-    """A static hash table from uint64 keys to approximate counts.
-
-    Counts are quantised on a log scale: code ``q`` in 1..255 stands for
-    ``base * 2 ** ((q - 1) / scale)``; absent keys read as 0.0. :meth:`slots_of` gives the
-    slot that holds each key, so that arrays aligned with the slots can carry more values
-    per key (the bigram fan-outs), coded the same way (:meth:`decode`).
-    """
-
-    def __init__(self, slots: np.ndarray, seed: int, scale: float, base: float) -> None:
-        self.slots = slots.reshape(-1, _BUCKET)
-        self._flat = slots.reshape(-1)
-        self.seed = int(seed)
-        self.scale = float(scale)
-        self.base = float(base)
-        self.n_buckets = int(self.slots.shape[0])
-        lut = base * np.power(2.0, (np.arange(256) - 1) / scale)
-        lut[0] = 0.0
-        self._lut = lut
-        self._lut_list = lut.tolist()
-
-    # -- building -------------------------------------------------------------------------
-    def encode(self, values: np.ndarray) -> np.ndarray:
-        """Log-scale codes (uint8; 0 for values <= 0) of positive values."""
-        v = np.asarray(values, dtype=np.float64)
-        q = np.clip(np.rint(self.scale * np.log2(np.maximum(v, 1e-300) / self.base)) + 1, 1, 255)
-        return np.where(v > 0, q, 0).astype(np.uint8)
-
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """Values (float64) of log-scale codes."""
-        return self._lut[np.asarray(codes, dtype=np.intp)]
-
-    @classmethod
-    def build(
-        cls,
-        keys: np.ndarray,
-        counts: np.ndarray,
-        *,
-        seed: int,
-        scale: float = 12.0,
-        base: float = 0.5,
-        load: float = 0.9,
-        rng_seed: int = 0,
-    ) -> CountTable:
-        """Build a table for distinct ``keys`` with positive ``counts``."""
-        return cls.build_with_slots(
-            keys, counts, seed=seed, scale=scale, base=base, load=load, rng_seed=rng_seed
-        )[0]
-
-    @classmethod
-    def build_with_slots(
-        cls,
-        keys: np.ndarray,
-        counts: np.ndarray,
-        *,
-        seed: int,
-        scale: float = 12.0,
-        base: float = 0.5,
-        load: float = 0.9,
-        rng_seed: int = 0,
-    ) -> tuple[CountTable, np.ndarray]:
-        """:meth:`build`, also returning the key index held by each slot (-1 if empty)."""
-        keys = np.asarray(keys, dtype=np.uint64)
-        counts = np.asarray(counts, dtype=np.float64)
-        n = len(keys)
-        n_buckets = max(1, math.ceil(n / (_BUCKET * load)))
-        q = np.clip(np.rint(scale * np.log2(np.maximum(counts, 1e-300) / base)) + 1, 1, 255)
-        fp, b1, b2 = _locate(keys, seed, n_buckets)
-        value = fp | q.astype(np.uint32)
-        slots = np.zeros((n_buckets, _BUCKET), dtype=np.uint32)
-        owner = np.full((n_buckets, _BUCKET), -1, dtype=np.int64)
-        fill = np.zeros(n_buckets, dtype=np.int64)
-        pending = np.arange(n)
-        # Vectorised greedy passes (first choice, then second); the rest by cuckoo eviction.
-        for choice in (b1, b2):
-            if not len(pending):
-                break
-            bk = choice[pending]
-            order = np.argsort(bk, kind="stable")
-            sb, sp = bk[order], pending[order]
-            new_group = np.ones(len(sb), dtype=bool)
-            new_group[1:] = sb[1:] != sb[:-1]
-            group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(sb)), 0))
-            pos = fill[sb] + (np.arange(len(sb)) - group_start)
-            ok = pos < _BUCKET
-            slots[sb[ok], pos[ok]] = value[sp[ok]]
-            owner[sb[ok], pos[ok]] = sp[ok]
-            np.add.at(fill, sb[ok], 1)
-            pending = sp[~ok]
-        if len(pending):
-            cls._evict_insert(pending, b1, b2, value, slots, owner, fill, rng_seed)
-        return cls(slots.reshape(-1), seed, scale, base), owner.reshape(-1)
-
-    @staticmethod
-    def _evict_insert(pending, b1, b2, value, slots, owner, fill, rng_seed) -> None:
-        rng = np.random.default_rng(rng_seed)
-        flat_s = slots.reshape(-1)
-        flat_o = owner.reshape(-1)
-        for start in pending.tolist():
-            cur, bucket = start, int(b2[start])
-            for _ in range(5000):
-                for b in (int(b1[cur]), int(b2[cur])):
-                    if fill[b] < _BUCKET:
-                        i = b * _BUCKET + int(fill[b])
-                        flat_s[i], flat_o[i] = value[cur], cur
-                        fill[b] += 1
-                        break
-                else:
-                    i = bucket * _BUCKET + int(rng.integers(_BUCKET))
-                    victim = int(flat_o[i])
-                    flat_s[i], flat_o[i] = value[cur], cur
-                    cur = victim
-                    bucket = int(b2[cur]) if int(b1[cur]) == bucket else int(b1[cur])
-                    continue
-                break
-            else:
-                raise RuntimeError("cuckoo insertion failed: lower the load factor")
-
-    # -- lookups --------------------------------------------------------------------------
-    def slots_of(self, keys: np.ndarray) -> np.ndarray:
-        """Flat slot index holding each uint64 key (int64), -1 where absent."""
-        keys = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
-        if keys.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        fast = core()
-        if fast is not None:
-            out = np.empty(len(keys), dtype=np.int64)
-            fast.slots_of(self._flat, self.n_buckets, self.seed, keys, out)
-            return out
-        fp, b1, b2 = _locate(keys, self.seed, self.n_buckets)
-        fpc = fp[:, None]
-        r1 = (np.take(self.slots, b1, axis=0) ^ fpc) < 256
-        r2 = (np.take(self.slots, b2, axis=0) ^ fpc) < 256
-        k1 = r1.argmax(axis=1)
-        k2 = r2.argmax(axis=1)
-        return np.where(
-            r1.any(axis=1),
-            b1 * _BUCKET + k1,
-            np.where(r2.any(axis=1), b2 * _BUCKET + k2, -1),
-        )
-
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Counts (float64) for an array of uint64 keys; 0.0 where absent."""
-        keys = np.asarray(keys, dtype=np.uint64)
-        if keys.size == 0:
-            return np.zeros(keys.shape, dtype=np.float64)
-        fast = core()
-        if fast is not None:
-            flat = np.ascontiguousarray(keys).reshape(-1)
-            codes = np.empty(len(flat), dtype=np.uint8)
-            fast.lookup(self._flat, self.n_buckets, self.seed, flat, codes)
-            return self._lut[codes].reshape(keys.shape)
-        if keys.size <= _SCALAR_MAX:
-            # Tiny batches: a dozen numpy calls cost more than the pure-Python path.
-            get = self.get
-            return np.array([get(k) for k in keys.ravel().tolist()]).reshape(keys.shape)
-        fp, b1, b2 = _locate(keys.reshape(-1), self.seed, self.n_buckets)
-        fpc = fp[:, None]
-        # XOR with the shifted fingerprint: a matching slot leaves only its count code (< 256).
-        d1 = (np.take(self.slots, b1, axis=0) ^ fpc).min(axis=1)
-        d2 = (np.take(self.slots, b2, axis=0) ^ fpc).min(axis=1)
-        q = np.maximum(np.where(d1 < 256, d1, 0), np.where(d2 < 256, d2, 0))
-        return self._lut[q].reshape(keys.shape)
-
-    def get(self, key: int) -> float:
-        """Count for one key (pure-Python path, no array overhead)."""
-        fp, b1, b2 = _locate_int(key, self.seed, self.n_buckets)
-        flat = self._flat
-        for b in (b1, b2):
-            for v in flat[b * _BUCKET : b * _BUCKET + _BUCKET].tolist():
-                if v >> 8 == fp:
-                    return self._lut_list[v & 0xFF]
-        return 0.0
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self._flat))
 
 
 #: Thesaurus link sources, one bit each in ``thesaurus_flags``.
@@ -377,6 +35,8 @@ LINK_FLAGS: dict[str, int] = {
     "moby": 4,  # Moby thesaurus: the observed word is listed under this root
     "tortured": 8,  # aligned words of published tortured/expected phrase pairs
 }
+
+
 #: Gazetteer type codes (``gazetteer_type.npy``).
 GAZ_TYPES: tuple[str, ...] = ("", "location", "demonym", "organization", "person", "name")
 
@@ -977,12 +637,14 @@ class Evidence:
 
 
 _CACHE: dict[Path, Evidence] = {}
+
+
 _LOCK = threading.Lock()
 
 
 def default_path() -> Path:
     """The packaged evidence folder."""
-    return Path(__file__).resolve().parent / "data" / "evidence"
+    return Path(__file__).resolve().parent.parent / "data" / "evidence"
 
 
 def load_evidence(path: str | Path | None = None) -> Evidence:
