@@ -156,6 +156,7 @@ def score(
     n_done = errors = 0
     top = -1.0
     for item in _progress(items, enabled=not quiet and len(items) > 1 and sys.stderr.isatty()):
+        writer = None
         try:
             if isinstance(item, InputError):
                 raise item
@@ -168,7 +169,7 @@ def score(
                     )
                 if page is None:
                     writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
-                add = writer.add if page is None else page.add
+                add = page.add if writer is None else writer.add
                 pieces = []
                 for sentences, piece in detector.score_pieces(doc.chunks(), min_strength):
                     add(sentences)
@@ -178,6 +179,8 @@ def score(
             errors += 1
             if page is not None:
                 page.drop_document()
+            if writer is not None:
+                writer.close()
             continue
         doc_score = detector.combine_pieces(pieces)
         verdict = detector.verdict(doc_score)
@@ -194,6 +197,8 @@ def score(
         sink.close()
         if output is not None and not quiet:
             _err(f"wrote {n_done} result(s) to {output}")
+    elif page is not None:
+        page.close()
     if errors:
         if not quiet:
             _err(f"{errors} input(s) could not be scored")

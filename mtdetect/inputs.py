@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -75,9 +76,11 @@ def decode_bytes(data: bytes, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
+        # Offsets count from the start of the data, a byte-order mark included (as
+        # open_input reports them; utf-8-sig counts from after its mark).
+        at = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
         raise InputError(
-            f"{name}: not valid {encoding.upper().replace('-SIG', '')} "
-            f"(bad byte at offset {exc.start})"
+            f"{name}: not valid {encoding.upper().replace('-SIG', '')} (bad byte at offset {at})"
         ) from None
 
 
@@ -138,13 +141,17 @@ class InputDocument:
     _skip: int = field(default=0, repr=False)
     _codec: str = field(default="utf-8", repr=False)
     _label: str = field(default="UTF-8", repr=False)
+    _max_bytes: int = field(default=MAX_BYTES, repr=False)
 
     def chunks(self) -> Iterator[str]:
         """The text, decoded a block at a time (the same text a whole read decodes to)."""
         fh = self._reopen()
         try:
             fh.seek(self._skip)
-            yield from _decode_blocks(fh, self._codec, self._label, self.source, self._skip)
+            # A file that changed since it was checked is an error, never read as it is.
+            yield from _decode_blocks(
+                fh, self._codec, self._label, self.source, self._skip, self._max_bytes
+            )
         finally:
             if self._spool is None:
                 fh.close()
@@ -174,12 +181,16 @@ class InputDocument:
             raise InputError(f"{self.source}: cannot read ({exc.strerror or exc})") from None
 
 
-def _decode_blocks(fh: BinaryIO, codec: str, label: str, name: str, offset: int) -> Iterator[str]:
+def _decode_blocks(
+    fh: BinaryIO, codec: str, label: str, name: str, offset: int, limit: int | None = None
+) -> Iterator[str]:
     """Decode ``fh`` from ``offset`` a block at a time; an invalid byte is an error that names
-    its offset in the file."""
+    its offset in the file, and so is reading past ``limit`` bytes (a file that grew)."""
     decoder = codecs.getincrementaldecoder(codec)()
     while True:
         block = fh.read(CHUNK_BYTES)
+        if limit is not None and offset + len(block) > limit:
+            raise InputError(f"{name}: input over the {limit:,}-byte limit")
         pending = len(decoder.getstate()[0])
         try:
             text = decoder.decode(block, final=not block)
@@ -195,37 +206,27 @@ def _decode_blocks(fh: BinaryIO, codec: str, label: str, name: str, offset: int)
 
 
 def open_input(name: str, max_bytes: int = MAX_BYTES) -> InputDocument:
-    """Check one input (a path, or ``-`` for standard input) as :func:`read_input` does, with
-    the same messages, reading it a block at a time; its text is then read again by
-    :meth:`InputDocument.chunks`. Standard input is copied aside (to disk past
-    :data:`STDIN_SPOOL_BYTES`) so that it can be read twice.
+    """Check one input (a path, or ``-`` for standard input) as :func:`read_input` does,
+    reading it a block at a time; its text is then read again by
+    :meth:`InputDocument.chunks`. Standard input and other inputs that cannot be read twice
+    (a pipe, ``<(...)`` in a shell) are copied aside first (to disk past
+    :data:`STDIN_SPOOL_BYTES`).
 
     Invalid bytes are reported by their offset in the file (a byte-order mark counts).
     """
-    spool: BinaryIO | None = None
-    path: Path | None = None
     if name == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-: standard input is a terminal; pipe text in or name a file")
-        spool = tempfile.SpooledTemporaryFile(max_size=STDIN_SPOOL_BYTES)  # noqa: SIM115
-        source = "<stdin>"
-        try:
-            while block := sys.stdin.buffer.read(CHUNK_BYTES):
-                spool.write(block)
-                if spool.tell() > max_bytes:
-                    raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
-            spool.seek(0)
-            return _check(source, name, spool, None, spool, max_bytes)
-        except BaseException:
-            spool.close()
-            raise
+        return _spooled("<stdin>", name, sys.stdin.buffer, max_bytes)
     path = Path(name)
-    source = name
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+            with open(path, "rb") as stream:  # a pipe or a device: read it once, aside
+                return _spooled(name, name, stream, max_bytes)
+        if st.st_size > max_bytes:
             raise InputError(
-                f"{name}: file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                f"{name}: file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit "
                 "of 'score' (use 'mtdetect audit' for corpora)"
             )
         fh = open(path, "rb")  # noqa: SIM115 - closed below
@@ -238,7 +239,25 @@ def open_input(name: str, max_bytes: int = MAX_BYTES) -> InputDocument:
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     with fh:
-        return _check(source, name, fh, path, None, max_bytes)
+        return _check(name, name, fh, path, None, max_bytes)
+
+
+def _spooled(source: str, name: str, stream: BinaryIO, max_bytes: int) -> InputDocument:
+    """Check an input that can be read only once, from a copy of it."""
+    spool = tempfile.SpooledTemporaryFile(max_size=STDIN_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        try:
+            while block := stream.read(CHUNK_BYTES):
+                spool.write(block)
+                if spool.tell() > max_bytes:
+                    raise InputError(f"{source}: input over the {max_bytes:,}-byte limit")
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        spool.seek(0)
+        return _check(source, name, spool, None, spool, max_bytes)
+    except BaseException:
+        spool.close()
+        raise
 
 
 def _check(
@@ -294,7 +313,7 @@ def _check(
         raise InputError(f"{source}: empty (no text to score)")
     if whole is not None and _looks_like_json("".join(whole)):
         raise InputError(f"{source}: JSON data, not prose; '{hint}' scores its records")
-    return InputDocument(source, "".join(head), path, spool, skip, codec, label)
+    return InputDocument(source, "".join(head), path, spool, skip, codec, label, max_bytes)
 
 
 def _looks_like_json(text: str) -> bool:

@@ -158,6 +158,8 @@ class MTDetector:
         paragraphs (a longer paragraph is cut at white space), so that memory stays bounded
         whatever its size; the pieces' evidence is then added up (:meth:`combine_pieces`).
         """
+        if not isinstance(text, str):  # score_pieces also takes chunks; score takes text
+            raise TypeError(f"text must be str, not {type(text).__name__}")
         results: list[SentenceResult] = []
         pieces: list[PieceScore] = []
         for sentences, piece in self.score_pieces(text, min_strength):

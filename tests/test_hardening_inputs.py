@@ -297,3 +297,31 @@ def test_open_input_reads_blocks_and_names_the_file_offset(tmp_path: Path, monke
             assert "bad byte" in str(exc)
         else:
             raise AssertionError("a changed file was read without a word")
+
+
+def test_score_reads_a_pipe_as_a_file(tmp_path: Path) -> None:
+    """A named pipe (what ``mtdetect score <(zcat a.gz)`` hands over) cannot be read twice: it
+    is copied aside and scored like the same text in a file."""
+    import os
+    import threading
+
+    text = (EN + " " + "The U. K. said so, e. g. on Tuesday.\n\n") * 3
+    plain = tmp_path / "plain.txt"
+    plain.write_text(text, encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(text.encode())
+
+    t = threading.Thread(target=feed)
+    t.start()
+    res = cli("score", str(fifo), "-f", "json")
+    t.join(timeout=60)
+    assert res.returncode == 0, res.stderr.decode()
+    want = cli("score", str(plain), "-f", "json")
+    got, expected = json.loads(res.stdout), json.loads(want.stdout)
+    assert got["source"] == str(fifo)
+    got["source"] = expected["source"]
+    assert got == expected

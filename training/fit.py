@@ -176,8 +176,10 @@ def _cache_key(docs: Sequence[Doc], tagger_path: str) -> str:
 
     h = hashlib.sha256(",".join(FEATURE_NAMES).encode())
     root = Path(mtdetect.__file__).resolve().parent
-    # The code the features depend on (not the model or report code): the whole tagger layer.
-    files = [root / name for name in ("text.py", "pipeline.py", "_core.c")]
+    # The code the features depend on (not the model or report code): the whole tagger layer,
+    # and the modules it reads its word lists, limits and log-odds from.
+    shared = ("text.py", "pipeline.py", "_core.c", "native.py", "odds.py", "wordlists.py")
+    files = [root / name for name in shared]
     files += sorted((root / "evidence").glob("*.py"))
     files.append(root / "classifier" / "features.py")
     files += sorted((root / "tagger").glob("*.py")) + sorted((root / "detectors").glob("*.py"))

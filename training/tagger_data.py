@@ -268,10 +268,10 @@ def _featurize_batch(docs: list[Doc]):
 
 def _cache_key(docs: Sequence[Doc], evidence_path: str | None) -> str:
     h = hashlib.blake2b(digest_size=12)
-    from mtdetect import evidence
+    from mtdetect import evidence, native, odds, wordlists
     from mtdetect.tagger import candidates, docview, token_features
 
-    for mod in (candidates, docview, token_features):
+    for mod in (candidates, docview, token_features, native, odds, wordlists):
         h.update(Path(mod.__file__).read_bytes())
     for f in sorted(Path(evidence.__file__).parent.glob("*.py")):  # the evidence package
         h.update(f.read_bytes())

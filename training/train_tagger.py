@@ -143,7 +143,7 @@ _NOT_SETTING = frozenset({"fiction", "reports"})
 
 
 #: Shares of each register's flag budget tried for explained tokens (see
-#: :func:`mtdetect.tagger.explained`); the rest goes to tokens flagged on the model alone.
+#: :func:`mtdetect.tagger.spans.explained`); the rest goes to tokens flagged on the model alone.
 EXPLAINED_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 

@@ -1,8 +1,8 @@
 """Running the shards of an audit on a Dask distributed cluster.
 
-Each shard is one task, the runner's ``run_shard`` (passed in as ``task``), which reads the shard,
-scores it with the worker's detector (loaded once per worker process) and publishes the
-part file and its manifest entry exactly as a local run does. Inputs and the output
+Each shard is one task, :func:`mtdetect.audit.shards.run_shard` (passed in as ``task``), which
+reads the shard, scores it with the worker's detector (loaded once per worker process) and
+publishes the part file and its manifest entry exactly as a local run does. Inputs and the output
 directory must therefore be on storage that every worker sees under the same path.
 
 Start a cluster with ``dask scheduler`` and, on each machine, ``dask worker ADDRESS

@@ -198,7 +198,9 @@ def _start_pool(workers: int) -> tuple[Any, Any]:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["mtdetect.audit.records", "mtdetect.pipeline"])
+        ctx.set_forkserver_preload(
+            ["mtdetect.audit.pool", "mtdetect.audit.records", "mtdetect.pipeline"]
+        )
     lifeline_r, lifeline_w = ctx.Pipe(duplex=False)
     import multiprocessing.util
 

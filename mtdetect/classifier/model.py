@@ -32,10 +32,12 @@ portable across versions, and a silent mismatch gives wrong scores).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -527,6 +529,32 @@ def _inside_package(path: Path) -> bool:
     return path == pkg or pkg in path.parents
 
 
+#: Where the classes a joblib model file may name lived before the package had layers.
+FORMER_MODULES = {
+    "mtdetect.model": "mtdetect.classifier.model",
+    "mtdetect.style": "mtdetect.classifier.style",
+    "mtdetect.features": "mtdetect.classifier.features",
+    "mtdetect.scoring": "mtdetect.classifier.scoring",
+    "mtdetect.forest": "mtdetect.tagger.trees",
+}
+
+
+@contextlib.contextmanager
+def _former_module_names() -> Iterator[None]:
+    """While a joblib model file is read, its classes' former module names resolve to their
+    modules now (a model saved before the move names ``mtdetect.style.StyleModel``)."""
+    import importlib
+
+    added = [old for old in FORMER_MODULES if old not in sys.modules]
+    for old in added:
+        sys.modules[old] = importlib.import_module(FORMER_MODULES[old])
+    try:
+        yield
+    finally:
+        for old in added:
+            sys.modules.pop(old, None)
+
+
 def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedScorer:
     """Load a model folder (or its ``model.joblib``); the shipped one when ``path`` is None.
 
@@ -579,7 +607,8 @@ def load_model(path: str | Path | None = None, trust: bool = False) -> TrainedSc
     import joblib
 
     try:
-        bundle = joblib.load(model_path)
+        with _former_module_names():
+            bundle = joblib.load(model_path)
     except Exception as exc:  # checksum matched, so the file is the one the card names
         raise ValueError(f"{model_path} is not a readable mtdetect model: {exc}") from exc
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:

@@ -31,7 +31,7 @@ TEMPLATE_EXPLANATION = "spinner template left in the text"
 class SpinnerDetector:
     """Flags spintax, doubled function words and a sentence repeated right after itself.
     (Two synonyms side by side, "exactness accuracy", need the word tables: the tagger
-    reports them, :func:`mtdetect.tagger.spinner_pairs`.)"""
+    reports them, :func:`mtdetect.tagger.spans.spinner_pairs`.)"""
 
     name = "spinner"
     family = FAMILY

@@ -200,10 +200,10 @@ class _DocumentBody:
         self.n_sentences = self.n_spans = 0
         self._paragraph: int | None = None
         self._text = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in parts()
-            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
         )
         self._rows = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in parts()
-            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
         )
 
     def add(self, sentences: Iterable[SentenceResult]) -> None:
@@ -269,7 +269,7 @@ class HtmlPage:
         self._model: str | None = None
         self._body: _DocumentBody | None = None
         self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in finish
-            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
         )
 
     def add(self, sentences: Iterable[SentenceResult]) -> None:
@@ -304,6 +304,11 @@ class HtmlPage:
             for _ in self._body.parts():  # closes its temporary files
                 pass
             self._body = None
+
+    def close(self) -> None:
+        """Drop the page unwritten (nothing was scored): its temporary files go."""
+        self.drop_document()
+        self._spool.close()
 
     def finish(self) -> Iterator[str]:
         """The page, in pieces."""

@@ -58,7 +58,7 @@ class DocumentWriter:
         self._spool: tempfile.SpooledTemporaryFile | None = None
         if fmt in ("json", "jsonl"):
             self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in finish
-                max_size=SPOOL_BYTES, mode="w+", encoding="utf-8"
+                max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
             )
 
     def add(self, sentences: Iterable[SentenceResult]) -> None:
@@ -153,6 +153,11 @@ class DocumentWriter:
         yield opening + head[: -len("[]\n" + pad + "}")] + "[\n"
         yield from self._spooled()
         yield "\n" + pad + "  ]\n" + pad + "}" + ("" if self.many else "\n")
+
+    def close(self) -> None:
+        """Drop a document that will not be finished (its spooled sentences go)."""
+        if self._spool is not None:
+            self._spool.close()
 
     def _spooled(self) -> Iterator[str]:
         assert self._spool is not None

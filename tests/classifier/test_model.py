@@ -254,3 +254,21 @@ def test_ensemble_round_trips_through_its_file(tmp_path) -> None:
     assert loaded.doc_heads == ens.doc_heads
     X = np.random.default_rng(0).normal(size=(6, n))
     assert loaded.document_score(X) == pytest.approx(ens.document_score(X))
+
+
+def test_joblib_models_saved_before_the_layers_still_name_their_classes() -> None:
+    """A model file pickled when the classes lived in mtdetect.style (etc.) resolves them to
+    their modules now, and only while it is read."""
+    import pickle
+    import sys
+
+    from mtdetect.classifier.model import _former_module_names
+    from mtdetect.classifier.style import StyleModel
+
+    old_reference = b"cmtdetect.style\nStyleModel\n."  # what such a pickle holds
+    assert "mtdetect.style" not in sys.modules
+    with _former_module_names():
+        assert pickle.loads(old_reference) is StyleModel
+    assert "mtdetect.style" not in sys.modules
+    with pytest.raises(ModuleNotFoundError):
+        pickle.loads(old_reference)

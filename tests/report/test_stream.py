@@ -101,3 +101,23 @@ def test_cli_streams_a_long_document(tmp_path: Path, detector, fmt: str) -> None
     thresholds = {"suspect": scorer.suspect_threshold, "rewritten": scorer.rewritten_threshold}
     expected = render([detector.score(text, source=str(f))], fmt, thresholds=thresholds)
     assert out.stdout.decode("utf-8") == expected
+
+
+@pytest.mark.parametrize("spool_bytes", [64, 8 << 20])
+def test_html_keeps_carriage_returns(detector, monkeypatch, spool_bytes: int) -> None:
+    """Hard-wrapped CRLF text keeps its CR in the page, whether the spooled sections stay in
+    memory or go to disk (text-mode temporary files would turn CRLF into LF)."""
+    from mtdetect.report import html as html_mod
+
+    monkeypatch.setattr(html_mod, "SPOOL_BYTES", spool_bytes)
+    text = "The council met on Tuesday and\r\nvoted to build a wall.\r\n\r\nIt rained\ragain."
+    r = detector.score(text)
+    assert any("\r" in s.text for s in r.sentences)
+    page = render([r], "html")
+    assert page.count("\r") == sum(s.text.count("\r") for s in r.sentences)
+
+
+def test_score_takes_text_and_score_pieces_takes_chunks(detector) -> None:
+    with pytest.raises(TypeError, match="must be str"):
+        detector.score(["The U. K. said so.", "It rained."])
+    assert list(detector.score_pieces(["The U. K. said so.", " It rained."]))
