@@ -33,6 +33,7 @@ EDGE_CASES = [
     "   \n\n  ",
     "no sentence end " * 40,
     "\U0001f4f0 Emoji and \u00e9l\u00e8ve, \u20ac5.\n\nSecond paragraph.",
+    "Hard-wrapped CRLF text goes\r\non here.\r\n\r\nA lone\rreturn, the U. K. said.",
 ]
 
 
