@@ -6,7 +6,7 @@ import codecs
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -84,6 +84,21 @@ def decode_bytes(data: bytes, name: str) -> str:
         ) from None
 
 
+#: The message for ``-`` named twice (standard input can be read once), in both commands.
+STDIN_TWICE = "-: standard input named more than once"
+
+
+def files_in(folder: Path, accept: Callable[[str], bool]) -> list[str]:
+    """The files under ``folder``, recursively, whose name ``accept`` takes, sorted as strings:
+    how both ``score`` and ``audit`` expand a folder (the order is part of an audit's plan)."""
+    return sorted(str(f) for f in folder.rglob("*") if f.is_file() and accept(f.name))
+
+
+def is_text_name(name: str) -> bool:
+    """Whether a file name is one ``score`` reads in a folder (``.txt``, ``.text``, ``.md``)."""
+    return Path(name).suffix.lower() in TEXT_SUFFIXES
+
+
 def expand_paths(paths: list[str]) -> Iterator[str | InputError]:
     """Input names in order: files as given, text files inside directories (sorted), ``-``.
 
@@ -93,19 +108,17 @@ def expand_paths(paths: list[str]) -> Iterator[str | InputError]:
     for p in paths:
         if p == "-":
             if stdin_seen:
-                yield InputError("-: standard input named more than once")
+                yield InputError(STDIN_TWICE)
             else:
                 stdin_seen = True
                 yield p
             continue
         path = Path(p)
         if path.is_dir():
-            files = sorted(
-                f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
-            )
+            files = files_in(path, is_text_name)
             if not files:
                 yield InputError(f"{p}: directory has no text files ({', '.join(TEXT_SUFFIXES)})")
-            yield from (str(f) for f in files)
+            yield from files
         elif not path.exists():
             yield InputError(f"{p}: no such file or directory")
         else:

@@ -325,3 +325,22 @@ def test_score_reads_a_pipe_as_a_file(tmp_path: Path) -> None:
     assert got["source"] == str(fifo)
     got["source"] = expected["source"]
     assert got == expected
+
+
+def test_score_and_audit_expand_a_folder_alike(tmp_path: Path) -> None:
+    """One folder walk for both commands: recursive, sorted as strings (so 'b-c/x' comes
+    before 'b/c'), each keeping the files it reads."""
+    from mtdetect.audit.readers import plan_shards
+    from mtdetect.inputs import expand_paths
+
+    for rel in ("b/c.txt", "b-c/x.txt", "a.md", "skip.bin", "d/e.jsonl"):
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text('{"text": "x"}' if rel.endswith(".jsonl") else EN, encoding="utf-8")
+    scored = list(expand_paths([str(tmp_path)]))
+    names = [Path(p).relative_to(tmp_path).as_posix() for p in scored]
+    assert names == ["a.md", "b-c/x.txt", "b/c.txt"]
+    audited = [Path(p).relative_to(tmp_path).as_posix()
+               for s in plan_shards([str(tmp_path)]) for p in s.paths]  # fmt: skip
+    assert [n for n in audited if n.endswith((".txt", ".md"))] == names
+    assert "d/e.jsonl" in audited

@@ -26,6 +26,7 @@ from mtdetect.audit.readers.sniff import (
     resolve_kind,
     sniff_bytes,
 )
+from mtdetect.inputs import STDIN_TWICE, files_in
 
 
 def _saved_dataset(path: Path) -> Path | None:
@@ -57,7 +58,7 @@ def _expand(inputs: list[str]) -> list[str]:
     for arg in inputs:
         if arg == STDIN:
             if STDIN in files:
-                raise AuditInputError("-: standard input named more than once")
+                raise AuditInputError(STDIN_TWICE)
             files.append(arg)
             continue
         p = Path(arg)
@@ -65,7 +66,7 @@ def _expand(inputs: list[str]) -> list[str]:
             # Its JSON metadata would be audited and its records silently passed over.
             raise _refuse_saved_dataset(arg, saved)
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and _readable_name(f.name))
+            found = files_in(p, _readable_name)
             if not found:
                 raise AuditInputError(f"{arg}: directory has no files mtdetect can read")
             files.extend(found)
