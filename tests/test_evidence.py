@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mtdetect.evidence import CountTable, load_evidence
+from training import lookups
 from training.build_evidence import Lexicon, build_from_documents, count_texts
 
 
@@ -91,21 +92,23 @@ def evidence(tmp_path_factory):
 
 def test_unigram_and_ngram_counts(evidence):
     # "harbour council": 3 per TRAIN_A copy (x2, weight 1) + 1 in TRAIN_B (weight 0.5)
-    assert evidence.bigram("harbour", "council") == pytest.approx(6.5, rel=0.07)
+    assert lookups.bigram(evidence, "harbour", "council") == pytest.approx(6.5, rel=0.07)
     # "The harbour council" twice and "the harbour council" once per TRAIN_A copy
-    assert evidence.trigram("the", "harbour", "council") == pytest.approx(6.0, rel=0.07)
-    assert evidence.corpus_unigram("norland") == pytest.approx(2.5)
-    assert evidence.web_frequency("haven") == pytest.approx(20_000.0)
+    assert lookups.trigram(evidence, "the", "harbour", "council") == pytest.approx(6.0, rel=0.07)
+    assert lookups.corpus_unigram(evidence, "norland") == pytest.approx(2.5)
+    assert lookups.web_frequency(evidence, "haven") == pytest.approx(20_000.0)
     # punctuation breaks chains: "tuesday . the" is not a bigram
-    assert evidence.bigram("tuesday", "the") == 0.0
+    assert lookups.bigram(evidence, "tuesday", "the") == 0.0
     assert evidence.total_words > 0
 
 
 def test_web_unigrams_fill_gaps(evidence):
-    assert evidence.unigram("the") >= evidence.corpus_unigram("the")
+    assert lookups.unigram(evidence, "the") >= lookups.corpus_unigram(evidence, "the")
     # "haven" is never in the corpus: its count is the web frequency on the corpus scale
-    assert evidence.corpus_unigram("haven") == 0.0
-    assert evidence.unigram("haven") == pytest.approx(20_000.0 * evidence.total_words / 1e9)
+    assert lookups.corpus_unigram(evidence, "haven") == 0.0
+    assert lookups.unigram(evidence, "haven") == pytest.approx(
+        20_000.0 * evidence.total_words / 1e9
+    )
 
 
 def test_hash_keys_batch_and_position_independent():
@@ -122,9 +125,9 @@ def test_hash_keys_batch_and_position_independent():
 
 def test_word_strings_round_trip(evidence):
     for w in ("harbour", "council", "norland"):
-        i = evidence.word_id(w)
+        i = lookups.word_id(evidence, w)
         assert i >= 0 and evidence.word(i) == w
-    assert evidence.word_id("Harbour") == evidence.word_id("harbour")
+    assert lookups.word_id(evidence, "Harbour") == lookups.word_id(evidence, "harbour")
     ids = evidence.ids(["the", "harbour"])
     assert ids[0] < ids[1]  # ids are in order of frequency
 
@@ -162,19 +165,19 @@ def test_kneser_ney_prefers_seen_continuations(evidence):
 
 
 def test_held_out_documents_are_not_counted(evidence):
-    assert evidence.word_id("zephyrine") == -1
-    assert evidence.unigram("zephyrine") == 0.0
-    assert evidence.bigram("zephyrine", "lanterns") == 0.0
+    assert lookups.word_id(evidence, "zephyrine") == -1
+    assert lookups.unigram(evidence, "zephyrine") == 0.0
+    assert lookups.bigram(evidence, "zephyrine", "lanterns") == 0.0
 
 
 def test_unknown_words(evidence):
-    assert evidence.word_id("qwxyzzy") == -1
-    assert evidence.unigram("qwxyzzy") == 0.0
-    assert evidence.bigram("qwxyzzy", "council") == 0.0
-    assert evidence.trigram("the", "qwxyzzy", "council") == 0.0
-    assert evidence.neighbours("qwxyzzy") == []
-    assert math.isnan(evidence.cap_ratio("qwxyzzy"))
-    assert evidence.gazetteer_type("qwxyzzy") is None
+    assert lookups.word_id(evidence, "qwxyzzy") == -1
+    assert lookups.unigram(evidence, "qwxyzzy") == 0.0
+    assert lookups.bigram(evidence, "qwxyzzy", "council") == 0.0
+    assert lookups.trigram(evidence, "the", "qwxyzzy", "council") == 0.0
+    assert lookups.neighbours(evidence, "qwxyzzy") == []
+    assert math.isnan(lookups.cap_ratio(evidence, "qwxyzzy"))
+    assert lookups.gazetteer_type(evidence, "qwxyzzy") is None
 
 
 def test_batch_equals_scalar(evidence):
@@ -186,25 +189,27 @@ def test_batch_equals_scalar(evidence):
     bi = evidence.bigram_ids(a, b)
     tri = evidence.trigram_ids(a, b, c)
     for i in range(len(a)):
-        assert bi[i] == evidence.bigram(words[i], words[i + 1])
-        assert tri[i] == evidence.trigram(words[i], words[i + 1], words[i + 2])
-    np.testing.assert_allclose(evidence.unigram_ids(ids), [evidence.unigram(w) for w in words])
+        assert bi[i] == lookups.bigram(evidence, words[i], words[i + 1])
+        assert tri[i] == lookups.trigram(evidence, words[i], words[i + 1], words[i + 2])
+    np.testing.assert_allclose(
+        evidence.unigram_ids(ids), [lookups.unigram(evidence, w) for w in words]
+    )
     assert (bi > 0).any() and (tri > 0).any()
 
 
 def test_neighbours_both_directions(evidence):
-    assert set(evidence.neighbours("big")) >= {"large", "huge"}
-    assert "big" in evidence.neighbours("huge")
+    assert set(lookups.neighbours(evidence, "big")) >= {"large", "huge"}
+    assert "big" in lookups.neighbours(evidence, "huge")
     # "similar" links (synset 0 <-> 2) in both directions
-    assert "noisy" in evidence.neighbours("large")
-    assert "big" in evidence.neighbours("loud")
-    assert "big" not in evidence.neighbours("big")
+    assert "noisy" in lookups.neighbours(evidence, "large")
+    assert "big" in lookups.neighbours(evidence, "loud")
+    assert "big" not in lookups.neighbours(evidence, "big")
     # regular plurals of noun synonyms, when attested in the corpus
-    assert "ports" in evidence.neighbours("harbours")
-    assert "harbours" in evidence.neighbours("ports")
-    assert "havens" not in evidence.neighbours("ports")
-    assert list(evidence.neighbour_ids(evidence.word_id("port"))) == [
-        evidence.word_id(w) for w in evidence.neighbours("port")
+    assert "ports" in lookups.neighbours(evidence, "harbours")
+    assert "harbours" in lookups.neighbours(evidence, "ports")
+    assert "havens" not in lookups.neighbours(evidence, "ports")
+    assert list(evidence.neighbour_ids(lookups.word_id(evidence, "port"))) == [
+        lookups.word_id(evidence, w) for w in lookups.neighbours(evidence, "port")
     ]
 
 
@@ -212,29 +217,31 @@ def test_moby_and_tortured_links(evidence):
     from mtdetect.evidence import LINK_FLAGS
 
     # Moby: a listed word may stand for its root and the other way round
-    assert "crowd" in evidence.neighbours("visitors")
-    assert "visitors" in evidence.neighbours("crowd")
-    assert evidence.word_id("throng") == -1  # Moby adds links, not words
+    assert "crowd" in lookups.neighbours(evidence, "visitors")
+    assert "visitors" in lookups.neighbours(evidence, "crowd")
+    assert lookups.word_id(evidence, "throng") == -1  # Moby adds links, not words
     # tortured-phrase alignment: the tortured word points at the expected one, first
-    nb = evidence.neighbours("officials")
+    nb = lookups.neighbours(evidence, "officials")
     assert nb[0] == "council"
-    assert "officials" not in evidence.neighbours("council")  # one direction only
-    flags = evidence.neighbour_flags(evidence.word_id("officials"))
+    assert "officials" not in lookups.neighbours(evidence, "council")  # one direction only
+    flags = evidence.neighbour_flags(lookups.word_id(evidence, "officials"))
     assert flags[0] & LINK_FLAGS["tortured"]
-    big = evidence.word_id("big")
-    owner, ids, fl = evidence.neighbours_batch(np.array([big, -1, evidence.word_id("visitors")]))
+    big = lookups.word_id(evidence, "big")
+    owner, ids, fl = evidence.neighbours_batch(
+        np.array([big, -1, lookups.word_id(evidence, "visitors")])
+    )
     assert set(owner.tolist()) == {0, 2}
-    assert evidence.words(ids[owner == 0].tolist()) == evidence.neighbours("big")
+    assert lookups.words(evidence, ids[owner == 0].tolist()) == lookups.neighbours(evidence, "big")
     assert (fl[owner == 2] & LINK_FLAGS["moby"]).all()
 
 
 def test_capitalisation_and_gazetteer(evidence):
-    assert evidence.cap_ratio("norland") == 1.0
-    assert evidence.cap_ratio("council") == 0.0
+    assert lookups.cap_ratio(evidence, "norland") == 1.0
+    assert lookups.cap_ratio(evidence, "council") == 0.0
     # "The" only ever starts a sentence here: no non-initial observation
-    assert evidence.gazetteer_type("Norland") == "location"
-    assert evidence.gazetteer_type("harbour council") == "name"
-    assert evidence.gazetteer_type("norlander") == "demonym"
+    assert lookups.gazetteer_type(evidence, "Norland") == "location"
+    assert lookups.gazetteer_type(evidence, "harbour council") == "name"
+    assert lookups.gazetteer_type(evidence, "norlander") == "demonym"
 
 
 def test_describe(evidence):
@@ -271,55 +278,67 @@ def test_count_table_false_hits_are_rare():
 
 def test_vectors_share_contexts(evidence):
     assert evidence.vector_dims == 8
-    assert evidence.similarity("cat", "dog") > evidence.similarity("cat", "stocks") + 0.2
-    assert evidence.similarity("stocks", "shares") > evidence.similarity("shares", "sofa") + 0.2
-    assert evidence.similarity("cat", "cat") == pytest.approx(1.0, abs=1e-5)
-    assert [w for w, _ in evidence.most_similar("cat", k=1)] == ["dog"]
-    top = evidence.most_similar("stocks", k=3)
+    assert (
+        lookups.similarity(evidence, "cat", "dog")
+        > lookups.similarity(evidence, "cat", "stocks") + 0.2
+    )
+    assert (
+        lookups.similarity(evidence, "stocks", "shares")
+        > lookups.similarity(evidence, "shares", "sofa") + 0.2
+    )
+    assert lookups.similarity(evidence, "cat", "cat") == pytest.approx(1.0, abs=1e-5)
+    assert [w for w, _ in lookups.most_similar(evidence, "cat", k=1)] == ["dog"]
+    top = lookups.most_similar(evidence, "stocks", k=3)
     assert top[0][0] == "shares" and len(top) == 3
     assert top[0][1] >= top[1][1] >= top[2][1]
     # unknown words and words without a vector give zeros
-    assert evidence.similarity("qwxyzzy", "cat") == 0.0
-    assert evidence.most_similar("qwxyzzy") == []
+    assert lookups.similarity(evidence, "qwxyzzy", "cat") == 0.0
+    assert lookups.most_similar(evidence, "qwxyzzy") == []
     ids = evidence.ids(["cat", "stocks", "qwxyzzy", "mat"])
     vec = evidence.vector_ids(ids)
     assert vec.shape == (4, 8)
     assert not vec[2].any()
     np.testing.assert_allclose(np.linalg.norm(vec[[0, 1, 3]], axis=1), 1.0, rtol=1e-5)
     sims = evidence.similarity_ids(ids, evidence.ids(["dog", "shares", "cat", "rug"]))
-    expected = [evidence.similarity(a, b) for a, b in [("cat", "dog"), ("stocks", "shares")]]
+    expected = [
+        lookups.similarity(evidence, a, b) for a, b in [("cat", "dog"), ("stocks", "shares")]
+    ]
     np.testing.assert_allclose(sims[:2], expected, rtol=1e-6)
     assert sims[2] == 0.0
 
 
 def test_collocates_order(evidence):
     # "harbour council" (6.5) is the strongest right collocate of "harbour"
-    succ = [evidence.word(i) for i in evidence.successor_ids(evidence.word_id("harbour"))]
+    succ = [evidence.word(i) for i in evidence.successor_ids(lookups.word_id(evidence, "harbour"))]
     assert succ[0] == "council"
-    pred = [evidence.word(i) for i in evidence.predecessor_ids(evidence.word_id("council"))]
+    pred = [
+        evidence.word(i) for i in evidence.predecessor_ids(lookups.word_id(evidence, "council"))
+    ]
     assert pred[0] == "harbour"
     # ranked by local mutual information: count * log(count * N / (f1 * f2)), best first
-    the = evidence.word_id("the")
+    the = lookups.word_id(evidence, "the")
     succ_the = evidence.successor_ids(the)
     assert len(succ_the) == 3
     pair = evidence.bigram_ids(np.full(3, the), succ_the)
     lmi = pair * np.log(
-        pair * evidence.total_words / (evidence.unigram("the") * evidence.unigram_ids(succ_the))
+        pair
+        * evidence.total_words
+        / (lookups.unigram(evidence, "the") * evidence.unigram_ids(succ_the))
     )
     assert (np.diff(lmi) <= 0.15 * lmi[:-1]).all()  # counts are quantised (about 6 %)
     assert lmi[-1] > 0
-    assert len(evidence.successor_ids(evidence.word_id("the"))) <= 3  # collocate_k
-    assert len(evidence.successor_ids(evidence.word_id("the"), k=1)) == 1
+    assert len(evidence.successor_ids(lookups.word_id(evidence, "the"))) <= 3  # collocate_k
+    assert len(evidence.successor_ids(lookups.word_id(evidence, "the"), k=1)) == 1
     assert evidence.successor_ids(-1).size == 0
     assert evidence.predecessor_ids(10**9).size == 0
 
 
 def test_compounds(evidence):
-    assert evidence.is_compound("harbour", "council")
-    assert evidence.is_compound("Harbour", "Council")
-    assert not evidence.is_compound("council", "harbour")
-    assert not evidence.is_compound("big", "harbour")
-    assert not evidence.is_compound("qwxyzzy", "council")
+    assert lookups.is_compound(evidence, "harbour", "council")
+    assert lookups.is_compound(evidence, "Harbour", "Council")
+    assert not lookups.is_compound(evidence, "council", "harbour")
+    assert not lookups.is_compound(evidence, "big", "harbour")
+    assert not lookups.is_compound(evidence, "qwxyzzy", "council")
     # "harbour master": "master" is not in the vocabulary, so the lemma is not stored
     ids1 = evidence.ids(["harbour", "big", "qwxyzzy", "harbour"])
     ids2 = evidence.ids(["council", "crowd", "council", "master"])

@@ -16,6 +16,7 @@ import pytest
 from mtdetect import native
 from mtdetect.evidence import CountTable, load_evidence
 from mtdetect.tagger.trees import TreeEnsemble
+from training import lookups
 from training.build_evidence import build_from_documents
 
 
@@ -267,7 +268,7 @@ def test_searches_break_ties_as_numpy_does(tmp_path):
     from mtdetect.tagger.docview import build_view
     from mtdetect.text import segment
 
-    tied = min(ev.word_id(w) for w in ("alpha", "beta", "gamma"))
+    tied = min(lookups.word_id(ev, w) for w in ("alpha", "beta", "gamma"))
     doc = "We saw red zulu sky."  # "zulu" in place of one of the three
     fast = c.collocate_substitutions(build_view(ev, doc, segment(doc).sentences))
     with pure_python():

@@ -168,10 +168,6 @@ class Evidence:
         hit = table[pos] == hashes
         return np.where(hit, self._vocab_hash_ids[pos].astype(np.int64), -1)
 
-    def word_id(self, word: str) -> int:
-        """Id of ``word`` (an n-gram key or a raw word, folded to its key), or -1."""
-        return int(self.ids([word_key(word)])[0])
-
     def word(self, word_id: int) -> str:
         """The word (n-gram key) with this id."""
         if not 0 <= word_id < self.vocab_size:
@@ -182,17 +178,11 @@ class Evidence:
         lo, hi = int(off[word_id]), int(off[word_id + 1])
         return self._blob[lo:hi].tobytes().decode("utf-8", "surrogatepass")
 
-    def words(self, ids: Sequence[int]) -> list[str]:
-        """The words of several ids."""
-        return [self.word(int(i)) for i in ids]
-
     # -- unigrams -------------------------------------------------------------------------
-    def unigram(self, word: str) -> float:
-        """Count of ``word``: ``max(corpus count, web frequency rescaled to the corpus)``."""
-        return float(self.unigram_ids(np.array([self.word_id(word)]))[0])
 
     def unigram_ids(self, ids: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`unigram` over an array of ids (-1 gives 0.0)."""
+        """Count of each word id: ``max(corpus count, web frequency rescaled to the corpus)`` (-1
+        gives 0.0)."""
         ids = np.asarray(ids, dtype=np.int64)
         ok = ids >= 0
         safe = np.where(ok, ids, 0)
@@ -210,49 +200,21 @@ class Evidence:
         ids = np.asarray(ids, dtype=np.int64)
         return np.where(ids >= 0, self._uni_web[np.maximum(ids, 0)].astype(np.float64), 0.0)
 
-    def corpus_unigram(self, word: str) -> float:
-        """Weighted count of ``word`` in the training corpora only (no web data)."""
-        return float(self.corpus_unigram_ids(np.array([self.word_id(word)]))[0])
-
-    def web_frequency(self, word: str) -> float:
-        """Web frequency of ``word`` per billion words (wordfreq), or 0."""
-        return float(self.web_ids(np.array([self.word_id(word)]))[0])
-
-    def cap_ratio(self, word: str) -> float:
-        """Share of non-sentence-initial corpus occurrences that were capitalised.
-
-        Near 1 for names and demonyms ("Kenyan"), near 0 for common words; NaN when the
-        word was never seen in a non-initial position.
-        """
-        return float(self.cap_ratio_ids(np.array([self.word_id(word)]))[0])
-
     def cap_ratio_ids(self, ids: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`cap_ratio` (NaN for unknown ids)."""
+        """Share of each word's non-sentence-initial corpus occurrences that were capitalised (NaN
+        for unknown ids or words never seen in such a position)."""
         ids = np.asarray(ids, dtype=np.int64)
         ok = ids >= 0
         return np.where(ok, self._cap[np.where(ok, ids, 0)].astype(np.float64), np.nan)
 
     # -- n-grams --------------------------------------------------------------------------
-    def bigram(self, w1: str, w2: str) -> float:
-        """Weighted count of the bigram ``w1 w2``."""
-        a, b = self.ids([w1.lower(), w2.lower()]).tolist()
-        if a < 0 or b < 0:
-            return 0.0
-        return self._bigrams.get((a << ID_BITS) | b)
-
-    def trigram(self, w1: str, w2: str, w3: str) -> float:
-        """Weighted count of the trigram ``w1 w2 w3``."""
-        a, b, c = self.ids([w1.lower(), w2.lower(), w3.lower()]).tolist()
-        if a < 0 or b < 0 or c < 0:
-            return 0.0
-        return self._trigrams.get((((a << ID_BITS) | b) << ID_BITS) | c)
 
     def bigram_ids(self, ids1: np.ndarray, ids2: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`bigram` over aligned id arrays; any id < 0 gives 0.0."""
+        """Weighted counts of the bigrams of aligned id arrays; any id < 0 gives 0.0."""
         return self._ngram_ids(self._bigrams, ids1, ids2)
 
     def trigram_ids(self, ids1: np.ndarray, ids2: np.ndarray, ids3: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`trigram` over aligned id arrays; any id < 0 gives 0.0."""
+        """Weighted counts of the trigrams of aligned id arrays; any id < 0 gives 0.0."""
         return self._ngram_ids(self._trigrams, ids1, ids2, ids3)
 
     @staticmethod
@@ -466,10 +428,6 @@ class Evidence:
             np.asarray(flags[pos], dtype=np.uint8) if len(flags) else np.zeros(len(pos), np.uint8),
         )
 
-    def neighbours(self, word: str) -> list[str]:
-        """Thesaurus neighbours of a word (OEWN, Moby, tortured-phrase alignments)."""
-        return self.words(self.neighbour_ids(self.word_id(word)).tolist())
-
     def gazetteer_types(self, phrases: Sequence[str]) -> list[str | None]:
         """Name type of each (lower-cased, space-joined) word or phrase, or None.
 
@@ -484,12 +442,8 @@ class Evidence:
         codes = np.where(table[pos] == h, self._arr("gazetteer_type")[pos], 0)
         return [GAZ_TYPES[int(c)] or None for c in codes]
 
-    def gazetteer_type(self, word: str) -> str | None:
-        """Name type of a word or phrase (see :meth:`gazetteer_types`), or None."""
-        return self.gazetteer_types([word])[0]
-
     # -- word vectors ---------------------------------------------------------------------
-    def _vector_rows(self, ids: np.ndarray) -> np.ndarray:
+    def vector_rows(self, ids: np.ndarray) -> np.ndarray:
         """Vector row of each id, -1 for ids without a vector."""
         ids = np.asarray(ids, dtype=np.int64)
         vid = self._arr("vector_ids")
@@ -501,7 +455,7 @@ class Evidence:
         return np.where((ids >= 0) & (vid[pos] == ids), pos, -1)
 
     @property
-    def _unit(self) -> np.ndarray:
+    def unit_vectors(self) -> np.ndarray:
         """All vectors as unit-length float32 rows (built on first use)."""
         if self._unit_cache is None:
             self._unit_cache = self._unit_rows(slice(None))
@@ -525,16 +479,12 @@ class Evidence:
         v = self._raw_vectors()
         return int(v.shape[1]) if len(v) else 0
 
-    def has_vector(self, word: str) -> bool:
-        """Whether ``word`` has a word vector."""
-        return bool(self._vector_rows(np.array([self.word_id(word)]))[0] >= 0)
-
     def vector_ids(self, ids: np.ndarray) -> np.ndarray:
         """Unit word vectors (float32, one row per id); zeros for ids without a vector."""
         ids = np.asarray(ids, dtype=np.int64)
         if not self.vector_dims:
             return np.zeros((*ids.shape, 1), dtype=np.float32)
-        rows = self._vector_rows(ids)
+        rows = self.vector_rows(ids)
         out = self._unit_rows(np.maximum(rows, 0))
         out[rows < 0] = 0.0
         return out
@@ -543,27 +493,6 @@ class Evidence:
         """Cosine similarity of aligned id arrays; 0.0 where either has no vector."""
         v1, v2 = self.vector_ids(ids1), self.vector_ids(ids2)
         return np.einsum("...d,...d->...", v1, v2).astype(np.float64)
-
-    def similarity(self, w1: str, w2: str) -> float:
-        """Cosine similarity of two words' vectors (0.0 if either has none)."""
-        ids = self.ids([w1.lower(), w2.lower()])
-        return float(self.similarity_ids(ids[:1], ids[1:])[0])
-
-    def most_similar(self, word: str, k: int = 20) -> list[tuple[str, float]]:
-        """The ``k`` words with the most similar vectors, most similar first."""
-        row = int(self._vector_rows(np.array([self.word_id(word)]))[0])
-        if row < 0 or k <= 0:
-            return []
-        unit = self._unit
-        sims = unit @ unit[row]
-        sims[row] = -np.inf
-        k = min(k, len(sims) - 1)
-        if k <= 0:
-            return []
-        top = np.argpartition(-sims, k - 1)[:k]
-        top = top[np.argsort(-sims[top], kind="stable")]
-        vid = self._arr("vector_ids")
-        return [(self.word(int(vid[r])), float(sims[r])) for r in top]
 
     # -- collocates -----------------------------------------------------------------------
     def _csr(self, name: str, word_id: int, k: int | None) -> np.ndarray:
@@ -607,11 +536,6 @@ class Evidence:
         keys = pack_keys(np.where(ok, a, 0), np.where(ok, b, 0))
         pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
         return ok & (table[pos] == keys)
-
-    def is_compound(self, w1: str, w2: str) -> bool:
-        """Whether ``w1 w2`` is a two-word lemma of Open English WordNet ("heart disease")."""
-        ids = self.ids([w1.lower(), w2.lower()])
-        return bool(self.compound_ids(ids[:1], ids[1:])[0])
 
     # -- summary --------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:

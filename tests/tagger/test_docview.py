@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from mtdetect.evidence import load_evidence
+from training import lookups
 
 
 def test_view_tokens_links_and_probes(view_of, evidence):
@@ -16,8 +17,8 @@ def test_view_tokens_links_and_probes(view_of, evidence):
     assert [text[a:b] for a, b in zip(v.start, v.end, strict=True)] == v.surface
     # the comma breaks the chain between "rose" and "again"
     assert v.link.tolist() == [False, True, True, True, True, True, False, True]
-    assert v.prev1[4] == evidence.word_id("stock") and v.next1[5] == -1
-    assert v.bigram_left[4] == pytest.approx(evidence.bigram("stock", "market"))
+    assert v.prev1[4] == lookups.word_id(evidence, "stock") and v.next1[5] == -1
+    assert v.bigram_left[4] == pytest.approx(lookups.bigram(evidence, "stock", "market"))
     assert v.bigram_left[6] == 0.0
     np.testing.assert_allclose(v.lm_forward, evidence.lm_forward(v.ids, v.link))
     np.testing.assert_allclose(v.lm_backward, evidence.lm_backward(v.ids, v.link))
