@@ -77,10 +77,10 @@ def _main(
 
 
 def _load_detector(model: str | None, trust: bool):
-    import mtdetect
+    from mtdetect.loading import load
 
     try:
-        return mtdetect.load(model, trust=trust)
+        return load(model, trust=trust)
     except (OSError, ValueError) as exc:
         _err(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
@@ -483,9 +483,9 @@ def info() -> None:
     """Show the model, tables, versions and licences."""
     import platform
 
-    import mtdetect
+    from mtdetect.loading import load
 
-    detector = mtdetect.load()
+    detector = load()
     typer.echo(f"mtdetect {__version__} (Python {platform.python_version()})")
     typer.echo(f"model: {detector.model_name}")
     for line in detector.describe():

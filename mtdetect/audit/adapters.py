@@ -44,9 +44,9 @@ def score_text(
     ``error`` (not a string, too long, detector failure).
     """
     if detector is None:
-        import mtdetect
+        from mtdetect.loading import load
 
-        detector = mtdetect.load()
+        detector = load()
     if text is None or (isinstance(text, float) and text != text):  # None / NaN: no text
         text = ""
     if not isinstance(text, str):
@@ -111,9 +111,9 @@ def score_dataframe(
             meta=meta,
         )
     if detector is None:
-        import mtdetect
+        from mtdetect.loading import load
 
-        detector = mtdetect.load()
+        detector = load()
     rows = [
         score_text(t, detector, max_chars=max_chars, lang_check=lang_check)
         for t in df[text_column].tolist()
@@ -190,9 +190,9 @@ def score_dataset(dataset: Any, text_column: str = "text", *, prefix: str = "mtd
 
 def _process_detector() -> Any:
     """The shipped detector of this process (:func:`mtdetect.load` caches it)."""
-    import mtdetect
+    from mtdetect.loading import load
 
-    return mtdetect.load()
+    return load()
 
 
 # --------------------------------------------------------------------------- datatrove
@@ -261,9 +261,9 @@ def _filter_class() -> Any:
 
         def filter(self, doc: Any) -> bool | tuple[bool, str]:
             if self._detector is None:
-                import mtdetect
+                from mtdetect.loading import load
 
-                self._detector = mtdetect.load()
+                self._detector = load()
             audit = score_text(doc.text, self._detector, lang_check=self.lang_check)
             threshold = _threshold(self._detector, self.threshold)
             keep = keep_decision(audit["status"], audit["score"], threshold, self.drop_unscored)
@@ -302,9 +302,9 @@ class _DocumentFilterMixin:
     def load_model(self) -> None:
         """Load the detector (NeMo Curator calls this once per worker)."""
         if self._detector is None:
-            import mtdetect
+            from mtdetect.loading import load
 
-            self._detector = mtdetect.load()
+            self._detector = load()
 
     def score_document(self, text: str) -> float:
         self.load_model()

@@ -19,9 +19,9 @@ _BATCH_CHARS = 4_000_000  # a batch is cut early past this many characters (memo
 def _detector(opts: AuditOptions) -> Any:
     """The process's detector for these options (loaded on first use and cached by
     :func:`mtdetect.load`; workers are long-lived)."""
-    import mtdetect
+    from mtdetect.loading import load
 
-    return mtdetect.load(opts.model, trust=opts.trust_model)
+    return load(opts.model, trust=opts.trust_model)
 
 
 def _set_path(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
