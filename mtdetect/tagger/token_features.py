@@ -127,6 +127,14 @@ def _edit_distance_le(a: str, b: str, k: int) -> bool:
     )
 
 
+#: A capitalised word is "rare" (a possible slip) under this corpus count and at least this long;
+#: a name it nearly matches shares its first letters and is at most a few edits away.
+NEAR_NAME_MAX_COUNT = 200
+NEAR_NAME_MIN_LENGTH = 4
+NEAR_NAME_PREFIX = 3
+NEAR_NAME_MAX_EDITS = 2
+
+
 def _near_names(view: DocView) -> list[str | None]:
     """For each rare capitalised word, a more frequent capitalised word of the same
     document that it nearly matches (same first three letters, at most two edits):
@@ -143,17 +151,17 @@ def _near_names(view: DocView) -> list[str | None]:
     # of distinct capitalised tokens (base64, code) is not compared pair by pair.
     by_prefix: dict[str, list[str]] = {}
     for u in by_word:
-        by_prefix.setdefault(u[:3], []).append(u)
-    rare = caps[(counts < 200) & (view.length[caps] >= 4)]
+        by_prefix.setdefault(u[:NEAR_NAME_PREFIX], []).append(u)
+    rare = caps[(counts < NEAR_NAME_MAX_COUNT) & (view.length[caps] >= NEAR_NAME_MIN_LENGTH)]
     for i in rare.tolist():
         w = surface[i]
         cw = by_word[w]
-        for u in by_prefix[w[:3]]:
+        for u in by_prefix[w[:NEAR_NAME_PREFIX]]:
             if u == w or by_word[u] <= cw:
                 continue
             if u.lower().startswith(w.lower()) or w.lower().startswith(u.lower()):
                 continue  # Kenya / Kenyan: an inflection, not a slip
-            if _edit_distance_le(w, u, 2):
+            if _edit_distance_le(w, u, NEAR_NAME_MAX_EDITS):
                 out[i] = u
                 break
     return out
