@@ -569,13 +569,23 @@ TAGGER_FAMILIES = LEXICAL_FAMILIES
 #: relative to the document), the function-word and punctuation profile and the rule
 #: detectors' spans; nothing the tagger learned from the training engines' edits.
 GARBLE_COLUMNS = ("all", "fluency")
+#: The nmt head's columns: every one, or the sentence's own only (no ``doc_*`` column: the
+#: document-level means also carry the register, which clean text of some registers shares
+#: with machine translation).
+NMT_COLUMNS = ("all", "sentence")
 
 
-def head_columns(name: str, n_cols: int, style_index: int, garble: str = "all") -> np.ndarray:
+def head_columns(
+    name: str, n_cols: int, style_index: int, garble: str = "all", nmt: str = "all"
+) -> np.ndarray:
     """The columns head ``name`` may use (a boolean mask over the ``n_cols`` columns)."""
     from mtdetect.classifier.features import FEATURE_NAMES, TAGGER_FEATURES
 
     use = np.ones(n_cols, bool)
+    if name == "nmt":
+        if nmt == "sentence":
+            use[[i for i, c in enumerate(FEATURE_NAMES) if c.startswith("doc_")]] = False
+        return use
     if name != "garble":
         return use
     use[style_index] = False
@@ -597,6 +607,7 @@ def fit_all(
     style_index: int,
     garble: str = "all",
     dev_lengths: Featurized | None = None,
+    nmt: str = "all",
 ) -> tuple[EnsembleModel, dict]:
     """Both heads (on ``train``, calibrated on ``dev``) and the combiner (on
     ``dev_lengths``, the dev documents at every length, when given); returns the model and
@@ -605,7 +616,7 @@ def fit_all(
     table: dict[str, Any] = {}
     heads: dict[str, LinearModel] = {}
     for name, (pos, neg) in HEADS.items():
-        use = head_columns(name, n, style_index, garble)
+        use = head_columns(name, n, style_index, garble, nmt)
         tr = train.select(train.mask(pos + neg))
         dv = dev.select(dev.mask(pos + neg))
         t0 = time.time()

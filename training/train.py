@@ -63,6 +63,7 @@ from training.fit import (
     HEADS,
     MAX_CLEAN_REWRITTEN,
     MAX_CLEAN_SUSPECT,
+    NMT_COLUMNS,
     SEED,
     attach_style,
     choose_thresholds,
@@ -96,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="the garble head's columns (see GARBLE_COLUMNS)",
     )
+    ap.add_argument(
+        "--nmt-columns",
+        choices=NMT_COLUMNS,
+        default="all",
+        help="the nmt head's columns (see NMT_COLUMNS)",
+    )
     ap.add_argument("--no-eval", action="store_true", help="skip training.evaluate")
     ap.add_argument("--report", default=None, help="report folder (default training/report)")
     ap.add_argument(
@@ -126,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     dev = data.select(data.mask(split="dev"))
     log(f"train {len(train.docs)} docs / {len(train.y)} sentences; "
         f"dev {len(dev.docs)} docs / {len(dev.y)} sentences")  # fmt: skip
-    model, head_table = fit_all(train, dev, style_index, args.garble_columns, dev_len)
+    model, head_table = fit_all(train, dev, style_index, args.garble_columns, dev_len,
+                                args.nmt_columns)  # fmt: skip
     agg = "mean_logodds"
     ds_dev = ensemble_doc_scores(model, dev_len)
     dev_table = {k: comparison_auc(dev_len, ds_dev, *v) for k, v in DEV_COMPARISONS.items()}
@@ -162,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "heads": {
             k: {"positives": list(v[0]), "negatives": list(v[1])}
             | ({"columns": args.garble_columns} if k == "garble" else {})
+            | ({"columns": args.nmt_columns} if k == "nmt" and args.nmt_columns != "all" else {})
             for k, v in HEADS.items()
         },
         "combination": {
