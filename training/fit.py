@@ -574,8 +574,9 @@ GARBLE_COLUMNS = ("all", "fluency")
 #: register and the document itself: without them the head's dev ROC-AUC rose from 0.865 to
 #: 0.945 on WMT MT vs native English and from 0.683 to 0.732 against references, the garble
 #: family's unchanged. Not shipped yet: the bundled sample article then falls from
-#: *rewritten* to *suspect* (see the session note of issue 21).
-NMT_COLUMNS = ("all", "sentence")
+#: *rewritten* to *suspect* (see the session note of issue 21). ``sentence+spans`` keeps the
+#: two document-level span columns (``doc_span_*``) beside the sentence's own.
+NMT_COLUMNS = ("all", "sentence", "sentence+spans")
 
 
 def head_columns(
@@ -586,8 +587,11 @@ def head_columns(
 
     use = np.ones(n_cols, bool)
     if name == "nmt":
-        if nmt == "sentence":
-            use[[i for i, c in enumerate(FEATURE_NAMES) if c.startswith("doc_")]] = False
+        if nmt in ("sentence", "sentence+spans"):
+            keep = ("doc_span_",) if nmt == "sentence+spans" else ()
+            drop = [i for i, c in enumerate(FEATURE_NAMES)
+                    if c.startswith("doc_") and not c.startswith(keep or ("\0",))]  # fmt: skip
+            use[drop] = False
         return use
     if name != "garble":
         return use
