@@ -186,7 +186,10 @@ class MTDetector:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         else:
             chunks = _checked_chunks(text)
-        for offset, piece, first in stream_windows(chunks, WINDOW_CHARS):
+        # A text of one piece (nearly every document) needs no scan for where to cut it.
+        short = isinstance(text, str) and len(text) <= WINDOW_CHARS
+        cuts = [(0, text, 0)] if short else stream_windows(chunks, WINDOW_CHARS)
+        for offset, piece, first in cuts:
             # A piece is analysed on its own: nothing looks past its ends (the tests check
             # that this equals analysing it inside the whole text).
             sentences, spans, scores, score = self._score_piece(piece, 0, None, first)

@@ -220,6 +220,10 @@ class _DocumentBody:
             self.n_sentences += 1
             self.n_spans += len(sent.spans)
 
+    def close(self) -> None:
+        self._text.close()
+        self._rows.close()
+
     def parts(self) -> Iterator[str]:
         """The body's HTML in blocks (once; the temporary files are closed after)."""
         try:
@@ -237,8 +241,7 @@ class _DocumentBody:
                     yield block
                 yield after
         finally:
-            self._text.close()
-            self._rows.close()
+            self.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +304,7 @@ class HtmlPage:
     def drop_document(self) -> None:
         """Forget the current document's sentences (it could not be read to its end)."""
         if self._body is not None:
-            for _ in self._body.parts():  # closes its temporary files
-                pass
+            self._body.close()
             self._body = None
 
     def close(self) -> None:

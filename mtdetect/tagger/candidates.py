@@ -199,15 +199,15 @@ def _gather(
     mode: int,
     options: int,
     fixed: np.ndarray | None = None,
-    a: tuple | None = None,
-    b: tuple | None = None,
+    a: TableRows | None = None,
+    b: TableRows | None = None,
     drop: np.ndarray | None = None,
     min_score: float = 0.0,
 ) -> None:
     """A candidate search in the compiled core, candidates included: for each position, the
-    ids of ``fixed``, then the rows ``a`` and ``b`` (``(offsets, ids, flags or None, row key,
-    k)``), sorted and filtered as ``options`` say, scored and recorded into ``out`` exactly as
-    :func:`_search` (mode 0) and :func:`insertions` (mode 1) do with numpy.
+    ids of ``fixed``, then the rows ``a`` and ``b`` (:class:`TableRows`), sorted and filtered
+    as ``options`` say, scored and recorded into ``out`` exactly as :func:`_search` (mode 0)
+    and :func:`insertions` (mode 1) do with numpy.
 
     A candidate stops being scored once it cannot reach ``min_score``: a gain of 0 or less
     records nothing, so the default changes no output; a caller that discards more may pass
@@ -220,8 +220,8 @@ def _gather(
         np.ascontiguousarray(pos, dtype=np.int64),
         mode,
         np.zeros(0, np.int64) if fixed is None else np.ascontiguousarray(fixed, np.int64),
-        _table_rows(a),
-        _table_rows(b),
+        a if a is not None else _NO_TABLE,
+        b if b is not None else _NO_TABLE,
         options,
         _NO_BYTES if drop is None else drop.view(np.uint8),
         ev.num_id,
@@ -253,6 +253,9 @@ class TableRows(NamedTuple):
     k: int
 
 
+_NO_TABLE = TableRows(_NO_ROWS, _NO_ROWS, _NO_BYTES, 0, 0)
+
+
 class SpinPrior(NamedTuple):
     """What the spinner prior of a candidate reads: the thesaurus row offsets (a word's
     degree), the prior by degree, and the link flag of tortured-phrase alignments."""
@@ -271,16 +274,10 @@ class SearchOutputs(NamedTuple):
     flags: np.ndarray
 
 
-def _table_rows(rows: tuple | None) -> TableRows:
-    """``(offsets, ids, flags or None, key, k)`` as :class:`TableRows` (no rows for None)."""
-    if rows is None:
-        return TableRows(_NO_ROWS, _NO_ROWS, _NO_BYTES, 0, 0)
-    offsets, ids, flags, key, k = rows
-    return TableRows(offsets, ids, _NO_BYTES if flags is None else flags, key, k)
-
-
-def _thesaurus(ev, key: int, k: int) -> tuple:
-    return (ev.thesaurus_offsets, ev.thesaurus_ids, _thesaurus_flags(ev), key, k)
+def _thesaurus(ev, key: int, k: int) -> TableRows:
+    flags = _thesaurus_flags(ev)
+    return TableRows(ev.thesaurus_offsets, ev.thesaurus_ids,
+                     _NO_BYTES if flags is None else flags, key, k)  # fmt: skip
 
 
 def _thesaurus_flags(ev) -> np.ndarray | None:
@@ -289,8 +286,8 @@ def _thesaurus_flags(ev) -> np.ndarray | None:
     return flags if len(flags) else None
 
 
-def _collocates(ev, name: str, key: int, k: int) -> tuple:
-    return (ev.table(f"{name}_offsets"), ev.table(f"{name}_ids"), None, key, k)
+def _collocates(ev, name: str, key: int, k: int) -> TableRows:
+    return TableRows(ev.table(f"{name}_offsets"), ev.table(f"{name}_ids"), _NO_BYTES, key, k)
 
 
 def _best_of_each(owner: np.ndarray, score: np.ndarray, n_owners: int):
