@@ -267,7 +267,7 @@ def run(
     tr21 = data21.select(data21.mask(split="train") & no22)
     dv21 = data21.select(data21.mask(split="dev") & no22)
     heads = dict(model.heads)
-    use = np.ones(data.X.shape[1], bool)
+    use = model.heads["nmt"].coef != 0  # the columns the shipped nmt head uses
     heads["nmt"] = fit_head(
         tr21.select(tr21.mask(nmt_pos + nmt_neg)), dv21.select(dv21.mask(nmt_pos + nmt_neg)), use
     )

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--nmt-columns",
         choices=NMT_COLUMNS,
-        default="all",
+        default="sentence",
         help="the nmt head's columns (see NMT_COLUMNS)",
     )
     ap.add_argument("--no-eval", action="store_true", help="skip training.evaluate")
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "heads": {
             k: {"positives": list(v[0]), "negatives": list(v[1])}
             | ({"columns": args.garble_columns} if k == "garble" else {})
-            | ({"columns": args.nmt_columns} if k == "nmt" and args.nmt_columns != "all" else {})
+            | ({"columns": args.nmt_columns} if k == "nmt" else {})
             for k, v in HEADS.items()
         },
         "combination": {
