@@ -106,6 +106,13 @@ def score(
     min_strength: Annotated[
         float, typer.Option(min=0.0, max=1.0, metavar="S", help="Hide spans weaker than this.")
     ] = 0.0,
+    sensitivity: Annotated[
+        str,
+        typer.Option(
+            metavar="low|default|high",
+            help="How readily words are flagged (README, Spans). Never changes a score.",
+        ),
+    ] = "default",
     fail_above: Annotated[
         float | None,
         typer.Option(
@@ -137,9 +144,13 @@ def score(
     from mtdetect.report import FORMATS
     from mtdetect.report.html import HtmlPage
     from mtdetect.report.stream import DocumentWriter, closing
+    from mtdetect.tagger.spans import SENSITIVITIES
 
     if fmt not in FORMATS:
         _err(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_ERROR)
+    if sensitivity not in SENSITIVITIES:
+        _err(f"unknown sensitivity {sensitivity!r}; choose one of {', '.join(SENSITIVITIES)}")
         raise typer.Exit(EXIT_ERROR)
     detector = _load_detector(model, trust_model)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
@@ -171,7 +182,8 @@ def score(
                     writer = DocumentWriter(fmt, index=n_done, many=many, color=use_color)
                 add = page.add if writer is None else writer.add
                 pieces = []
-                for sentences, piece in detector.score_pieces(doc.chunks(), min_strength):
+                chunks = doc.chunks()
+                for sentences, piece in detector.score_pieces(chunks, min_strength, sensitivity):
                     add(sentences)
                     pieces.append(piece)
         except InputError as exc:  # unreadable, or it changed while it was read
@@ -407,6 +419,13 @@ def audit(
     min_strength: Annotated[
         float, typer.Option(min=0.0, max=1.0, metavar="S", help="Leave weaker spans out of detail.")
     ] = 0.0,
+    sensitivity: Annotated[
+        str,
+        typer.Option(
+            metavar="low|default|high",
+            help="How readily words are flagged in detail (see score). Never changes a score.",
+        ),
+    ] = "default",
     limit: Annotated[
         int | None, typer.Option(min=1, metavar="N", help="Audit only the first N records.")
     ] = None,
@@ -448,7 +467,8 @@ def audit(
         split_dir=str(split_dir) if split_dir else None, split_format=split_format,
         drop_unscored=drop_unscored, threshold=threshold, output_format=output_format,
         max_file_size=_size(max_file_size), input_format=input_format, max_chars=max_chars,
-        max_inflate=max_inflate, lang_check=lang_check, min_strength=min_strength, model=model,
+        max_inflate=max_inflate, lang_check=lang_check, min_strength=min_strength,
+        sensitivity=sensitivity, model=model,
         trust_model=trust_model, limit=limit, sample=sample, seed=seed,
     )  # fmt: skip
     try:

@@ -13,7 +13,7 @@ from mtdetect.detectors import Detector, default_detectors
 from mtdetect.detectors.spinner import TEMPLATE_EXPLANATION
 from mtdetect.detectors.tortured_list import LISTED_MARK
 from mtdetect.result import DocumentResult, SentenceResult, Span, verdict_for
-from mtdetect.tagger.spans import Tagger, TokenOutputs
+from mtdetect.tagger.spans import SENSITIVITIES, Tagger, TokenOutputs, check_sensitivity
 from mtdetect.text import Sentence, segment, stream_windows
 
 #: Documents longer than this (characters) are analysed in pieces (see MTDetector.score).
@@ -99,10 +99,12 @@ class MTDetector:
         for det in self.detectors:
             lines.append(f"  {det.name} ({det.family})")
         if self.tagger is not None:
-            thr = self.tagger.model.threshold
+            model = self.tagger.model
+            points = ", ".join(f"{s} {model.point(s)[0]:.3g}" for s in SENSITIVITIES)
             lines.append(
-                f"  tagger (lexical families; learned from real machine output, "
-                f"span threshold {thr:.3g})"
+                f"  tagger (lexical families; learned from real machine output, span "
+                f"threshold {model.threshold:.3g} for the scores; shown at --sensitivity "
+                f"{points})"
             )
         else:
             lines.append("  tagger: not installed (lexical families off)")
@@ -116,32 +118,74 @@ class MTDetector:
         )
         return lines
 
-    def detect(self, text: str) -> tuple[list[Sentence], list[list[Span]]]:
-        """Sentences of ``text`` and the spans of each, before scoring."""
-        sentences, spans, _ = self.analyse(text)
-        return sentences, spans
+    def detect(
+        self, text: str, sensitivity: str = "default"
+    ) -> tuple[list[Sentence], list[list[Span]]]:
+        """Sentences of ``text`` and the spans of each shown at ``sensitivity``, before
+        scoring."""
+        check_sensitivity(sensitivity)
+        sentences, ruled, tagged, tokens = self.find(text)
+        return sentences, self._shown(sentences, ruled, tagged, tokens, sensitivity)
 
     def analyse(
         self, text: str, start: int = 0, end: int | None = None, first_paragraph: int = 0
     ) -> tuple[list[Sentence], list[list[Span]], TokenOutputs | None]:
-        """Sentences, the spans of each, and the tagger's token outputs (None without it), of
-        ``text`` or of its piece ``text[start:end]`` (offsets always into ``text``)."""
+        """Sentences, the spans of each that the classifier reads (the tagger's at its own
+        threshold), and the tagger's token outputs (None without it), of ``text`` or of its
+        piece ``text[start:end]`` (offsets always into ``text``)."""
+        sentences, ruled, tagged, tokens = self.find(text, start, end, first_paragraph)
+        return sentences, assign_spans(sentences, ruled + tagged), tokens
+
+    def find(
+        self, text: str, start: int = 0, end: int | None = None, first_paragraph: int = 0
+    ) -> tuple[list[Sentence], list[Span], list[Span], TokenOutputs | None]:
+        """As :meth:`analyse`, with the spans not yet grouped by sentence: the rule
+        detectors', then the tagger's (at its own threshold, which the classifier reads), and
+        its token outputs, from which :meth:`Tagger.spans_at
+        <mtdetect.tagger.spans.Tagger.spans_at>` cuts the spans of a sensitivity."""
         sentences = segment(text, start=start, end=end, first_paragraph=first_paragraph).sentences
-        found: list[Span] = []
+        ruled: list[Span] = []
         for det in self.detectors:
-            found.extend(det.detect(text, sentences))
+            ruled.extend(det.detect(text, sentences))
+        tagged: list[Span] = []
         tokens = None
         if self.tagger is not None and sentences:
             tagged, tokens = self.tagger.run(text, sentences)
-            found.extend(tagged)
-        return sentences, assign_spans(sentences, found), tokens
+        return sentences, ruled, tagged, tokens
+
+    def _shown(
+        self,
+        sentences: list[Sentence],
+        ruled: list[Span],
+        tagged: list[Span],
+        tokens: TokenOutputs | None,
+        sensitivity: str,
+        grouped: list[list[Span]] | None = None,
+    ) -> list[list[Span]]:
+        """The spans shown at ``sensitivity``, by sentence (``grouped``: those the
+        classifier read, reused when the tagger's point is the same)."""
+        if self.tagger is not None and tokens is not None:
+            model = self.tagger.model
+            if model.point(sensitivity) != model.point():
+                return assign_spans(sentences, ruled + self.tagger.spans_at(tokens, sensitivity))
+        return grouped if grouped is not None else assign_spans(sentences, ruled + tagged)
 
     def _score_piece(
-        self, text: str, start: int, end: int | None, first_paragraph: int
+        self,
+        text: str,
+        start: int,
+        end: int | None,
+        first_paragraph: int,
+        sensitivity: str = "default",
     ) -> tuple[list[Sentence], list[list[Span]], list[float], PieceScore]:
-        sentences, spans, tokens = self.analyse(text, start, end, first_paragraph)
+        """Sentences, the spans shown at ``sensitivity``, sentence scores and the piece's
+        evidence. Scores read the spans of the tagger's own threshold: a sensitivity changes
+        what is shown, never a score or a verdict."""
+        sentences, ruled, tagged, tokens = self.find(text, start, end, first_paragraph)
+        spans = assign_spans(sentences, ruled + tagged)
         decisive = any(is_decisive(sp) for group in spans for sp in group)
         scores, piece = self.scorer.score_piece(text, sentences, spans, tokens)
+        spans = self._shown(sentences, ruled, tagged, tokens, sensitivity, spans)
         return sentences, spans, scores, replace(piece, decisive=decisive)
 
     def score(
@@ -150,9 +194,13 @@ class MTDetector:
         id: str | None = None,
         source: str | None = None,
         min_strength: float = 0.0,
+        sensitivity: str = "default",
     ) -> DocumentResult:
         """Score one document. Spans weaker than ``min_strength`` are left out of the result
-        (they still count towards the score).
+        (they still count towards the score). ``sensitivity`` (``low``, ``default``, ``high``:
+        :data:`~mtdetect.tagger.spans.SENSITIVITIES`) sets how readily the span tagger shows a
+        span: each is an operating point measured on clean and rewritten text (README, *Spans*);
+        it never changes a score or a verdict.
 
         A document longer than :data:`WINDOW_CHARS` is analysed in pieces of whole
         paragraphs (a longer paragraph is cut at white space), so that memory stays bounded
@@ -162,7 +210,7 @@ class MTDetector:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         results: list[SentenceResult] = []
         pieces: list[PieceScore] = []
-        for sentences, piece in self.score_pieces(text, min_strength):
+        for sentences, piece in self.score_pieces(text, min_strength, sensitivity):
             results.extend(sentences)
             pieces.append(piece)
         doc_score = self.combine_pieces(pieces)
@@ -170,7 +218,7 @@ class MTDetector:
                               source)  # fmt: skip
 
     def score_pieces(
-        self, text: str | Iterable[str], min_strength: float = 0.0
+        self, text: str | Iterable[str], min_strength: float = 0.0, sensitivity: str = "default"
     ) -> Iterator[tuple[list[SentenceResult], PieceScore]]:
         """The scored sentences of ``text`` piece by piece (see :meth:`score`), each piece with
         its :class:`~mtdetect.classifier.scoring.PieceScore`: for writers that must not hold a huge
@@ -180,6 +228,7 @@ class MTDetector:
         time, :func:`mtdetect.inputs.open_input`): then the whole text is never held, and the
         results are the same as for the joined text, offsets included.
         """
+        check_sensitivity(sensitivity)
         if isinstance(text, str):
             chunks: Iterable[str] = (text,)
         elif isinstance(text, (bytes, bytearray, memoryview)) or not isinstance(text, Iterable):
@@ -192,7 +241,7 @@ class MTDetector:
         for offset, piece, first in cuts:
             # A piece is analysed on its own: nothing looks past its ends (the tests check
             # that this equals analysing it inside the whole text).
-            sentences, spans, scores, score = self._score_piece(piece, 0, None, first)
+            sentences, spans, scores, score = self._score_piece(piece, 0, None, first, sensitivity)
             yield (
                 [
                     SentenceResult(
@@ -230,6 +279,7 @@ class MTDetector:
         n_jobs: int = 1,
         batch_size: int = 64,
         min_strength: float = 0.0,
+        sensitivity: str = "default",
     ) -> Iterator[DocumentResult]:
         """Score an iterable of texts, streaming results in input order.
 
@@ -238,12 +288,13 @@ class MTDetector:
         gets the detector once (the shipped default is loaded in the worker itself), and
         batches carry only texts, so two workers run about twice as fast as one.
         """
+        check_sensitivity(sensitivity)
         if n_jobs == 1:
             for text in texts:
-                yield self.score(text, min_strength=min_strength)
+                yield self.score(text, min_strength=min_strength, sensitivity=sensitivity)
             return
         workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-        yield from _score_parallel(self, texts, workers, batch_size, min_strength)
+        yield from _score_parallel(self, texts, workers, batch_size, min_strength, sensitivity)
 
 
 def _shifted(span: Span, offset: int) -> Span:
@@ -264,6 +315,7 @@ def _score_parallel(
     workers: int,
     batch_size: int,
     min_strength: float,
+    sensitivity: str,
 ) -> Iterator[DocumentResult]:
     from collections import deque
     from concurrent.futures import Future
@@ -284,7 +336,7 @@ def _score_parallel(
                 batch = list(islice(it, batch_size))
                 if not batch:
                     break
-                pending.append(pool.submit(_score_in_worker, batch, min_strength))
+                pending.append(pool.submit(_score_in_worker, batch, min_strength, sensitivity))
             if not pending:
                 return
             yield from pending.popleft().result()
@@ -301,9 +353,12 @@ def _worker_init(spec: MTDetector | Callable[[], MTDetector]) -> None:
     _WORKER_DETECTOR = spec() if callable(spec) else spec
 
 
-def _score_in_worker(texts: list[str], min_strength: float) -> list[DocumentResult]:
+def _score_in_worker(
+    texts: list[str], min_strength: float, sensitivity: str
+) -> list[DocumentResult]:
     assert _WORKER_DETECTOR is not None
-    return [_WORKER_DETECTOR.score(t, min_strength=min_strength) for t in texts]
+    det = _WORKER_DETECTOR
+    return [det.score(t, min_strength=min_strength, sensitivity=sensitivity) for t in texts]
 
 
 def _evidence_lines() -> list[str]:

@@ -44,7 +44,7 @@ from training.tagger_data import (
     tortured_docs,
 )
 
-__all__ = ["calibrate", "choose_threshold", "evaluate", "fit_tagger", "main"]
+__all__ = ["calibrate", "choose_points", "choose_threshold", "evaluate", "fit_tagger", "main"]
 
 SEED = 0
 
@@ -155,13 +155,16 @@ def _cut(p: np.ndarray, allowed: int) -> float:
     return float(np.sort(p)[::-1][allowed]) + 1e-9
 
 
-def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> float:
+def choose_threshold(
+    model: TaggerModel, dev: TokenData, per_1000: float, every_register: bool = False
+) -> float:
     """Set the model's two span thresholds on dev and return the general one.
 
     For every register the clean dev tokens may be flagged at most ``per_1000`` times per
-    1,000 (:data:`REGISTER_RATES` for some); that budget is split between explained tokens
-    and the others, and the split (:data:`EXPLAINED_SHARES`) that flags the most changed
-    tokens of the dev round trips and rewrites wins.
+    1,000 (times :data:`REGISTER_RATES` for some; with ``every_register``, exactly
+    ``per_1000`` in every register, fiction and reports included); that budget is split
+    between explained tokens and the others, and the split (:data:`EXPLAINED_SHARES`) that
+    flags the most changed tokens of the dev round trips and rewrites wins.
     """
     from mtdetect.tagger.spans import explained
 
@@ -173,12 +176,14 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
     exp = explained(dev.X)
     positive = ~clean & (dev.y == 1)
     best: tuple[float, float, float] | None = None
-    setting = np.unique([r for r in regs[clean] if r not in _NOT_SETTING])
+    rates = {} if every_register else REGISTER_RATES
+    not_setting = frozenset() if every_register else _NOT_SETTING
+    setting = np.unique([r for r in regs[clean] if r not in not_setting])
     for share in EXPLAINED_SHARES:
         thr = {True: 0.5, False: 0.5}
         for r in setting:
             in_reg = clean & (regs == r)
-            budget = REGISTER_RATES.get(str(r), per_1000) / 1000 * in_reg.sum()
+            budget = rates.get(str(r), 1.0) * per_1000 / 1000 * in_reg.sum()
             for flag, part in ((True, share), (False, 1 - share)):
                 thr[flag] = max(thr[flag], _cut(p_all[in_reg & (exp == flag)], int(budget * part)))
         t_exp, t_other = min(0.99, thr[True]), min(0.99, thr[False])
@@ -191,10 +196,32 @@ def choose_threshold(model: TaggerModel, dev: TokenData, per_1000: float) -> flo
         t = 0.5
         for r in setting:
             p = p_all[clean & (regs == r)]
-            t = max(t, _cut(p, int(len(p) * REGISTER_RATES.get(str(r), per_1000) / 1000)))
+            t = max(t, _cut(p, int(len(p) * rates.get(str(r), 1.0) * per_1000 / 1000)))
         best = (0, min(0.99, t), min(0.99, t))
     model.threshold_explained, model.threshold = float(best[1]), float(best[2])
     return model.threshold
+
+
+def choose_points(model: TaggerModel, dev: TokenData, per_1000: float) -> dict[str, Any]:
+    """Set the thresholds of every sensitivity on dev (:data:`SENSITIVITY_RATES` times
+    ``per_1000`` clean flags per 1,000 words in every register) and return them; the
+    model's own thresholds (the classifier's) stay as they are. A lower sensitivity never
+    flags a token a higher one leaves alone."""
+    from mtdetect.tagger.spans import SENSITIVITY_RATES
+
+    own = (model.threshold, model.threshold_explained)
+    points = {}
+    for name, rate in SENSITIVITY_RATES.items():
+        choose_threshold(model, dev, per_1000 * rate, every_register=True)
+        points[name] = (model.threshold, model.threshold_explained)
+    d = points["default"]
+    points["low"] = (max(points["low"][0], d[0]), max(points["low"][1], d[1]))
+    points["high"] = (min(points["high"][0], d[0]), min(points["high"][1], d[1]))
+    model.threshold, model.threshold_explained = own
+    model.points = points
+    return {k: {"threshold": round(g, 4), "threshold_explained": round(x, 4),
+                "clean_flags_per_1000_target": per_1000 * SENSITIVITY_RATES[k]}
+            for k, (g, x) in points.items()}  # fmt: skip
 
 
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
@@ -205,11 +232,17 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     return round(float(roc_auc_score(y, s)), 4)
 
 
-def evaluate(model: TaggerModel, data: TokenData, threshold: float | None = None) -> dict[str, Any]:
-    """Token ROC-AUC, token precision/recall at the model's span thresholds, flags per 1,000
-    clean words, per document kind and (round trips) pivot."""
+def evaluate(
+    model: TaggerModel,
+    data: TokenData,
+    threshold: float | None = None,
+    sensitivity: str = "default",
+) -> dict[str, Any]:
+    """Token ROC-AUC, token precision/recall at the model's span thresholds (of
+    ``sensitivity``, or ``threshold`` for every token), flags per 1,000 clean words, per
+    document kind and (round trips) pivot."""
     p = model.predict_proba(data.X)
-    thr = model.thresholds(data.X) if threshold is None else np.full(len(p), threshold)
+    thr = model.thresholds(data.X, sensitivity) if threshold is None else np.full(len(p), threshold)
     kinds = _kinds(data)
     pivots = np.array([d.meta.get("pivot", "") for d in data.docs])[data.doc]
     regs = np.array([d.meta.get("register", "") for d in data.docs])[data.doc]
@@ -258,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--flags-per-1000", type=float, default=1.0)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--points-only",
+        action="store_true",
+        help="keep the trees of <out>/tagger.npz; set the sensitivities' thresholds on dev again",
+    )
     args = ap.parse_args(argv)
     if args.out is None:  # a quick check never writes over the shipped tagger
         args.out = "runs/quick/model" if args.quick else "mtdetect/data/model"
@@ -271,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     docs += native_web_docs(args.data)
     if args.quick:
         docs = docs[:: max(1, len(docs) // 1500)]
+    if args.points_only:
+        return _points_only(out, docs, args)
     log(f"{len(docs):,} documents; featurising")
     data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
     split = np.array([d.split for d in data.docs])
@@ -280,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     calibrate(model, dev)
     model.threshold = choose_threshold(model, dev, args.flags_per_1000)
     log(f"threshold {model.threshold:.3f}")
+    points = choose_points(model, dev, args.flags_per_1000)
+    log(f"sensitivities {points}")
     model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
     report: dict[str, Any] = {
         "threshold": model.threshold,
@@ -287,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_explained": model.threshold_explained,
         "dev": evaluate(model, dev),
         "test": evaluate(model, test),
+        "sensitivities": _sensitivity_report(model, points, dev, test),
     }
     # Cross-pivot: retrain without one pivot (and chains through it), test on it.
     piv_of = np.array([d.meta.get("pivot", "") for d in data.docs])
@@ -312,6 +355,40 @@ def main(argv: list[str] | None = None) -> int:
     model.save(out / "tagger.npz")
     (out / "tagger_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     log(json.dumps(report["test"], indent=1))
+    return 0
+
+
+def _sensitivity_report(
+    model: TaggerModel, points: dict[str, Any], dev: TokenData, test: TokenData
+) -> dict[str, Any]:
+    """Each sensitivity's thresholds and its token figures on dev and test."""
+    return {
+        name: point
+        | {
+            "dev": evaluate(model, dev, sensitivity=name),
+            "test": evaluate(model, test, sensitivity=name),
+        }
+        for name, point in points.items()
+    }
+
+
+def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
+    """``--points-only``: the shipped trees and calibration, the sensitivities' thresholds
+    set again on dev (only dev and test documents are featurised)."""
+    model = TaggerModel.load(out / "tagger.npz")
+    docs = [d for d in docs if d.split in ("dev", "test")]
+    log(f"{len(docs):,} dev and test documents; featurising")
+    data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
+    split = np.array([d.split for d in data.docs])
+    dev, test = (data.select_docs(split == s) for s in ("dev", "test"))
+    points = choose_points(model, dev, args.flags_per_1000)
+    log(f"thresholds {points}")
+    model.save(out / "tagger.npz")
+    path = out / "tagger_report.json"
+    report = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    report["sensitivities"] = _sensitivity_report(model, points, dev, test)
+    path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    log(json.dumps({k: v["test"]["clean"] for k, v in report["sensitivities"].items()}))
     return 0
 
 

@@ -14,6 +14,7 @@ from mtdetect.audit.writers import (
     DEFAULT_MAX_FILE_SIZE,
     SPLIT_FORMATS,
 )
+from mtdetect.tagger.spans import SENSITIVITIES
 
 DETAILS = ("none", "sentences", "spans")
 
@@ -47,6 +48,7 @@ class AuditOptions:
     max_inflate: float = DEFAULT_MAX_INFLATE  # 0: no cap on decompressed size
     lang_check: bool = True
     min_strength: float = 0.0
+    sensitivity: str = "default"  # low | default | high: which spans are shown
     model: str | None = None
     trust_model: bool = False
     top_k: int = 10
@@ -65,6 +67,8 @@ class AuditOptions:
             raise AuditUsageError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}")
         if self.metadata_field and self.output_format != "jsonl":
             raise AuditUsageError("--metadata-field needs --output-format jsonl")
+        if self.sensitivity not in SENSITIVITIES:
+            raise AuditUsageError(f"--sensitivity must be one of {', '.join(SENSITIVITIES)}")
         if self.max_chars < 1:
             raise AuditUsageError("--max-chars must be positive")
         if self.max_file_size < 1:

@@ -88,7 +88,8 @@ def _audit_one(det: Any, rec: Record, opts: AuditOptions) -> tuple[dict[str, Any
         return {"status": checked.status, "reason": checked.reason}, None
     text, reason = checked.text, checked.reason
     try:
-        result = det.score(text, id=rec.id, source=rec.source, min_strength=opts.min_strength)
+        result = det.score(text, id=rec.id, source=rec.source, min_strength=opts.min_strength,
+                           sensitivity=opts.sensitivity)  # fmt: skip
     except Exception as exc:  # a detector bug must not lose the record or stop the run
         return {"status": "error", "reason": f"detector failed: {type(exc).__name__}: {exc}"}, None
     audit = {

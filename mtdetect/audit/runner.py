@@ -53,6 +53,8 @@ def _input_paths(shards: list[Shard]) -> list[str]:
 def _plan_doc(shards: list[Shard], opts: AuditOptions, shard_bytes: int) -> dict[str, Any]:
     shape = dataclasses.asdict(opts)
     shape.pop("split_dir")  # where split files go does not change them
+    if shape["sensitivity"] == "default":  # as in plans written before the option existed
+        shape.pop("sensitivity")
     inputs = []
     for p in _input_paths(shards):
         try:

@@ -38,11 +38,14 @@ from mtdetect.tagger.token_features import (
 from mtdetect.tagger.trees import TreeEnsemble
 
 __all__ = [
+    "SENSITIVITIES",
+    "SENSITIVITY_RATES",
     "TOKEN_FEATURES",
     "Tagger",
     "TaggerModel",
     "TokenEvidence",
     "TokenOutputs",
+    "check_sensitivity",
     "explained",
     "known_name_swap",
     "known_pair_swap",
@@ -54,13 +57,35 @@ __all__ = [
 ]
 
 
+#: The span sensitivities a user can choose (``--sensitivity``). Each is an operating point of
+#: the tagger set on dev text (``training.train_tagger``): the tagger's flags it allows per
+#: 1,000 clean words in *every* register (:data:`SENSITIVITY_RATES`). Scores never depend on
+#: it: the classifier reads the spans of the tagger's own threshold (the one its span
+#: features were trained with); a sensitivity changes which spans are shown.
+SENSITIVITIES = ("low", "default", "high")
+#: The tagger's flags allowed per 1,000 clean dev words, in every register, at each sensitivity.
+SENSITIVITY_RATES = {"low": 0.5, "default": 1.0, "high": 3.0}
+
+
+def check_sensitivity(sensitivity: str) -> str:
+    """``sensitivity`` if it is one of :data:`SENSITIVITIES`, else a ValueError naming them."""
+    if sensitivity not in SENSITIVITIES:
+        raise ValueError(
+            f"unknown sensitivity {sensitivity!r}: use one of {', '.join(SENSITIVITIES)}"
+        )
+    return sensitivity
+
+
 @dataclass
 class TaggerModel:
     """Gradient-boosted trees over :data:`TOKEN_FEATURES` (a :class:`TreeEnsemble`), a sigmoid
     calibration of their log-odds (``calib_a``, ``calib_b``) and the probability a token
     needs to become part of a span: ``threshold`` in general, ``threshold_explained`` when a
     candidate search found a likely original for it (:func:`explained`), since a flag that
-    shows what was meant is easier to check and rarer on clean text."""
+    shows what was meant is easier to check and rarer on clean text. These two make the spans
+    the classifier's features read. ``points`` holds the two thresholds of each sensitivity
+    (:data:`SENSITIVITIES`), the spans a user is shown; a file without them shows the
+    classifier's spans at every sensitivity."""
 
     features: tuple[str, ...]
     trees: TreeEnsemble
@@ -69,10 +94,20 @@ class TaggerModel:
     threshold: float = 0.5
     threshold_explained: float = 0.5
     meta: dict = field(default_factory=dict)
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def thresholds(self, X: np.ndarray) -> np.ndarray:
-        """The span threshold of each token."""
-        return np.where(explained(X), self.threshold_explained, self.threshold)
+    def point(self, sensitivity: str | None = None) -> tuple[float, float]:
+        """The general and the explained span threshold at ``sensitivity`` (None: the
+        classifier's, ``threshold`` and ``threshold_explained``)."""
+        if sensitivity is None:
+            return self.threshold, self.threshold_explained
+        check_sensitivity(sensitivity)
+        return self.points.get(sensitivity, (self.threshold, self.threshold_explained))
+
+    def thresholds(self, X: np.ndarray, sensitivity: str | None = None) -> np.ndarray:
+        """The span threshold of each token at ``sensitivity`` (None: the classifier's)."""
+        general, expl = self.point(sensitivity)
+        return np.where(explained(X), expl, general)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability per token that machine rewriting changed it."""
@@ -87,6 +122,7 @@ class TaggerModel:
             scalars=np.array(
                 [self.calib_a, self.calib_b, self.threshold, self.threshold_explained]
             ),
+            points=np.array([self.point(x) for x in SENSITIVITIES], dtype=np.float64),
             **self.trees.to_arrays("trees_"),
         )
 
@@ -100,13 +136,21 @@ class TaggerModel:
                 a, b, thr = scalars[:3]
                 thr_x = scalars[3] if len(scalars) > 3 else thr  # files with one threshold
                 trees = TreeEnsemble.from_arrays(z, "trees_")
+                pts = np.asarray(z["points"], np.float64) if "points" in z.files else None
         except (KeyError, ValueError, OSError) as exc:
             raise ValueError(f"{path} is not a readable tagger model: {exc}") from exc
         if features != TOKEN_FEATURES:
             raise ValueError("tagger model was trained on other token features: retrain it")
         if len(trees.feature) and int(trees.feature.max()) >= len(TOKEN_FEATURES):
             raise ValueError("tagger model refers to a feature this version does not compute")
-        return cls(features, trees, a, b, thr, thr_x)
+        points: dict[str, tuple[float, float]] = {}
+        if pts is not None:
+            if pts.shape != (len(SENSITIVITIES), 2) or not np.all((pts >= 0) & (pts <= 1)):
+                raise ValueError(f"{path} is not a readable tagger model: bad operating points")
+            points = {
+                name: (float(g), float(x)) for name, (g, x) in zip(SENSITIVITIES, pts, strict=True)
+            }
+        return cls(features, trees, a, b, thr, thr_x, points=points)
 
 
 #: Candidate gain (log posterior odds) from which a search's original counts as found.
@@ -485,6 +529,7 @@ class TokenOutputs:
     X: np.ndarray
     proba: np.ndarray
     threshold: np.ndarray  # the span threshold of each token
+    evidence: TokenEvidence | None = None  # the candidate searches' findings, for spans_at
 
 
 class Tagger:
@@ -514,7 +559,18 @@ class Tagger:
         else:
             proba = thresholds = np.zeros(0)
             spans = []
-        return spans, TokenOutputs(view, X, proba, thresholds)
+        return spans, TokenOutputs(view, X, proba, thresholds, te)
+
+    def spans_at(self, tokens: TokenOutputs, sensitivity: str) -> list[Span]:
+        """The tagger's spans of the document behind ``tokens`` at a sensitivity
+        (:data:`SENSITIVITIES`); :meth:`run` gives those the classifier reads. Cheap: the
+        token features and probabilities are reused, only the thresholds change."""
+        if not len(tokens.view) or tokens.evidence is None:
+            return []
+        thresholds = self.model.thresholds(tokens.X, sensitivity)
+        spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds)
+        spans.extend(spinner_pairs(tokens.view))
+        return spans
 
 
 def load_tagger(path: str | Path, evidence=None) -> Tagger:

@@ -1,0 +1,141 @@
+"""``--sensitivity``: which spans are shown, never a score.
+
+The shipped tagger carries three operating points set on dev text
+(``python -m training.train_tagger --points-only``); a lower one never flags a token that a
+higher one leaves alone.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mtdetect.tagger.spans import SENSITIVITIES, TaggerModel
+
+#: Made-up news with spinner swaps of several strengths (``tests/fixtures/rewritten``).
+SPUN = (Path(__file__).parent.parent / "fixtures" / "rewritten" / "spun_news.txt").read_text(
+    "utf-8"
+)
+
+
+def _spans(result) -> list[tuple[int, int, str]]:
+    return [(sp.start, sp.end, sp.family) for sp in result.spans]
+
+
+def test_the_shipped_points_are_ordered(detector) -> None:
+    model = detector.tagger.model
+    low, default, high = (model.point(s) for s in SENSITIVITIES)
+    assert low[0] > default[0] > high[0]  # three distinct points, in order
+    assert low[1] >= default[1] >= high[1]
+    # the classifier's own point (what its span features were trained on) is not a user's
+    assert model.point() == (model.threshold, model.threshold_explained)
+
+
+def test_sensitivity_moves_spans_not_scores(detector) -> None:
+    text = SPUN * 2
+    results = {s: detector.score(text, sensitivity=s) for s in SENSITIVITIES}
+    scores = {s: (r.score, [x.score for x in r.sentences]) for s, r in results.items()}
+    assert scores["low"] == scores["default"] == scores["high"]
+    n = {s: len(r.spans) for s, r in results.items()}
+    assert n["low"] <= n["default"] < n["high"], n
+    # every word flagged at a lower sensitivity is flagged at a higher one
+    for lower, higher in (("low", "default"), ("default", "high")):
+        covered = {i for s, e, _ in _spans(results[higher]) for i in range(s, e)}
+        for s, e, _ in _spans(results[lower]):
+            assert set(range(s, e)) <= covered
+
+
+def test_default_is_what_score_and_detect_show(detector) -> None:
+    plain = detector.score(SPUN)
+    assert _spans(detector.score(SPUN, sensitivity="default")) == _spans(plain)
+    _, groups = detector.detect(SPUN)
+    assert [(s.start, s.end, s.family) for g in groups for s in g] == _spans(plain)
+    _, groups = detector.detect(SPUN, sensitivity="high")
+    assert len([s for g in groups for s in g]) == len(
+        detector.score(SPUN, sensitivity="high").spans
+    )
+
+
+def test_min_strength_filters_at_any_sensitivity(detector) -> None:
+    full = detector.score(SPUN, sensitivity="high")
+    strong = detector.score(SPUN, sensitivity="high", min_strength=0.9)
+    assert all(sp.strength >= 0.9 for sp in strong.spans)
+    assert len(strong.spans) <= len(full.spans)
+
+
+def test_unknown_sensitivity_is_a_clear_error(detector) -> None:
+    with pytest.raises(ValueError, match="low, default, high"):
+        detector.score("A sentence.", sensitivity="max")
+    with pytest.raises(ValueError, match="low, default, high"):
+        list(detector.score_many(["A sentence."], sensitivity="max"))
+
+
+def test_cli_sensitivity(tmp_path: Path) -> None:
+    doc = tmp_path / "g.txt"
+    doc.write_text(SPUN, encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "mtdetect.cli", *args],
+                              capture_output=True, timeout=300)  # fmt: skip
+
+    out = {s: json.loads(run("score", str(doc), "-f", "json", "--sensitivity", s).stdout)
+           for s in ("default", "high")}  # fmt: skip
+    assert out["default"]["score"] == out["high"]["score"]
+    n = {s: sum(len(x["spans"]) for x in d["sentences"]) for s, d in out.items()}
+    assert n["high"] > n["default"]
+    bad = run("score", str(doc), "--sensitivity", "max")
+    assert bad.returncode == 2 and b"unknown sensitivity 'max'" in bad.stderr
+    assert b"Traceback" not in bad.stderr
+
+
+def test_points_survive_save_and_load(detector, tmp_path: Path) -> None:
+    model = detector.tagger.model
+    path = tmp_path / "tagger.npz"
+    model.save(path)
+    again = TaggerModel.load(path)
+    for s in SENSITIVITIES:
+        assert again.point(s) == model.point(s)
+
+
+def test_a_file_without_points_shows_default_spans_everywhere(detector, tmp_path: Path) -> None:
+    model = detector.tagger.model
+    path = tmp_path / "tagger.npz"
+    model.save(path)
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files if k != "points"}
+    np.savez(path, **arrays)
+    old = TaggerModel.load(path)
+    assert old.point("high") == old.point("low") == old.point("default")
+    arrays["points"] = np.array([[0.5, 0.5], [2.0, 0.5], [0.5, 0.5]])
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="operating points"):
+        TaggerModel.load(path)
+
+
+def test_audit_sensitivity(tmp_path: Path) -> None:
+    from mtdetect.audit import AuditUsageError, iter_rows, run_audit
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": SPUN}) + "\n", encoding="utf-8")
+
+    def audit(out: Path, **kw):
+        return run_audit([str(corpus)], out, workers=1, progress=False, detail="spans",
+                         with_spans=True, **kw)  # fmt: skip
+
+    audit(tmp_path / "d")
+    audit(tmp_path / "h", sensitivity="high")
+    d, h = next(iter_rows(tmp_path / "d")), next(iter_rows(tmp_path / "h"))
+    assert d["score"] == h["score"] and d["verdict"] == h["verdict"]
+    assert h["n_spans"] > d["n_spans"]
+    # a plan of the default sensitivity reads as plans written before the option existed
+    plan = json.loads((tmp_path / "d" / "_plan.json").read_text("utf-8"))
+    assert "sensitivity" not in plan["options"]
+    with pytest.raises(AuditUsageError, match="differ"):
+        audit(tmp_path / "d", resume=True, sensitivity="high")
+    with pytest.raises(AuditUsageError, match="--sensitivity"):
+        audit(tmp_path / "x", sensitivity="max")
