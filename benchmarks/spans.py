@@ -76,6 +76,10 @@ class Tally:
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
     spans_right: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (strength, right) of every span, per point
+    strengths: dict[str, list[tuple[float, bool]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     same_family: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
@@ -107,7 +111,9 @@ def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, l
     pairs = spinner_pairs(tokens.view)
     for p in points:
         thr = np.where(exp, p.explained, p.general)
-        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr)
+        model = detector.tagger.model
+        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr,
+                           model.precision)  # fmt: skip
         out[p.name] = ruled + tagged + pairs
     return out
 
@@ -128,8 +134,9 @@ def tally_gold(
         tally.flags[name] += len(sps)
         for sp in sps:
             tally.by_family[name][sp.family] += 1
-            if any(_overlaps(sp.start, sp.end, s, e) for s, e, _ in gold):
-                tally.spans_right[name] += 1
+            right = any(_overlaps(sp.start, sp.end, s, e) for s, e, _ in gold)
+            tally.spans_right[name] += right
+            tally.strengths[name].append((sp.strength, right))
         for s, e, fam in gold:
             if any(_overlaps(sp.start, sp.end, s, e) for sp in sps):
                 tally.hit[name] += 1
@@ -373,6 +380,31 @@ def summarise(sets: dict[str, Any], points: Sequence[Point]) -> dict[str, Any]:
     return {"points": rows}
 
 
+def reliability(sets: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """Stated strength against the share of spans right, per band, for the spans shown at
+    point ``name`` on clean prose and on every round trip, the two weighing half each (by
+    words): a span on clean text is always wrong, one on a round trip right when it overlaps
+    an aligned edit."""
+    clean = [t for t in sets["clean"].values()]
+    rts = list(sets.get("roundtrips", {}).values())
+    w_clean = sum(t.words for t in rts) / max(sum(t.words for t in clean), 1)
+    rows = [(s, r, 1.0) for t in rts for s, r in t.strengths[name]]
+    rows += [(s, False, w_clean) for t in clean for s, _ in t.strengths[name]]
+    out = []
+    for lo in (0.5, 0.6, 0.7, 0.8, 0.9):
+        band = [(s, r, w) for s, r, w in rows if lo <= s < lo + 0.1 or (lo == 0.9 and s == 1.0)]
+        if len(band) < 10:
+            continue
+        wt = sum(w for _, _, w in band)
+        out.append({
+            "band": f"{lo:.1f}-{lo + 0.1:.1f}",
+            "spans": len(band),
+            "stated": _r(sum(s * w for s, _, w in band) / wt),
+            "right": _r(sum(w for _, r, w in band if r) / wt),
+        })  # fmt: skip
+    return out
+
+
 def markdown(res: dict[str, Any]) -> str:
     rows = res["points"]
     pivots = [k.split(":", 1)[1] for k in rows[0] if k.startswith("roundtrip:")]
@@ -432,6 +464,18 @@ def markdown(res: dict[str, Any]) -> str:
             lines.append(f"| {row['point']} | " + " | ".join(cells)
                          + f" | {_fmt(h['recall'])} | {_fmt(h['precision'])} | "
                          f"{h['originals_flags_per_1000']:.2f} |")  # fmt: skip
+    rel = res.get("reliability") or {}
+    if rel:
+        lines += ["", "Strength against precision: spans shown at each sensitivity on clean prose "
+                  "and on the round trips, the two weighing half each by words (a span on clean "
+                  "text is wrong; on a round trip right when it overlaps an aligned edit). Rule "
+                  "spans keep their fixed strengths; the tagger's are its measured precision.",
+                  "", "| sensitivity | strength band | spans | mean strength | share right |",
+                  "|---|---|---:|---:|---:|"]  # fmt: skip
+        for name, bands in rel.items():
+            for b in bands:
+                lines.append(f"| {name} | {b['band']} | {b['spans']:,} | {b['stated']:.3f} | "
+                             f"{b['right']:.3f} |")  # fmt: skip
     fams = sorted(rows[0].get("synthetic_recall_by_family") or {})
     if fams:
         lines += ["", "Synthetic rewrites (our own generator; the only set with a gold family "
@@ -537,6 +581,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     log("synthetic rewrites")
     sets["synthetic"] = run_synthetic(detector, points, args.split, args.synthetic)
     res = summarise(sets, points)
+    res["reliability"] = {p.name: reliability(sets, p.name) for p in points[:3]}
     res |= {
         "split": args.split,
         "seconds": round(time.time() - t0),

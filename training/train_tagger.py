@@ -44,7 +44,15 @@ from training.tagger_data import (
     tortured_docs,
 )
 
-__all__ = ["calibrate", "choose_points", "choose_threshold", "evaluate", "fit_tagger", "main"]
+__all__ = [
+    "calibrate",
+    "choose_points",
+    "choose_threshold",
+    "evaluate",
+    "fit_precision",
+    "fit_tagger",
+    "main",
+]
 
 SEED = 0
 
@@ -224,6 +232,68 @@ def choose_points(model: TaggerModel, dev: TokenData, per_1000: float) -> dict[s
             for k, (g, x) in points.items()}  # fmt: skip
 
 
+#: Tokens under this probability never start a shown span (below every sensitivity's
+#: threshold), so the precision map is fitted above it.
+PRECISION_FLOOR = 0.5
+
+
+def _mixture_weights(data: TokenData) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each token is right to flag (changed by a rewriting) and its weight in a mix
+    of half clean, half rewritten text (by words)."""
+    clean = _kinds(data) == "clean"
+    right = (data.y > 0) & ~clean
+    n_clean, n_rw = max(int(clean.sum()), 1), max(int((~clean).sum()), 1)
+    return right, np.where(clean, n_rw / n_clean, 1.0)
+
+
+def fit_precision(model: TaggerModel, dev: TokenData, bins: int = 16) -> dict[str, Any]:
+    """Fit the map from a token's probability to the precision of a flag on it and store it
+    as knots: dev tokens over :data:`PRECISION_FLOOR` in ``bins`` bins of equal count, each
+    bin's share right (clean and rewritten text weighing half each) at its mean probability,
+    made increasing by isotonic regression."""
+    from sklearn.isotonic import IsotonicRegression
+
+    p = model.predict_proba(dev.X)
+    right, w = _mixture_weights(dev)
+    m = p >= PRECISION_FLOOR
+    p, right, w = p[m], right[m].astype(float), w[m]
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    xs, ys, ws = [], [], []
+    for b in range(len(edges) - 1):
+        k = which == b
+        if k.any():
+            xs.append(float(np.average(p[k], weights=w[k])))
+            ys.append(float(np.average(right[k], weights=w[k])))
+            ws.append(float(w[k].sum()))
+    fit = IsotonicRegression(y_min=0.0, y_max=1.0).fit(xs, ys, sample_weight=ws)
+    ky = np.asarray(fit.predict(xs), np.float64)
+    model.precision_knots = (np.asarray(xs, np.float64), ky)
+    return {"x": [round(v, 4) for v in xs], "precision": [round(float(v), 4) for v in ky]}
+
+
+def precision_reliability(model: TaggerModel, data: TokenData) -> list[dict[str, Any]]:
+    """Mean stated precision against the share right, per band, of the tokens over
+    :data:`PRECISION_FLOOR` (clean and rewritten text weighing half each)."""
+    p = model.predict_proba(data.X)
+    right, w = _mixture_weights(data)
+    m = p >= PRECISION_FLOOR
+    stated = np.array([model.precision(float(v)) for v in p[m]])
+    out = []
+    for lo in np.arange(0.0, 1.0, 0.1):
+        b = (stated >= lo) & (stated < lo + 0.1 if lo < 0.9 else stated <= 1.0)
+        if b.sum() < 20:
+            continue
+        ww = w[m][b]
+        out.append({
+            "band": f"{lo:.1f}-{lo + 0.1:.1f}",
+            "tokens": int(b.sum()),
+            "stated": round(float(np.average(stated[b], weights=ww)), 3),
+            "right": round(float(np.average(right[m][b], weights=ww)), 3),
+        })  # fmt: skip
+    return out
+
+
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     from sklearn.metrics import roc_auc_score
 
@@ -322,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"threshold {model.threshold:.3f}")
     points = choose_points(model, dev, args.flags_per_1000)
     log(f"sensitivities {points}")
+    knots = fit_precision(model, dev)
     model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
     report: dict[str, Any] = {
         "threshold": model.threshold,
@@ -330,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         "dev": evaluate(model, dev),
         "test": evaluate(model, test),
         "sensitivities": _sensitivity_report(model, points, dev, test),
+        "precision_map": knots | {"test_reliability": precision_reliability(model, test)},
     }
     # Cross-pivot: retrain without one pivot (and chains through it), test on it.
     piv_of = np.array([d.meta.get("pivot", "") for d in data.docs])
@@ -383,10 +455,13 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     dev, test = (data.select_docs(split == s) for s in ("dev", "test"))
     points = choose_points(model, dev, args.flags_per_1000)
     log(f"thresholds {points}")
+    knots = fit_precision(model, dev)
     model.save(out / "tagger.npz")
     path = out / "tagger_report.json"
     report = json.loads(path.read_text("utf-8")) if path.exists() else {}
     report["sensitivities"] = _sensitivity_report(model, points, dev, test)
+    report["precision_map"] = knots | {"test_reliability": precision_reliability(model, test)}
+    log(f"precision map {report['precision_map']}")
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
     log(json.dumps({k: v["test"]["clean"] for k, v in report["sensitivities"].items()}))
     return 0

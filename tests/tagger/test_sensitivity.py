@@ -139,3 +139,40 @@ def test_audit_sensitivity(tmp_path: Path) -> None:
         audit(tmp_path / "d", resume=True, sensitivity="high")
     with pytest.raises(AuditUsageError, match="--sensitivity"):
         audit(tmp_path / "x", sensitivity="max")
+
+
+def test_a_shown_span_states_its_measured_precision(detector) -> None:
+    """Shown tagger spans carry the precision measured for their surest word (a map fitted
+    on dev), not its raw probability; the classifier's spans keep the probability."""
+    model = detector.tagger.model
+    assert model.precision_knots is not None
+    ys = [model.precision(float(x)) for x in np.linspace(0.5, 1.0, 51)]
+    assert ys == sorted(ys) and ys[0] >= 0.0 and ys[-1] <= 1.0
+    _, _, tagged, tokens = detector.find(SPUN)
+    shown = detector.score(SPUN, sensitivity="high").spans
+    checked = 0
+    for sp in shown:
+        inside = (tokens.view.start >= sp.start) & (tokens.view.end <= sp.end)
+        if not inside.any() or sp.strength >= 0.9:
+            continue  # not the tagger's, or held at 0.9 by a rule
+        peak = float(tokens.proba[inside].max())
+        assert sp.strength == pytest.approx(model.precision(peak))
+        assert sp.strength != pytest.approx(peak)
+        checked += 1
+    assert checked >= 1
+    raw = {(s.start, s.end): s.strength for s in tagged}
+    for sp in tagged:
+        inside = (tokens.view.start >= sp.start) & (tokens.view.end <= sp.end)
+        if inside.any() and raw[(sp.start, sp.end)] < 0.9:
+            assert raw[(sp.start, sp.end)] == pytest.approx(float(tokens.proba[inside].max()))
+
+
+def test_a_bad_precision_map_is_refused(detector, tmp_path: Path) -> None:
+    path = tmp_path / "tagger.npz"
+    detector.tagger.model.save(path)
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["precision_y"] = arrays["precision_y"][::-1].copy()  # decreasing
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="precision map"):
+        TaggerModel.load(path)
