@@ -15,6 +15,7 @@ from typing import Any
 
 from mtdetect.audit.checks import check_text
 from mtdetect.audit.schema import COUNT_COLUMNS, audit_columns, keep_decision
+from mtdetect.tagger.spans import check_sensitivity
 
 __all__ = [
     "MTDetectDocumentFilter",  # noqa: F822 - built lazily, see __getattr__
@@ -36,13 +37,16 @@ def score_text(
     *,
     max_chars: int = 1_000_000,
     lang_check: bool = True,
+    sensitivity: str = "default",
 ) -> dict[str, Any]:
     """The audit of one text as a flat dict: status, reason, score, verdict, n_spans and one
-    ``n_<family>`` count per family (None where not scored).
+    ``n_<family>`` count per family (None where not scored; the spans counted are those shown
+    at ``sensitivity``, which never changes the score).
 
     Same statuses as ``mtdetect audit``: ``ok``, ``skipped`` (empty or not English) or
     ``error`` (not a string, too long, detector failure).
     """
+    check_sensitivity(sensitivity)  # a wrong value is the caller's error, not a row's
     if detector is None:
         from mtdetect.loading import load
 
@@ -55,7 +59,7 @@ def score_text(
     if checked.text is None:
         return audit_columns(checked.status, checked.reason)
     try:
-        r = detector.score(checked.text)
+        r = detector.score(checked.text, sensitivity=sensitivity)
     except Exception as exc:  # one bad text must not stop a dataframe or pipeline
         return audit_columns("error", f"detector failed: {type(exc).__name__}: {exc}")
     return audit_columns("ok", checked.reason, round(r.score, 4), r.verdict, r.family_counts())
@@ -86,6 +90,7 @@ def score_dataframe(
     detector: Any = None,
     max_chars: int = 1_000_000,
     lang_check: bool = True,
+    sensitivity: str = "default",
 ) -> Any:
     """``df`` with audit columns added: ``{prefix}status``, ``reason``, ``verdict`` (string),
     ``score`` (float64, NaN when not scored), ``n_spans`` and ``n_<family>`` (Int64).
@@ -108,6 +113,7 @@ def score_dataframe(
             prefix=prefix,
             max_chars=max_chars,
             lang_check=lang_check,
+            sensitivity=sensitivity,
             meta=meta,
         )
     if detector is None:
@@ -115,7 +121,7 @@ def score_dataframe(
 
         detector = load()
     rows = [
-        score_text(t, detector, max_chars=max_chars, lang_check=lang_check)
+        score_text(t, detector, max_chars=max_chars, lang_check=lang_check, sensitivity=sensitivity)
         for t in df[text_column].tolist()
     ]
     out = df.copy()
@@ -140,6 +146,7 @@ def hf_map_function(
     prefix: str = "mtdetect_",
     max_chars: int = 1_000_000,
     lang_check: bool = True,
+    sensitivity: str = "default",
 ) -> Callable[[dict[str, list[Any]]], dict[str, list[Any]]]:
     """A function for ``datasets.Dataset.map(fn, batched=True,
     features=hf_features(ds.features))`` that adds the audit columns (as
@@ -154,7 +161,7 @@ def hf_map_function(
     def fn(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         det = _process_detector()
         rows = [
-            score_text(t, det, max_chars=max_chars, lang_check=lang_check)
+            score_text(t, det, max_chars=max_chars, lang_check=lang_check, sensitivity=sensitivity)
             for t in batch[text_column]
         ]
         return {prefix + c: [r[c] for r in rows] for c in COLUMNS}
@@ -251,8 +258,10 @@ def _filter_class() -> Any:
             drop_unscored: bool = False,
             exclusion_writer: Any = None,
             lang_check: bool = True,
+            sensitivity: str = "default",
         ) -> None:
             super().__init__(exclusion_writer)
+            self.sensitivity = check_sensitivity(sensitivity)
             self.threshold = threshold
             self.metadata_key = metadata_key
             self.drop_unscored = drop_unscored
@@ -264,7 +273,8 @@ def _filter_class() -> Any:
                 from mtdetect.loading import load
 
                 self._detector = load()
-            audit = score_text(doc.text, self._detector, lang_check=self.lang_check)
+            audit = score_text(doc.text, self._detector, lang_check=self.lang_check,
+                               sensitivity=self.sensitivity)  # fmt: skip
             threshold = _threshold(self._detector, self.threshold)
             keep = keep_decision(audit["status"], audit["score"], threshold, self.drop_unscored)
             reason = f"mtdetect-{audit['verdict'] or audit['status']}"

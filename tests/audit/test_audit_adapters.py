@@ -190,3 +190,18 @@ def test_nemo_curator_score_filter_stage() -> None:
             and score_text(t)["score"] < 0.5]  # fmt: skip
     assert list(kept["id"]) == want and want
     assert (kept["mtdetect_score"] < 0.5).all()
+
+
+def test_adapters_take_the_sensitivity() -> None:
+    """The same score at every sensitivity; a wrong value is the caller's error."""
+    import pandas as pd
+
+    text = (Path(__file__).parent.parent / "fixtures" / "rewritten" / "spun_news.txt").read_text(
+        "utf-8"
+    )
+    default, high = score_text(text), score_text(text, sensitivity="high")
+    assert default["score"] == high["score"] and high["n_spans"] > default["n_spans"]
+    df = score_dataframe(pd.DataFrame({"t": [text]}), "t", sensitivity="high")
+    assert int(df["mtdetect_n_spans"].iloc[0]) == high["n_spans"]
+    with pytest.raises(ValueError, match="unknown sensitivity"):
+        score_text(text, sensitivity="max")
