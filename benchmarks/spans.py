@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -80,6 +80,9 @@ class Tally:
     strengths: dict[str, list[tuple[float, bool]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    rule_strengths: dict[str, list[tuple[float, bool]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     same_family: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
@@ -95,32 +98,49 @@ def points_of(detector) -> list[Point]:
 
     model = detector.tagger.model
     named = [Point(s, *model.point(s)) for s in SENSITIVITIES]
+    # the tagger's own threshold: the spans the classifier reads (no user sees these)
+    named.append(Point(CLASSIFIER_POINT, *model.point()))
     return named + [Point(f"t={t:g}", t, t) for t in GRID]
 
 
-def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, list[Span]]:
-    """The document's spans (non-prose left out) at every point, from one analysis."""
+#: The name of the row of the tagger's own threshold.
+CLASSIFIER_POINT = "classifier's threshold"
+
+
+class Shown(NamedTuple):
+    """A span as a user sees it, and whether the span tagger made it (else a rule)."""
+
+    span: Span
+    tagger: bool
+
+
+def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, list[Shown]]:
+    """The document's spans (non-prose left out) at every point, from one analysis, grouped
+    and clipped to their sentences as a user gets them."""
+    from mtdetect.pipeline import assign_spans
     from mtdetect.tagger.spans import explained, spinner_pairs, tag_spans
 
-    _, ruled, _, tokens = detector.find(text)
+    sentences, ruled, _, tokens = detector.find(text)
     ruled = [sp for sp in ruled if sp.family != "non-prose"]
-    out: dict[str, list[Span]] = {}
+    out: dict[str, list[Shown]] = {}
     if tokens is None or not len(tokens.view):
-        return {p.name: list(ruled) for p in points}
+        return {p.name: [Shown(sp, False) for sp in ruled] for p in points}
     exp = explained(tokens.X)
     pairs = spinner_pairs(tokens.view)
+    model = detector.tagger.model
     for p in points:
         thr = np.where(exp, p.explained, p.general)
-        model = detector.tagger.model
         tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr,
-                           model.precision)  # fmt: skip
-        out[p.name] = ruled + tagged + pairs
+                           model.shown_strength)  # fmt: skip
+        mine = {(sp.start, sp.family) for sp in tagged}
+        groups = assign_spans(sentences, ruled + tagged + pairs)
+        out[p.name] = [Shown(sp, (sp.start, sp.family) in mine) for g in groups for sp in g]
     return out
 
 
 def tally_gold(
     tally: Tally,
-    spans: dict[str, list[Span]],
+    spans: dict[str, list[Shown]],
     gold: Sequence[tuple[int, int, str]],
     words: int,
 ) -> None:
@@ -130,13 +150,17 @@ def tally_gold(
     for _, _, fam in gold:
         if fam:
             tally.gold_family[fam] += 1
-    for name, sps in spans.items():
+    for name, shown in spans.items():
+        sps = [x.span for x in shown]
         tally.flags[name] += len(sps)
-        for sp in sps:
+        for sp, from_tagger in shown:
             tally.by_family[name][sp.family] += 1
             right = any(_overlaps(sp.start, sp.end, s, e) for s, e, _ in gold)
             tally.spans_right[name] += right
-            tally.strengths[name].append((sp.strength, right))
+            # rule strengths are fixed per rule, the tagger's measured: kept apart
+            (tally.strengths if from_tagger else tally.rule_strengths)[name].append(
+                (sp.strength, right)
+            )
         for s, e, fam in gold:
             if any(_overlaps(sp.start, sp.end, s, e) for sp in sps):
                 tally.hit[name] += 1
@@ -145,12 +169,13 @@ def tally_gold(
 
 
 def tally_words(
-    tally: Tally, spans: dict[str, list[Span]], offsets: Sequence[tuple[int, int]], bad: list[bool]
+    tally: Tally, spans: dict[str, list[Shown]], offsets: Sequence[tuple[int, int]], bad: list[bool]
 ) -> None:
     """Add one sentence with word tags (True: a human marked the word as an error)."""
     tally.words += len(offsets)
     tally.bad_words += sum(bad)
-    for name, sps in spans.items():
+    for name, shown in spans.items():
+        sps = [x.span for x in shown]
         tally.flags[name] += len(sps)
         for (s, e), b in zip(offsets, bad, strict=True):
             if any(_overlaps(sp.start, sp.end, s, e) for sp in sps):
@@ -228,7 +253,11 @@ def run_tortured(detector, points, split: str) -> tuple[Tally, Tally] | None:
             spans = spans_at_points(detector, text, points)
             if tally is expected:  # only flags on the expected phrase itself count
                 spans = {
-                    k: [sp for sp in v if _overlaps(sp.start, sp.end, start, start + len(phrase))]
+                    k: [
+                        x
+                        for x in v
+                        if _overlaps(x.span.start, x.span.end, start, start + len(phrase))
+                    ]
                     for k, v in spans.items()
                 }
             tally_gold(tally, spans, gold, len(_WORD_RE.findall(phrase)))
@@ -282,9 +311,10 @@ def run_hand(detector, points, path: Path = HAND_SPANS) -> tuple[Tally, Tally] |
         gold = [(sp["start"], sp["end"], sp["family"]) for sp in rec["spans"]]
         spans = spans_at_points(detector, rec["text"], points)
         tally_gold(rewritten, spans, gold, len(_WORD_RE.findall(rec["text"])))
-        for name, sps in spans.items():  # a span of the marked family on a marked span
+        for name, shown in spans.items():  # a span of the marked family on a marked span
             for s, e, fam in gold:
-                if any(sp.family == fam and _overlaps(sp.start, sp.end, s, e) for sp in sps):
+                if any(x.span.family == fam and _overlaps(x.span.start, x.span.end, s, e)
+                       for x in shown):  # fmt: skip
                     rewritten.same_family[name][fam] += 1
         orig = spans_at_points(detector, rec["original"], points)
         tally_gold(originals, orig, [], len(_WORD_RE.findall(rec["original"])))
@@ -380,18 +410,19 @@ def summarise(sets: dict[str, Any], points: Sequence[Point]) -> dict[str, Any]:
     return {"points": rows}
 
 
-def reliability(sets: dict[str, Any], name: str) -> list[dict[str, Any]]:
+def reliability(sets: dict[str, Any], name: str, rules: bool = False) -> list[dict[str, Any]]:
     """Stated strength against the share of spans right, per band, for the spans shown at
     point ``name`` on clean prose and on every round trip, the two weighing half each (by
     words): a span on clean text is always wrong, one on a round trip right when it overlaps
-    an aligned edit."""
+    an aligned edit. ``rules``: the rule detectors' spans instead of the tagger's."""
     clean = [t for t in sets["clean"].values()]
     rts = list(sets.get("roundtrips", {}).values())
     w_clean = sum(t.words for t in rts) / max(sum(t.words for t in clean), 1)
-    rows = [(s, r, 1.0) for t in rts for s, r in t.strengths[name]]
-    rows += [(s, False, w_clean) for t in clean for s, _ in t.strengths[name]]
+    key = "rule_strengths" if rules else "strengths"
+    rows = [(s, r, 1.0) for t in rts for s, r in getattr(t, key)[name]]
+    rows += [(s, False, w_clean) for t in clean for s, _ in getattr(t, key)[name]]
     out = []
-    for lo in (0.5, 0.6, 0.7, 0.8, 0.9):
+    for lo in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         band = [(s, r, w) for s, r, w in rows if lo <= s < lo + 0.1 or (lo == 0.9 and s == 1.0)]
         if len(band) < 10:
             continue
@@ -466,16 +497,21 @@ def markdown(res: dict[str, Any]) -> str:
                          f"{h['originals_flags_per_1000']:.2f} |")  # fmt: skip
     rel = res.get("reliability") or {}
     if rel:
-        lines += ["", "Strength against precision: spans shown at each sensitivity on clean prose "
-                  "and on the round trips, the two weighing half each by words (a span on clean "
-                  "text is wrong; on a round trip right when it overlaps an aligned edit). Rule "
-                  "spans keep their fixed strengths; the tagger's are its measured precision.",
+        lines += ["", "Strength against precision: the span tagger's spans shown at each point on "
+                  "clean prose and on the round trips, the two weighing half each by words (a "
+                  "span on clean text is wrong; on a round trip right when it overlaps an "
+                  "aligned edit). Rule spans are left out: their strengths are fixed per rule.",
                   "", "| sensitivity | strength band | spans | mean strength | share right |",
                   "|---|---|---:|---:|---:|"]  # fmt: skip
         for name, bands in rel.items():
             for b in bands:
                 lines.append(f"| {name} | {b['band']} | {b['spans']:,} | {b['stated']:.3f} | "
                              f"{b['right']:.3f} |")  # fmt: skip
+        lines += ["", "The rule detectors' spans in the same mix (fixed strengths, the same at "
+                  "every sensitivity):", "", "| strength band | spans | mean strength | "
+                  "share right |", "|---|---:|---:|---:|"]  # fmt: skip
+        for b in res.get("rule_reliability") or []:
+            lines.append(f"| {b['band']} | {b['spans']:,} | {b['stated']:.3f} | {b['right']:.3f} |")
     fams = sorted(rows[0].get("synthetic_recall_by_family") or {})
     if fams:
         lines += ["", "Synthetic rewrites (our own generator; the only set with a gold family "
@@ -501,7 +537,7 @@ def plot(res: dict[str, Any], path: Path) -> None:
 
     rows = res["points"]
     grid = [r for r in rows if r["point"].startswith("t=")]
-    named = [r for r in rows if not r["point"].startswith("t=")]
+    named = [r for r in rows if not r["point"].startswith("t=") and r["point"] != CLASSIFIER_POINT]
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     series = [k for k in rows[0] if k.startswith("roundtrip:")]
     for key in [*series, "hand", "tortured", "mqm_words"]:
@@ -582,6 +618,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     sets["synthetic"] = run_synthetic(detector, points, args.split, args.synthetic)
     res = summarise(sets, points)
     res["reliability"] = {p.name: reliability(sets, p.name) for p in points[:3]}
+    res["rule_reliability"] = reliability(sets, points[1].name, rules=True)
     res |= {
         "split": args.split,
         "seconds": round(time.time() - t0),

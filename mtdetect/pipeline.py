@@ -166,7 +166,9 @@ class MTDetector:
         classifier read, reused when the tagger's point is the same)."""
         if self.tagger is not None and tokens is not None:
             model = self.tagger.model
-            if model.point(sensitivity) != model.point():
+            # the classifier's spans can stand in only when they are the same spans with the
+            # same strengths (no precision map)
+            if model.point(sensitivity) != model.point() or model.precision_knots is not None:
                 return assign_spans(sentences, ruled + self.tagger.spans_at(tokens, sensitivity))
         return grouped if grouped is not None else assign_spans(sentences, ruled + tagged)
 

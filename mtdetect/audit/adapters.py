@@ -102,6 +102,7 @@ def score_dataframe(
     """
     import pandas as pd
 
+    check_sensitivity(sensitivity)  # now, not when a lazy Dask graph runs
     dtypes = _dtypes(prefix)
     if hasattr(df, "map_partitions") and not _is_pandas(df):
         meta = df._meta.copy()
@@ -158,6 +159,8 @@ def hf_map_function(
     so ``num_proc`` works.
     """
 
+    check_sensitivity(sensitivity)  # now, not in a worker at the first batch
+
     def fn(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         det = _process_detector()
         rows = [
@@ -183,11 +186,12 @@ def hf_features(features: Any = None, prefix: str = "mtdetect_") -> Any:
 
 
 def score_dataset(dataset: Any, text_column: str = "text", *, prefix: str = "mtdetect_",
-                  batch_size: int = 64, **map_kwargs: Any) -> Any:  # fmt: skip
+                  batch_size: int = 64, sensitivity: str = "default",
+                  **map_kwargs: Any) -> Any:  # fmt: skip
     """``dataset`` (a Hugging Face ``datasets.Dataset``) with the audit columns added:
     ``dataset.map`` with :func:`hf_map_function` and the right ``features``."""
     return dataset.map(
-        hf_map_function(text_column, prefix=prefix),
+        hf_map_function(text_column, prefix=prefix, sensitivity=sensitivity),
         batched=True,
         batch_size=batch_size,
         features=hf_features(dataset.features, prefix),

@@ -99,6 +99,19 @@ class TaggerModel:
     #: Knots of an increasing map from a token's probability to the precision of a span
     #: whose surest token has it (``training.train_tagger.fit_precision``), or None.
     precision_knots: tuple[np.ndarray, np.ndarray] | None = None
+    #: The measured precision of the words the two swap rules flag whatever the trees say
+    #: (same text and weighting as the knots), or None.
+    forced_precision: float | None = None
+
+    def shown_strength(self, p: float, by_rule: bool) -> float:
+        """The strength a shown span states: the precision measured for its surest word's
+        probability ``p`` (:meth:`precision`), or for a span a rule forced, the larger of
+        that and the rules' own measured precision."""
+        value = self.precision(p)
+        if by_rule:
+            value = max(value, self.forced_precision if self.forced_precision is not None
+                        else FORCED_STRENGTH)  # fmt: skip
+        return value
 
     def precision(self, p: float) -> float:
         """The measured precision of a shown span whose surest token has probability ``p``:
@@ -141,6 +154,11 @@ class TaggerModel:
                 if self.precision_knots is not None
                 else {}
             ),
+            **(
+                {"forced_precision": np.array([self.forced_precision], np.float64)}
+                if self.forced_precision is not None
+                else {}
+            ),
             **self.trees.to_arrays("trees_"),
         )
 
@@ -155,6 +173,9 @@ class TaggerModel:
                 thr_x = scalars[3] if len(scalars) > 3 else thr  # files with one threshold
                 trees = TreeEnsemble.from_arrays(z, "trees_")
                 pts = np.asarray(z["points"], np.float64) if "points" in z.files else None
+                forced = None
+                if "forced_precision" in z.files:
+                    forced = float(np.asarray(z["forced_precision"], np.float64).reshape(-1)[0])
                 knots = None
                 if "precision_x" in z.files:
                     knots = (
@@ -169,7 +190,11 @@ class TaggerModel:
             raise ValueError("tagger model refers to a feature this version does not compute")
         points: dict[str, tuple[float, float]] = {}
         if pts is not None:
-            if pts.shape != (len(SENSITIVITIES), 2) or not np.all((pts >= 0) & (pts <= 1)):
+            if (
+                pts.shape != (len(SENSITIVITIES), 2)
+                or not np.all((pts >= 0) & (pts <= 1))  # NaN fails too
+                or np.any(np.diff(pts, axis=0) > 0)  # low >= default >= high
+            ):
                 raise ValueError(f"{path} is not a readable tagger model: bad operating points")
             points = {
                 name: (float(g), float(x)) for name, (g, x) in zip(SENSITIVITIES, pts, strict=True)
@@ -180,12 +205,16 @@ class TaggerModel:
                 kx.ndim != 1
                 or kx.shape != ky.shape
                 or len(kx) < 2
+                or not np.all(np.isfinite(kx))
                 or np.any(np.diff(kx) < 0)
                 or np.any(np.diff(ky) < 0)
                 or not np.all((ky >= 0) & (ky <= 1))
             ):
                 raise ValueError(f"{path} is not a readable tagger model: bad precision map")
-        return cls(features, trees, a, b, thr, thr_x, points=points, precision_knots=knots)
+        if forced is not None and not 0.0 <= forced <= 1.0:
+            raise ValueError(f"{path} is not a readable tagger model: bad forced precision")
+        return cls(features, trees, a, b, thr, thr_x, points=points, precision_knots=knots,
+                   forced_precision=forced)  # fmt: skip
 
 
 #: Candidate gain (log posterior odds) from which a search's original counts as found.
@@ -313,18 +342,25 @@ def _pair_wins(te: TokenEvidence, k: int) -> bool:
     return bool(te.pair.best[k] >= 0 and te.pair.gain[k] > te.sub.gain[k] + PAIR_MARGIN)
 
 
+#: The strength of a span flagged by rule (:func:`known_pair_swap`, :func:`known_name_swap`)
+#: whatever the trees say, as the classifier's features read it. Shown, it states the rules'
+#: measured precision instead (:meth:`TaggerModel.shown_strength`).
+FORCED_STRENGTH = 0.9
+
+
 def tag_spans(
     view: DocView,
     X: np.ndarray,
     proba: np.ndarray,
     evidence: TokenEvidence,
     threshold: float | np.ndarray,
-    strength: Callable[[float], float] | None = None,
+    strength: Callable[[float, bool], float] | None = None,
 ) -> list[Span]:
     """Runs of linked tokens at or above ``threshold`` (one for all, or one per token) as
     spans, each with its family, strength, explanation and (where a candidate search found
-    one) suggestion. A span's strength is its surest token's probability, or what
-    ``strength`` makes of it (:meth:`TaggerModel.precision`)."""
+    one) suggestion. A span's strength is its surest token's probability (at least
+    :data:`FORCED_STRENGTH` when a rule forced it), or what ``strength`` makes of that
+    probability and whether a rule forced the span (:meth:`TaggerModel.shown_strength`)."""
     spans: list[Span] = []
     n = len(view)
     forced = known_pair_swap(X) | known_name_swap(X)
@@ -363,9 +399,11 @@ def tag_spans(
             compound = _compound_swap(view, X, evidence, i, j, peak, suggestion, explanation)
             if compound is not None:
                 fam, explanation = "broken-collocation", compound
-        value = float(proba[peak]) if strength is None else float(strength(float(proba[peak])))
-        if forced[i : j + 1].any():
-            value = max(value, 0.9)
+        by_rule = bool(forced[i : j + 1].any())
+        if strength is None:
+            value = max(float(proba[peak]), FORCED_STRENGTH) if by_rule else float(proba[peak])
+        else:
+            value = float(strength(float(proba[peak]), by_rule))
         spans.append(Span(start, end, view.text[start:end], fam, value, explanation, suggestion))
         i = j + 1
     return spans
@@ -606,7 +644,7 @@ class Tagger:
             return []
         thresholds = self.model.thresholds(tokens.X, sensitivity)
         spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
-                          self.model.precision)  # fmt: skip
+                          self.model.shown_strength)  # fmt: skip
         spans.extend(spinner_pairs(tokens.view))
         return spans
 

@@ -70,7 +70,7 @@ def _featurize(docs: list[Doc]) -> Featurized:
     det = MTDetector(scorer=HeuristicScorer())
     xs, ys, own, texts = [], [], [], []
     for i, d in enumerate(docs):
-        sents, spans = det.detect(d.text)
+        sents, spans, _ = det.analyse(d.text)
         xs.append(sentence_features(d.text, sents, spans))
         ys += sentence_labels(d, sents)
         own += [i] * len(sents)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mtdetect.tagger.spans import SENSITIVITIES, TaggerModel
+from mtdetect.tagger.spans import SENSITIVITIES, TaggerModel, known_name_swap, known_pair_swap
 
 #: Made-up news with spinner swaps of several strengths (``tests/fixtures/rewritten``).
 SPUN = (Path(__file__).parent.parent / "fixtures" / "rewritten" / "spun_news.txt").read_text(
@@ -151,13 +151,17 @@ def test_a_shown_span_states_its_measured_precision(detector) -> None:
     _, _, tagged, tokens = detector.find(SPUN)
     shown = detector.score(SPUN, sensitivity="high").spans
     checked = 0
+    forced = known_pair_swap(tokens.X) | known_name_swap(tokens.X)
     for sp in shown:
         inside = (tokens.view.start >= sp.start) & (tokens.view.end <= sp.end)
-        if not inside.any() or sp.strength >= 0.9:
-            continue  # not the tagger's, or held at 0.9 by a rule
+        if not inside.any() or sp.family in ("spacing-artifact", "spinner-leftover"):
+            continue  # a rule's span
         peak = float(tokens.proba[inside].max())
-        assert sp.strength == pytest.approx(model.precision(peak))
-        assert sp.strength != pytest.approx(peak)
+        by_rule = bool(forced[inside].any())
+        assert sp.strength == pytest.approx(model.shown_strength(peak, by_rule))
+        if not by_rule:
+            assert sp.strength == pytest.approx(model.precision(peak))
+            assert sp.strength != pytest.approx(peak)
         checked += 1
     assert checked >= 1
     raw = {(s.start, s.end): s.strength for s in tagged}
@@ -172,7 +176,19 @@ def test_a_bad_precision_map_is_refused(detector, tmp_path: Path) -> None:
     detector.tagger.model.save(path)
     with np.load(path) as z:
         arrays = {k: z[k] for k in z.files}
+    good = dict(arrays)
     arrays["precision_y"] = arrays["precision_y"][::-1].copy()  # decreasing
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="precision map"):
+        TaggerModel.load(path)
+    arrays = dict(good, precision_x=np.where(np.arange(len(good["precision_x"])) == 0, np.nan,
+                                             good["precision_x"]))  # fmt: skip
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="precision map"):
+        TaggerModel.load(path)
+    np.savez(path, **dict(good, forced_precision=np.array([1.5])))
+    with pytest.raises(ValueError, match="forced precision"):
+        TaggerModel.load(path)
+    np.savez(path, **dict(good, points=good["points"][::-1].copy()))  # high above low
+    with pytest.raises(ValueError, match="operating points"):
         TaggerModel.load(path)
