@@ -152,3 +152,53 @@ def test_length_bins_cover_every_length() -> None:
         "1", "2-4", "2-4", "5-16", "5-16", "17-64", "17-64", "65-256", "65-256", "257+", "257+"
     ]  # fmt: skip
     assert [b for b, _, _ in BINS] == ["1", "2-4", "5-16", "17-64", "65-256", "257+"]
+
+
+def test_span_curve_accounting(detector, tmp_path: Path) -> None:
+    """benchmarks.spans on made-up text: every point is cut from one analysis, recall and
+    clean flags grow as the threshold falls, the named sensitivities match what users see,
+    and the report renders."""
+    from benchmarks.spans import (
+        Tally,
+        markdown,
+        plot,
+        points_of,
+        reliability,
+        spans_at_points,
+        summarise,
+        tally_gold,
+    )
+
+    root = Path(__file__).parent / "fixtures"
+    spun = (root / "rewritten" / "spun_news.txt").read_text("utf-8")
+    gold = [(spun.index(w), spun.index(w) + len(w), "synonym-substitution")
+            for w in ("stock trade", "finance clergyman", "news gathering")]  # fmt: skip
+    points = points_of(detector)
+    clean: dict[str, Tally] = {}
+    for path in sorted((root / "clean").glob("*.txt")):
+        text = path.read_text("utf-8")
+        clean[path.stem] = Tally()
+        tally_gold(clean[path.stem], spans_at_points(detector, text, points), [], 100)
+    rt = Tally()
+    cut = spans_at_points(detector, spun, points)
+    tally_gold(rt, cut, gold, 100)
+    # the named points show what score() shows at that sensitivity
+    for s in ("low", "default", "high"):
+        shown = [(x.span.start, x.span.end, x.span.family) for x in cut[s]]
+        got = detector.score(spun, sensitivity=s).spans
+        assert shown == [(sp.start, sp.end, sp.family) for sp in got if sp.family != "non-prose"]
+    sets = {"clean": clean, "roundtrips": {"made-up": rt}}
+    res = summarise(sets, points)
+    grid = [r for r in res["points"] if r["point"].startswith("t=")]
+    recalls = [r["roundtrip:made-up"]["recall"] for r in grid]
+    flags = [r["clean_flags_per_1000_all"] for r in grid]
+    assert recalls == sorted(recalls) and flags == sorted(flags)  # thresholds fall down the grid
+    assert recalls[-1] > recalls[0]
+    high = next(r for r in res["points"] if r["point"] == "high")
+    assert high["roundtrip:made-up"]["recall"] == pytest.approx(rt.hit["high"] / 3, abs=1e-3)
+    assert all(0.0 <= b["right"] <= 1.0 for b in reliability(sets, "high"))
+    res |= {"split": "made-up", "seconds": 0, "clean_words": 400, "roundtrip_words": 100}
+    text = markdown(res)
+    assert "| **high** |" in text and "made-up recall" in text
+    plot(res, tmp_path / "curve.png")
+    assert (tmp_path / "curve.png").stat().st_size > 1000
