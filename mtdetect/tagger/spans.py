@@ -605,6 +605,7 @@ class TokenOutputs:
     proba: np.ndarray
     threshold: np.ndarray  # the span threshold of each token
     evidence: TokenEvidence | None = None  # the candidate searches' findings, for spans_at
+    pairs: list[Span] | None = None  # synonyms side by side (no threshold), for spans_at
 
 
 class Tagger:
@@ -626,15 +627,17 @@ class Tagger:
 
         view = build_view(self.evidence, text, sentences)
         X, te = token_features(view)
+        pairs: list[Span] = []
         if len(view):
             proba = self.model.predict_proba(X)
             thresholds = self.model.thresholds(X)
             spans = tag_spans(view, X, proba, te, thresholds)
-            spans.extend(spinner_pairs(view))
+            pairs = spinner_pairs(view)
+            spans.extend(pairs)
         else:
             proba = thresholds = np.zeros(0)
             spans = []
-        return spans, TokenOutputs(view, X, proba, thresholds, te)
+        return spans, TokenOutputs(view, X, proba, thresholds, te, pairs)
 
     def spans_at(self, tokens: TokenOutputs, sensitivity: str) -> list[Span]:
         """The tagger's spans of the document behind ``tokens`` at a sensitivity
@@ -645,7 +648,7 @@ class Tagger:
         thresholds = self.model.thresholds(tokens.X, sensitivity)
         spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
                           self.model.shown_strength)  # fmt: skip
-        spans.extend(spinner_pairs(tokens.view))
+        spans.extend(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
         return spans
 
 
