@@ -50,6 +50,14 @@ def synthetic_records(split: str, limit: int, seed: int) -> list[dict[str, Any]]
     return out
 
 
+def edit_labels(rec: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """A synthetic record's edits as ``(start, end, family)`` of the words to flag."""
+    return [
+        (e.get("label_start", e["start"]), e.get("label_end", e["end"]), e["family"])
+        for e in rec["edits"]
+    ]
+
+
 def eval_synthetic(detector, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     edits_total: Counter[str] = Counter()
     hit_any: Counter[str] = Counter()
@@ -62,10 +70,7 @@ def eval_synthetic(detector, records: Iterable[dict[str, Any]]) -> dict[str, Any
         n_sent += 1
         _, groups = detector.detect(text)
         spans = [sp for g in groups for sp in g if sp.family != "non-prose"]
-        labels = [
-            (e.get("label_start", e["start"]), e.get("label_end", e["end"]), e["family"])
-            for e in rec["edits"]
-        ]
+        labels = edit_labels(rec)
         for ls, le, fam in labels:
             edits_total[fam] += 1
             over = [sp for sp in spans if _overlaps(sp.start, sp.end, ls, le)]
@@ -222,26 +227,35 @@ _CARRIERS = (
 _PHRASE_RE = re.compile(r'^"([^"]+)"$')
 
 
-def eval_tortured(detector, split: str) -> dict[str, Any] | None:
+def tortured_carriers(split: str) -> list[tuple[str, str, str]] | None:
+    """The held-out tortured phrases that can stand in a sentence as they are, each with its
+    expected phrase and a carrier sentence (``{}`` where the phrase goes; seeded), or None
+    without the list."""
     try:
         from training.build_tortured import heldout_rows
-    except ImportError:
-        return None
-    try:
+
         rows = list(heldout_rows(split=split))
-    except OSError:
+    except (ImportError, OSError):
         return None
     rng = random.Random(7)
-    hits = flagged_expected = n = 0
-    missed: list[str] = []
-    found: list[str] = []
+    out = []
     for row in rows:
         m = _PHRASE_RE.match(row.tortured_phrase.strip())
         expected = row.expected_phrase.split("(")[0].split(" see ")[0].strip().rstrip("?")
         if not m or not expected or "*" in m.group(1):
             continue  # only plain phrases can be placed in a sentence as they are
-        tortured = m.group(1)
-        carrier = rng.choice(_CARRIERS)
+        out.append((m.group(1), expected, rng.choice(_CARRIERS)))
+    return out
+
+
+def eval_tortured(detector, split: str) -> dict[str, Any] | None:
+    carriers = tortured_carriers(split)
+    if carriers is None:
+        return None
+    hits = flagged_expected = n = 0
+    missed: list[str] = []
+    found: list[str] = []
+    for tortured, expected, carrier in carriers:
         for phrase, is_tortured in ((tortured, True), (expected, False)):
             text = carrier.format(phrase)
             start = text.index(phrase)
@@ -342,9 +356,10 @@ def eval_mlqe(detector, split: str, limit: int) -> dict[str, Any] | None:
     return _word_agreement(detector, rows())
 
 
-def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
-    """Word agreement with MQM expert error tags (zh-en newstest2021, machine translation
-    only: the human references rated as systems are left out)."""
+def mqm_rows(limit: int) -> list[tuple[list[str], list[str]]] | None:
+    """(tokens, OK/BAD tags) of the first ``limit`` MQM zh-en newstest2021 sentences
+    (machine translation only: the human references rated as systems are left out), or None
+    without the data."""
     import tarfile
 
     path = data_dir() / "mt" / "mqm_zhen_2020_2021" / "zh-en-train-2021-news.tar.gz"
@@ -360,17 +375,22 @@ def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
 
         mts = read("mqm_zhen_updated.mt")
         tags = read("mqm_zhen_updated.word_level.tags")
+    out = []
+    for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
+        toks = mt.split()
+        if toks and toks[-1] == "<EOS>":
+            toks = toks[:-1]
+        word_tags = tag_line.split()[: len(toks)]
+        if len(word_tags) == len(toks):
+            out.append((toks, word_tags))
+    return out
 
-    def rows():
-        for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
-            toks = mt.split()
-            if toks and toks[-1] == "<EOS>":
-                toks = toks[:-1]
-            word_tags = tag_line.split()[: len(toks)]
-            if len(word_tags) == len(toks):
-                yield toks, word_tags
 
-    return _word_agreement(detector, rows())
+def eval_mqm(detector, limit: int) -> dict[str, Any] | None:
+    """Word agreement with MQM expert error tags (zh-en newstest2021, machine translation
+    only: the human references rated as systems are left out)."""
+    rows = mqm_rows(limit)
+    return None if rows is None else _word_agreement(detector, rows)
 
 
 # --- report ------------------------------------------------------------------------------

@@ -43,7 +43,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from benchmarks.detectors import _WORD_RE, _overlaps, clean_texts, detokenise
+from benchmarks.detectors import (
+    _WORD_RE,
+    _overlaps,
+    clean_texts,
+    detokenise,
+    edit_labels,
+    mqm_rows,
+    tortured_carriers,
+)
 from mtdetect.result import Span
 
 #: Thresholds of the curve (one for every token; the named sensitivities use the tagger's
@@ -126,7 +134,7 @@ def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, l
     if tokens is None or not len(tokens.view):
         return {p.name: [Shown(sp, False) for sp in ruled] for p in points}
     exp = explained(tokens.X)
-    pairs = spinner_pairs(tokens.view)
+    pairs = tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view)
     model = detector.tagger.model
     for p in points:
         thr = np.where(exp, p.explained, p.general)
@@ -226,25 +234,12 @@ def run_roundtrips(detector, points, split: str, limit: int, log) -> dict[str, T
 def run_tortured(detector, points, split: str) -> tuple[Tally, Tally] | None:
     """Held-out tortured phrases in carriers (gold: the phrase) and the expected phrases in
     the same carriers (gold: none; their flags are false)."""
-    import random
-
-    from benchmarks.detectors import _CARRIERS, _PHRASE_RE
-
-    try:
-        from training.build_tortured import heldout_rows
-
-        rows = list(heldout_rows(split=split))
-    except (ImportError, OSError):
+    carriers = tortured_carriers(split)
+    if carriers is None:
         return None
-    rng = random.Random(7)
     tortured, expected = Tally(), Tally()
-    for row in rows:
-        m = _PHRASE_RE.match(row.tortured_phrase.strip())
-        exp_phrase = row.expected_phrase.split("(")[0].split(" see ")[0].strip().rstrip("?")
-        if not m or not exp_phrase or "*" in m.group(1):
-            continue
-        carrier = rng.choice(_CARRIERS)
-        for phrase, tally in ((m.group(1), tortured), (exp_phrase, expected)):
+    for tortured_phrase, exp_phrase, carrier in carriers:
+        for phrase, tally in ((tortured_phrase, tortured), (exp_phrase, expected)):
             text = carrier.format(phrase)
             start = text.index(phrase)
             gold = (
@@ -266,30 +261,12 @@ def run_tortured(detector, points, split: str) -> tuple[Tally, Tally] | None:
 
 def run_mqm(detector, points, limit: int) -> Tally | None:
     """MQM zh-en newstest2021 expert word tags of neural MT (human references left out)."""
-    import tarfile
-
-    from training.corpora import data_dir
-
-    path = data_dir() / "mt" / "mqm_zhen_2020_2021" / "zh-en-train-2021-news.tar.gz"
-    if not path.exists():
+    rows = mqm_rows(limit)
+    if rows is None:
         return None
-    with tarfile.open(path) as tar:
-
-        def read(name: str) -> list[str]:
-            member = next(
-                m for m in tar.getmembers() if m.name.endswith(name) and "/._" not in m.name
-            )
-            return tar.extractfile(member).read().decode("utf-8").splitlines()
-
-        mts = read("mqm_zhen_updated.mt")
-        tags = read("mqm_zhen_updated.word_level.tags")
     tally = Tally()
-    for mt, tag_line in list(zip(mts, tags, strict=False))[:limit]:
-        toks = mt.split()
-        if toks and toks[-1] == "<EOS>":
-            toks = toks[:-1]
-        word_tags = tag_line.split()[: len(toks)]
-        if not toks or len(word_tags) != len(toks):
+    for toks, word_tags in rows:
+        if not toks:
             continue
         text, offsets = detokenise(toks)
         spans = spans_at_points(detector, text, points)
@@ -328,10 +305,7 @@ def run_synthetic(detector, points, split: str, limit: int) -> Tally:
     tally = Tally()
     for rec in synthetic_records(split, limit, seed=0):
         text = rec["rewritten"]
-        gold = [
-            (e.get("label_start", e["start"]), e.get("label_end", e["end"]), e["family"])
-            for e in rec["edits"]
-        ]
+        gold = edit_labels(rec)
         spans = spans_at_points(detector, text, points)
         tally_gold(tally, spans, gold, len(_WORD_RE.findall(text)))
     return tally

@@ -400,9 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     calibrate(model, dev)
     model.threshold = choose_threshold(model, dev, args.flags_per_1000)
     log(f"threshold {model.threshold:.3f}")
-    points = choose_points(model, dev, args.flags_per_1000)
-    log(f"sensitivities {points}")
-    knots = fit_precision(model, dev)
+    shown = set_shown_spans(model, dev, test, args.flags_per_1000)
     model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
     report: dict[str, Any] = {
         "threshold": model.threshold,
@@ -410,9 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_explained": model.threshold_explained,
         "dev": evaluate(model, dev),
         "test": evaluate(model, test),
-        "sensitivities": _sensitivity_report(model, points, dev, test),
-        "precision_map": knots | {"test_reliability": precision_reliability(model, test)},
-    }
+    } | shown
     # Cross-pivot: retrain without one pivot (and chains through it), test on it.
     piv_of = np.array([d.meta.get("pivot", "") for d in data.docs])
     kind_of = np.array([d.kind for d in data.docs])
@@ -440,18 +436,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _sensitivity_report(
-    model: TaggerModel, points: dict[str, Any], dev: TokenData, test: TokenData
+def set_shown_spans(
+    model: TaggerModel, dev: TokenData, test: TokenData, per_1000: float
 ) -> dict[str, Any]:
-    """Each sensitivity's thresholds and its token figures on dev and test."""
-    return {
-        name: point
-        | {
-            "dev": evaluate(model, dev, sensitivity=name),
-            "test": evaluate(model, test, sensitivity=name),
-        }
-        for name, point in points.items()
+    """Set what users are shown on dev (the sensitivities' thresholds, the precision map)
+    and return the report's parts: each sensitivity's thresholds and token figures on dev
+    and test, and the map with its reliability on test."""
+    points = choose_points(model, dev, per_1000)
+    knots = fit_precision(model, dev)
+    out = {
+        "sensitivities": {
+            name: point
+            | {
+                "dev": evaluate(model, dev, sensitivity=name),
+                "test": evaluate(model, test, sensitivity=name),
+            }
+            for name, point in points.items()
+        },
+        "precision_map": knots | {"test_reliability": precision_reliability(model, test)},
     }
+    log(f"sensitivities {points}; precision map {out['precision_map']}")
+    return out
 
 
 def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
@@ -465,15 +470,10 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
     split = np.array([d.split for d in data.docs])
     dev, test = (data.select_docs(split == s) for s in ("dev", "test"))
-    points = choose_points(model, dev, args.flags_per_1000)
-    log(f"thresholds {points}")
-    knots = fit_precision(model, dev)
+    shown = set_shown_spans(model, dev, test, args.flags_per_1000)
     model.save(out / "tagger.npz")
     path = out / "tagger_report.json"
-    report = json.loads(path.read_text("utf-8")) if path.exists() else {}
-    report["sensitivities"] = _sensitivity_report(model, points, dev, test)
-    report["precision_map"] = knots | {"test_reliability": precision_reliability(model, test)}
-    log(f"precision map {report['precision_map']}")
+    report = (json.loads(path.read_text("utf-8")) if path.exists() else {}) | shown
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
     log(json.dumps({k: v["test"]["clean"] for k, v in report["sensitivities"].items()}))
     return 0
