@@ -126,7 +126,8 @@ def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, l
     """The document's spans (non-prose left out) at every point, from one analysis, grouped
     and clipped to their sentences as a user gets them."""
     from mtdetect.pipeline import assign_spans
-    from mtdetect.tagger.spans import explained, spinner_pairs, tag_spans
+    from mtdetect.tagger.consistency import document_spans
+    from mtdetect.tagger.spans import SENSITIVITIES, explained, spinner_pairs, tag_spans
 
     sentences, ruled, _, tokens = detector.find(text)
     ruled = [sp for sp in ruled if sp.family != "non-prose"]
@@ -141,7 +142,11 @@ def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, l
         tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr,
                            model.shown_strength)  # fmt: skip
         mine = {(sp.start, sp.family) for sp in tagged}
-        groups = assign_spans(sentences, ruled + tagged + pairs)
+        # the document passes of the sensitivity (of the default on the other rows), counted
+        # with the rules: their strengths are fixed
+        passes = document_spans(tokens.view, tokens.evidence,
+                                p.name if p.name in SENSITIVITIES else "default")  # fmt: skip
+        groups = assign_spans(sentences, ruled + tagged + pairs + passes)
         out[p.name] = [Shown(sp, (sp.start, sp.family) in mine) for g in groups for sp in g]
     return out
 

@@ -165,11 +165,9 @@ class MTDetector:
         """The spans shown at ``sensitivity``, by sentence (``grouped``: those the
         classifier read, reused when the tagger's point is the same)."""
         if self.tagger is not None and tokens is not None:
-            model = self.tagger.model
-            # the classifier's spans can stand in only when they are the same spans with the
-            # same strengths (no precision map)
-            if model.point(sensitivity) != model.point() or model.precision_knots is not None:
-                return assign_spans(sentences, ruled + self.tagger.spans_at(tokens, sensitivity))
+            # never the classifier's spans: shown strengths are precisions, the point may
+            # differ, and the document passes add spans the classifier does not read
+            return assign_spans(sentences, ruled + self.tagger.spans_at(tokens, sensitivity))
         return grouped if grouped is not None else assign_spans(sentences, ruled + tagged)
 
     def _score_piece(

@@ -640,15 +640,19 @@ class Tagger:
         return spans, TokenOutputs(view, X, proba, thresholds, te, pairs)
 
     def spans_at(self, tokens: TokenOutputs, sensitivity: str) -> list[Span]:
-        """The tagger's spans of the document behind ``tokens`` at a sensitivity
-        (:data:`SENSITIVITIES`); :meth:`run` gives those the classifier reads. Cheap: the
-        token features and probabilities are reused, only the thresholds change."""
+        """The spans shown of the document behind ``tokens`` at a sensitivity
+        (:data:`SENSITIVITIES`): the tagger's at that point, and the document passes'
+        (:mod:`mtdetect.tagger.consistency`); :meth:`run` gives those the classifier reads.
+        Cheap: the token features and probabilities are reused, only the thresholds change."""
         if not len(tokens.view) or tokens.evidence is None:
             return []
+        from mtdetect.tagger.consistency import document_spans
+
         thresholds = self.model.thresholds(tokens.X, sensitivity)
         spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
                           self.model.shown_strength)  # fmt: skip
         spans.extend(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
+        spans.extend(document_spans(tokens.view, tokens.evidence, sensitivity))
         return spans
 
 
