@@ -27,7 +27,8 @@ from typing import Any
 
 import mtdetect
 from mtdetect.result import FAMILIES
-from training.corpora import data_dir, iter_clean
+from training.corpora import clean_sample as clean_texts
+from training.corpora import data_dir
 
 
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
@@ -106,32 +107,6 @@ def eval_synthetic(detector, records: Iterable[dict[str, Any]]) -> dict[str, Any
 # --- clean prose -------------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
-
-
-def clean_texts(split: str, limit: int) -> list[tuple[str, str]]:
-    """Clean documents of every register, at most ``limit`` per source (sampled stably)."""
-    from training.corpora import CLEAN_SOURCES
-    from training.splits import bucket
-
-    out: list[tuple[str, str]] = []
-    for source in CLEAN_SOURCES:
-        n = 0
-        for doc in iter_clean([source], split=split):
-            if source != "wmt24" and bucket(f"bench:{doc.id}") >= 30:
-                continue
-            out.append((doc.register, doc.text))
-            n += 1
-            if n >= limit:
-                break
-    originals = data_dir() / "mt" / "wmt22_toen" / "english-originals"
-    if originals.exists():
-        for f in sorted(originals.glob("*.en")):
-            if "liv" in f.name:
-                continue
-            lines = [x.strip() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
-            for j in range(0, min(len(lines), limit * 8), 8):
-                out.append(("news (WMT22 English originals)", " ".join(lines[j : j + 8])))
-    return out
 
 
 def eval_roundtrip(detector, split: str, limit: int) -> dict[str, Any] | None:

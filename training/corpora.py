@@ -44,6 +44,7 @@ __all__ = [
     "REGISTERS",
     "CleanDoc",
     "Source",
+    "clean_sample",
     "data_dir",
     "iter_clean",
     "looks_tabular",
@@ -191,3 +192,37 @@ def iter_clean(
                 if registers is not None and register not in registers:
                     continue
                 yield CleanDoc(source, doc_id, rec.get("title") or "", text, doc_split, register)
+
+
+def clean_sample(
+    split: str,
+    limit: int,
+    root: str | os.PathLike[str] | None = None,
+    share: int = 30,
+) -> list[tuple[str, str]]:
+    """``(register, text)`` of clean documents of ``split`` in every register: at most ``limit``
+    per source (a stable sample of ``share`` in 100), and the WMT22 English originals in
+    blocks of eight lines (``limit`` blocks a file). The benchmarks measure clean flags on
+    it (test); ``training.train_tagger`` sets the shown sensitivities on it (dev, every
+    document: the small registers, fiction and informal, need all their words)."""
+    from training.splits import bucket
+
+    out: list[tuple[str, str]] = []
+    for source in CLEAN_SOURCES:
+        n = 0
+        for doc in iter_clean([source], split=split, root=root):
+            if source != "wmt24" and bucket(f"bench:{doc.id}") >= share:
+                continue
+            out.append((doc.register, doc.text))
+            n += 1
+            if n >= limit:
+                break
+    originals = data_dir(root) / "mt" / "wmt22_toen" / "english-originals"
+    if originals.exists():
+        for f in sorted(originals.glob("*.en")):
+            if "liv" in f.name:
+                continue
+            lines = [x.strip() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+            for j in range(0, min(len(lines), limit * 8), 8):
+                out.append(("news (WMT22 English originals)", " ".join(lines[j : j + 8])))
+    return out

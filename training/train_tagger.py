@@ -3,7 +3,8 @@
 Usage::
 
     python -m training.train_tagger [--data DIR] [--out mtdetect/data/model] [--quick]
-                                    [--flags-per-1000 0.8] [--jobs 2]
+                                    [--flags-per-1000 1.0] [--jobs 2] [--pool-limit 150]
+                                    [--points-only]
 
 Needs the round trips of :mod:`training.roundtrip` in the training cache. Steps:
 
@@ -17,6 +18,11 @@ Needs the round trips of :mod:`training.roundtrip` in the training cache. Steps:
    calibration on ``dev``; the span threshold set on ``dev`` so that the clean text of every
    register gets at most ``--flags-per-1000`` flagged tokens per 1,000 words (informal
    prose and fiction 1.5);
+   then the thresholds of the shown sensitivities (``--sensitivity``) and the precision map
+   of shown strengths, on the dev blocks and a larger sample of clean dev prose
+   (``--pool-limit`` documents per source, :func:`clean_pool`), leaving room in every
+   register for what the rule detectors and document passes show there
+   (``--points-only`` redoes only this step for the shipped trees);
 4. evaluation on ``test`` blocks (never seen by the tables or the model): token ROC-AUC and
    span precision/recall per source, and the cross-pivot protocol: for each pivot, a model
    trained without it (and without chains through it) is tested on that pivot's round trips.
@@ -28,7 +34,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +45,7 @@ import numpy as np
 
 from mtdetect.tagger.spans import TOKEN_FEATURES, TaggerModel
 from mtdetect.tagger.trees import TreeEnsemble
+from training.corpora import clean_sample
 from training.tagger_data import (
     TokenData,
     featurize_tokens,
@@ -155,6 +165,81 @@ _NOT_SETTING = frozenset({"fiction", "reports"})
 EXPLAINED_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+#: Clean dev documents per source read for the shown sensitivities (``--pool-limit``): every
+#: dev document of the small sources, 150 of the large ones.
+POOL_LIMIT = 150
+#: The shown sensitivities are set for this share of their clean-flag rates on dev: set on one
+#: half of the dev prose, they flag the other half up to 4% over the rate in its worst
+#: register (0.99 and 1.04 per 1,000 at the default), so a margin is kept for unseen text.
+POOL_MARGIN = 0.85
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class CleanPool:
+    """Clean prose the shown sensitivities are set on, beside the tagger's own dev blocks:
+    each word token's probability, whether a candidate search explained it, its register;
+    and per register the words and, per sensitivity, the spans that the rule detectors and
+    the document passes show there (the tagger's budget leaves room for them)."""
+
+    p: np.ndarray
+    explained: np.ndarray
+    register: np.ndarray
+    words: dict[str, int] = field(default_factory=dict)
+    rule_flags: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def rule_rate(self, sensitivity: str, register: str) -> float:
+        """Rule and pass spans per 1,000 words of ``register`` at ``sensitivity``."""
+        words = self.words.get(register, 0)
+        return 1000 * self.rule_flags[sensitivity].get(register, 0) / words if words else 0.0
+
+
+def clean_pool(
+    model: TaggerModel, split: str = "dev", limit: int = POOL_LIMIT, root: str | None = None,
+    evidence: str | None = None,
+) -> CleanPool:  # fmt: skip
+    """The :class:`CleanPool` of :func:`training.corpora.clean_sample` ``(split, limit)``, as
+    the pipeline sees it with ``model`` as its tagger (non-prose spans left out, as in the
+    benchmarks)."""
+    from mtdetect.classifier.scoring import HeuristicScorer
+    from mtdetect.evidence import load_evidence
+    from mtdetect.pipeline import MTDetector, assign_spans
+    from mtdetect.tagger.consistency import document_spans
+    from mtdetect.tagger.spans import SENSITIVITIES, Tagger, explained
+
+    det = MTDetector(scorer=HeuristicScorer(), tagger=Tagger(model, load_evidence(evidence)))
+    ps, exps, regs = [], [], []
+    words: dict[str, int] = defaultdict(int)
+    rules: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SENSITIVITIES}
+    texts = clean_sample(split, limit, root, share=100)
+    for k, (register, text) in enumerate(texts):
+        sentences, ruled, _, tokens = det.find(text)
+        ruled = [sp for sp in ruled if sp.family != "non-prose"]
+        words[register] += len(_WORD_RE.findall(text))
+        pairs = []
+        if tokens is not None and len(tokens.view):
+            ps.append(tokens.proba)
+            exps.append(explained(tokens.X))
+            regs.append(np.full(len(tokens.proba), register, dtype=object))
+            pairs = tokens.pairs or []
+        for s in SENSITIVITIES:
+            passes = (
+                document_spans(tokens.view, tokens.evidence, s)
+                if tokens is not None and tokens.evidence is not None
+                else []
+            )
+            rules[s][register] += sum(
+                len(g) for g in assign_spans(sentences, ruled + pairs + passes)
+            )
+        if k % 500 == 0:
+            log(f"  clean pool {k:,}/{len(texts):,}")
+    cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
+    return CleanPool(
+        cat(ps, np.float64), cat(exps, bool), cat(regs, object).astype(str), dict(words),
+        {s: dict(v) for s, v in rules.items()},
+    )  # fmt: skip
+
+
 def _cut(p: np.ndarray, allowed: int) -> float:
     """The lowest threshold that at most ``allowed`` of the probabilities ``p`` reach (0 when
     all of them may)."""
@@ -164,7 +249,12 @@ def _cut(p: np.ndarray, allowed: int) -> float:
 
 
 def choose_threshold(
-    model: TaggerModel, dev: TokenData, per_1000: float, every_register: bool = False
+    model: TaggerModel,
+    dev: TokenData,
+    per_1000: float,
+    every_register: bool = False,
+    pool: CleanPool | None = None,
+    sensitivity: str = "default",
 ) -> float:
     """Set the model's two span thresholds on dev and return the general one.
 
@@ -173,6 +263,12 @@ def choose_threshold(
     ``per_1000`` in every register, fiction and reports included); that budget is split
     between explained tokens and the others, and the split (:data:`EXPLAINED_SHARES`) that
     flags the most changed tokens of the dev round trips and rewrites wins.
+
+    With a ``pool`` (the shown sensitivities), its clean prose joins the dev blocks', each
+    register's budget is :data:`POOL_MARGIN` of ``per_1000`` less what the rules and document
+    passes show there at ``sensitivity``, and the split that wins flags the largest sum of
+    recalls over round trips, spinner rewrites and tortured phrases (each kind counts the
+    same, not by its number of words).
     """
     from mtdetect.tagger.spans import explained
 
@@ -183,44 +279,65 @@ def choose_threshold(
     p_all = model.predict_proba(dev.X)
     exp = explained(dev.X)
     positive = ~clean & (dev.y == 1)
-    best: tuple[float, float, float] | None = None
+    weight = np.ones(int(positive.sum()))
+    cp, cexp, creg = p_all[clean], exp[clean], regs[clean].astype(str)
     rates = {} if every_register else REGISTER_RATES
     not_setting = frozenset() if every_register else _NOT_SETTING
-    setting = np.unique([r for r in regs[clean] if r not in not_setting])
+    allowance: dict[str, float] = {}
+    if pool is not None:
+        cp = np.concatenate([cp, pool.p])
+        cexp = np.concatenate([cexp, pool.explained])
+        creg = np.concatenate([creg, np.array([_POOL.get(r, r) for r in pool.register], str)])
+        pk = kinds[positive]
+        for kind in np.unique(pk):
+            weight[pk == kind] = 1.0 / (pk == kind).sum()
+        allowance = {r: per_1000 * POOL_MARGIN - pool.rule_rate(sensitivity, r)
+                     for r in np.unique(creg)}  # fmt: skip
+    setting = [r for r in np.unique(creg) if r not in not_setting]
+
+    def budget(r: str, n: int) -> float:
+        rate = allowance[r] if r in allowance else rates.get(r, 1.0) * per_1000
+        return max(rate, 0.0) / 1000 * n
+
+    best: tuple[float, float, float] | None = None
     for share in EXPLAINED_SHARES:
         thr = {True: 0.5, False: 0.5}
         for r in setting:
-            in_reg = clean & (regs == r)
-            budget = rates.get(str(r), 1.0) * per_1000 / 1000 * in_reg.sum()
+            in_reg = creg == r
+            allowed = budget(str(r), int(in_reg.sum()))
             for flag, part in ((True, share), (False, 1 - share)):
-                thr[flag] = max(thr[flag], _cut(p_all[in_reg & (exp == flag)], int(budget * part)))
+                thr[flag] = max(thr[flag], _cut(cp[in_reg & (cexp == flag)], int(allowed * part)))
         t_exp, t_other = min(0.99, thr[True]), min(0.99, thr[False])
         if t_exp > t_other:
             continue  # a flag that shows its original must not need more than one that does not
-        hits = int((p_all[positive] >= np.where(exp[positive], t_exp, t_other)).sum())
+        hot = p_all[positive] >= np.where(exp[positive], t_exp, t_other)
+        hits = float(weight[hot].sum())
         if best is None or hits > best[0]:
             best = (hits, t_exp, t_other)
     if best is None:  # no split keeps that order: one threshold for every token
         t = 0.5
         for r in setting:
-            p = p_all[clean & (regs == r)]
-            t = max(t, _cut(p, int(len(p) * rates.get(str(r), 1.0) * per_1000 / 1000)))
+            in_reg = creg == r
+            t = max(t, _cut(cp[in_reg], int(budget(str(r), int(in_reg.sum())))))
         best = (0, min(0.99, t), min(0.99, t))
     model.threshold_explained, model.threshold = float(best[1]), float(best[2])
     return model.threshold
 
 
-def choose_points(model: TaggerModel, dev: TokenData, per_1000: float) -> dict[str, Any]:
+def choose_points(
+    model: TaggerModel, dev: TokenData, per_1000: float, pool: CleanPool | None = None
+) -> dict[str, Any]:
     """Set the thresholds of every sensitivity on dev (:data:`SENSITIVITY_RATES` times
-    ``per_1000`` clean flags per 1,000 words in every register) and return them; the
-    model's own thresholds (the classifier's) stay as they are. A lower sensitivity never
-    flags a token a higher one leaves alone."""
+    ``per_1000`` clean flags per 1,000 words in every register, with the ``pool`` of clean
+    dev prose if given) and return them; the model's own thresholds (the classifier's) stay
+    as they are. A lower sensitivity never flags a token a higher one leaves alone."""
     from mtdetect.tagger.spans import SENSITIVITY_RATES
 
     own = (model.threshold, model.threshold_explained)
     points = {}
     for name, rate in SENSITIVITY_RATES.items():
-        choose_threshold(model, dev, per_1000 * rate, every_register=True)
+        choose_threshold(model, dev, per_1000 * rate, every_register=True, pool=pool,
+                         sensitivity=name)  # fmt: skip
         points[name] = (model.threshold, model.threshold_explained)
     d = points["default"]
     points["low"] = (max(points["low"][0], d[0]), max(points["low"][1], d[1]))
@@ -237,24 +354,34 @@ def choose_points(model: TaggerModel, dev: TokenData, per_1000: float) -> dict[s
 PRECISION_FLOOR = 0.5
 
 
-def _mixture_weights(data: TokenData) -> tuple[np.ndarray, np.ndarray]:
+def _mixture_weights(data: TokenData, more_clean: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Whether each token is right to flag (changed by a rewriting) and its weight in a mix
-    of half clean, half rewritten text (by words)."""
+    of half clean, half rewritten text (by words), ``more_clean`` clean tokens besides."""
     clean = _kinds(data) == "clean"
     right = (data.y > 0) & ~clean
-    n_clean, n_rw = max(int(clean.sum()), 1), max(int((~clean).sum()), 1)
+    n_clean, n_rw = max(int(clean.sum()) + more_clean, 1), max(int((~clean).sum()), 1)
     return right, np.where(clean, n_rw / n_clean, 1.0)
 
 
-def fit_precision(model: TaggerModel, dev: TokenData, bins: int = 16) -> dict[str, Any]:
+def fit_precision(
+    model: TaggerModel, dev: TokenData, bins: int = 16, pool: CleanPool | None = None
+) -> dict[str, Any]:
     """Fit the map from a token's probability to the precision of a flag on it and store it
-    as knots: dev tokens over :data:`PRECISION_FLOOR` in ``bins`` bins of equal count, each
-    bin's share right (clean and rewritten text weighing half each) at its mean probability,
-    made increasing by isotonic regression."""
+    as knots: dev tokens (and the ``pool``'s clean ones) over :data:`PRECISION_FLOOR` in
+    ``bins`` bins of equal count, each bin's share right (clean and rewritten text weighing
+    half each) at its mean probability, made increasing by isotonic regression."""
     from sklearn.isotonic import IsotonicRegression
 
     p = model.predict_proba(dev.X)
-    right, w = _mixture_weights(dev)
+    more = len(pool.p) if pool is not None else 0
+    right, w = _mixture_weights(dev, more)
+    if pool is not None:
+        clean_weight = (
+            float(w[_kinds(dev) == "clean"][0]) if (_kinds(dev) == "clean").any() else 1.0
+        )
+        p = np.concatenate([p, pool.p])
+        right = np.concatenate([right, np.zeros(more, bool)])
+        w = np.concatenate([w, np.full(more, clean_weight)])
     m = p >= PRECISION_FLOOR
     p, right, w = p[m], right[m].astype(float), w[m]
     edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
@@ -372,6 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--flags-per-1000", type=float, default=1.0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument(
+        "--pool-limit",
+        type=int,
+        default=POOL_LIMIT,
+        help="clean dev documents per source the shown sensitivities are set on",
+    )
+    ap.add_argument(
         "--points-only",
         action="store_true",
         help="keep the trees of <out>/tagger.npz; set the sensitivities' thresholds on dev again",
@@ -389,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     docs += native_web_docs(args.data)
     if args.quick:
         docs = docs[:: max(1, len(docs) // 1500)]
+        args.pool_limit = min(args.pool_limit, 10)
     if args.points_only:
         return _points_only(out, docs, args)
     log(f"{len(docs):,} documents; featurising")
@@ -400,7 +534,8 @@ def main(argv: list[str] | None = None) -> int:
     calibrate(model, dev)
     model.threshold = choose_threshold(model, dev, args.flags_per_1000)
     log(f"threshold {model.threshold:.3f}")
-    shown = set_shown_spans(model, dev, test, args.flags_per_1000)
+    pool = clean_pool(model, "dev", args.pool_limit, args.data, args.evidence)
+    shown = set_shown_spans(model, dev, test, args.flags_per_1000, pool)
     model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
     report: dict[str, Any] = {
         "threshold": model.threshold,
@@ -437,14 +572,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def set_shown_spans(
-    model: TaggerModel, dev: TokenData, test: TokenData, per_1000: float
+    model: TaggerModel,
+    dev: TokenData,
+    test: TokenData,
+    per_1000: float,
+    pool: CleanPool | None = None,
 ) -> dict[str, Any]:
-    """Set what users are shown on dev (the sensitivities' thresholds, the precision map)
-    and return the report's parts: each sensitivity's thresholds and token figures on dev
-    and test, and the map with its reliability on test."""
-    points = choose_points(model, dev, per_1000)
-    knots = fit_precision(model, dev)
-    out = {
+    """Set what users are shown on dev (the sensitivities' thresholds, the precision map),
+    with the ``pool`` of clean dev prose if given, and return the report's parts: each
+    sensitivity's thresholds and token figures on dev and test, and the map with its
+    reliability on test."""
+    points = choose_points(model, dev, per_1000, pool)
+    knots = fit_precision(model, dev, pool=pool)
+    out: dict[str, Any] = {
         "sensitivities": {
             name: point
             | {
@@ -455,6 +595,14 @@ def set_shown_spans(
         },
         "precision_map": knots | {"test_reliability": precision_reliability(model, test)},
     }
+    if pool is not None:
+        out["clean_pool"] = {
+            "words": pool.words,
+            "margin": POOL_MARGIN,
+            "rule_flags_per_1000": {
+                s: {r: round(pool.rule_rate(s, r), 3) for r in pool.words} for s in pool.rule_flags
+            },
+        }
     log(f"sensitivities {points}; precision map {out['precision_map']}")
     return out
 
@@ -470,7 +618,9 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
     split = np.array([d.split for d in data.docs])
     dev, test = (data.select_docs(split == s) for s in ("dev", "test"))
-    shown = set_shown_spans(model, dev, test, args.flags_per_1000)
+    log("clean dev prose for the sensitivities")
+    pool = clean_pool(model, "dev", args.pool_limit, args.data, args.evidence)
+    shown = set_shown_spans(model, dev, test, args.flags_per_1000, pool)
     model.save(out / "tagger.npz")
     path = out / "tagger_report.json"
     report = (json.loads(path.read_text("utf-8")) if path.exists() else {}) | shown

@@ -30,6 +30,7 @@ import numpy as np
 from mtdetect.result import Span
 from mtdetect.tagger.docview import DocView
 from mtdetect.tagger.token_features import TokenEvidence
+from mtdetect.wordlists import ARTICLES, GAP_AUXILIARIES, GAP_PREPOSITIONS, GAP_VERBS
 
 __all__ = [
     "PASSES",
@@ -55,42 +56,13 @@ _MARK_RE = re.compile(r"#(?=[\s.,;:!?)\"']|$)")
 #: Characters that glue a word into an address or file name.
 _ADDRESS = frozenset("./@\\_")
 
-#: Finite auxiliaries that cannot follow an article ("the has", "a were"): each is a verb
-#: form only, never a noun or adjective.
-FINITE_AUXILIARIES = frozenset(
-    {"is", "are", "was", "were", "has", "have", "had", "does", "did", "been", "am"}
-)
-_ARTICLES = frozenset({"the", "a", "an"})
-#: Prepositions that cannot take a finite verb as their object ("the number of is").
-_PREPOSITIONS = frozenset(
-    {
-        "of",
-        "in",
-        "on",
-        "at",
-        "from",
-        "with",
-        "by",
-        "for",
-        "into",
-        "about",
-        "during",
-        "through",
-        "between",
-        "under",
-        "without",
-        "among",
-    }
-)
-#: Verb forms only, never a noun, after such a preposition (not "have" or "had": "for have-nots").
-_AFTER_PREPOSITION = frozenset({"is", "are", "was", "were", "has", "does", "did", "am"})
 _ART, _AUX, _PREP, _VERB = 1, 2, 4, 8
 _GAP_CODES = {
-    w: (_ART if w in _ARTICLES else 0)
-    | (_AUX if w in FINITE_AUXILIARIES else 0)
-    | (_PREP if w in _PREPOSITIONS else 0)
-    | (_VERB if w in _AFTER_PREPOSITION else 0)
-    for w in _ARTICLES | FINITE_AUXILIARIES | _PREPOSITIONS | _AFTER_PREPOSITION
+    w: (_ART if w in ARTICLES else 0)
+    | (_AUX if w in GAP_AUXILIARIES else 0)
+    | (_PREP if w in GAP_PREPOSITIONS else 0)
+    | (_VERB if w in GAP_VERBS else 0)
+    for w in ARTICLES | GAP_AUXILIARIES | GAP_PREPOSITIONS | GAP_VERBS
 }
 #: A pair (article, auxiliary) counted more often than this is left alone (titles such as
 #: "The Are" in a quoted name come in the counts).
