@@ -124,23 +124,34 @@ class Shown(NamedTuple):
 
 def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, list[Shown]]:
     """The document's spans (non-prose left out) at every point, from one analysis, grouped
-    and clipped to their sentences as a user gets them."""
+    and clipped to their sentences as a user gets them. The three sensitivities are what
+    :meth:`~mtdetect.pipeline.MTDetector.score` shows (in a document the classifier calls
+    rewritten, its own points for such documents); the other rows are the tagger alone at
+    one threshold, with the rules and the default's document passes."""
     from mtdetect.pipeline import assign_spans
     from mtdetect.tagger.consistency import document_spans
     from mtdetect.tagger.spans import SENSITIVITIES, explained, spinner_pairs, tag_spans
 
-    sentences, ruled, _, tokens = detector.find(text)
-    ruled = [sp for sp in ruled if sp.family != "non-prose"]
+    sentences, ruled_all, tagged_own, tokens = detector.find(text)
+    ruled = [sp for sp in ruled_all if sp.family != "non-prose"]
     out: dict[str, list[Shown]] = {}
     if tokens is None or not len(tokens.view):
         return {p.name: [Shown(sp, False) for sp in ruled] for p in points}
+    scorer = detector.scorer
+    read = assign_spans(sentences, ruled_all + tagged_own)  # what the classifier reads
+    _, piece = scorer.score_piece(text, sentences, read, tokens)
+    rewritten = piece.score >= scorer.rewritten_threshold
     exp = explained(tokens.X)
     pairs = tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view)
     model = detector.tagger.model
     for p in points:
-        thr = np.where(exp, p.explained, p.general)
-        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr,
-                           model.shown_strength)  # fmt: skip
+        if p.name in SENSITIVITIES:
+            thr = model.thresholds(tokens.X, p.name, rewritten)
+            strength = lambda q, by_rule: model.shown_strength(q, by_rule, rewritten)  # noqa: E731
+        else:
+            thr = np.where(exp, p.explained, p.general)
+            strength = model.shown_strength
+        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr, strength)
         mine = {(sp.start, sp.family) for sp in tagged}
         # the document passes of the sensitivity (of the default on the other rows), counted
         # with the rules: their strengths are fixed

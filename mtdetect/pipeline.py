@@ -121,11 +121,12 @@ class MTDetector:
     def detect(
         self, text: str, sensitivity: str = "default"
     ) -> tuple[list[Sentence], list[list[Span]]]:
-        """Sentences of ``text`` and the spans of each shown at ``sensitivity``, before
-        scoring."""
+        """Sentences of ``text`` and the spans of each shown at ``sensitivity``, as
+        :meth:`score` shows them (it scores the text as one piece: what is shown depends on
+        whether it reads as rewritten)."""
         check_sensitivity(sensitivity)
-        sentences, ruled, tagged, tokens = self.find(text)
-        return sentences, self._shown(sentences, ruled, tagged, tokens, sensitivity)
+        sentences, spans, _, _ = self._score_piece(text, 0, None, 0, sensitivity)
+        return sentences, spans
 
     def analyse(
         self, text: str, start: int = 0, end: int | None = None, first_paragraph: int = 0
@@ -161,13 +162,16 @@ class MTDetector:
         tokens: TokenOutputs | None,
         sensitivity: str,
         grouped: list[list[Span]] | None = None,
+        rewritten: bool = False,
     ) -> list[list[Span]]:
-        """The spans shown at ``sensitivity``, by sentence (``grouped``: those the
-        classifier read, reused when the tagger's point is the same)."""
+        """The spans shown at ``sensitivity``, by sentence, in a piece the classifier calls
+        rewritten if ``rewritten`` (``grouped``: those the classifier read, shown when there
+        is no tagger)."""
         if self.tagger is not None and tokens is not None:
             # never the classifier's spans: shown strengths are precisions, the point may
             # differ, and the document passes add spans the classifier does not read
-            return assign_spans(sentences, ruled + self.tagger.spans_at(tokens, sensitivity))
+            shown = self.tagger.spans_at(tokens, sensitivity, rewritten)
+            return assign_spans(sentences, ruled + shown)
         return grouped if grouped is not None else assign_spans(sentences, ruled + tagged)
 
     def _score_piece(
@@ -180,12 +184,15 @@ class MTDetector:
     ) -> tuple[list[Sentence], list[list[Span]], list[float], PieceScore]:
         """Sentences, the spans shown at ``sensitivity``, sentence scores and the piece's
         evidence. Scores read the spans of the tagger's own threshold: a sensitivity changes
-        what is shown, never a score or a verdict."""
+        what is shown, never a score or a verdict. What is shown depends on the score: in a
+        piece the classifier calls *rewritten* the tagger's evidence is shown more readily
+        (:attr:`~mtdetect.tagger.spans.TaggerModel.rewritten_points`)."""
         sentences, ruled, tagged, tokens = self.find(text, start, end, first_paragraph)
         spans = assign_spans(sentences, ruled + tagged)
         decisive = any(is_decisive(sp) for group in spans for sp in group)
         scores, piece = self.scorer.score_piece(text, sentences, spans, tokens)
-        spans = self._shown(sentences, ruled, tagged, tokens, sensitivity, spans)
+        rewritten = piece.score >= self.scorer.rewritten_threshold
+        spans = self._shown(sentences, ruled, tagged, tokens, sensitivity, spans, rewritten)
         return sentences, spans, scores, replace(piece, decisive=decisive)
 
     def score(

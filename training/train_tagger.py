@@ -187,6 +187,9 @@ class CleanPool:
     register: np.ndarray
     words: dict[str, int] = field(default_factory=dict)
     rule_flags: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Per token: its document is one the shipped classifier calls *rewritten* (all False
+    #: without a classifier).
+    rewritten: np.ndarray | None = None
 
     def rule_rate(self, sensitivity: str, register: str) -> float:
         """Rule and pass spans per 1,000 words of ``register`` at ``sensitivity``."""
@@ -196,25 +199,27 @@ class CleanPool:
 
 def clean_pool(
     model: TaggerModel, split: str = "dev", limit: int = POOL_LIMIT, root: str | None = None,
-    evidence: str | None = None,
+    evidence: str | None = None, scorer=None,
 ) -> CleanPool:  # fmt: skip
     """The :class:`CleanPool` of :func:`training.corpora.clean_sample` ``(split, limit)``, as
     the pipeline sees it with ``model`` as its tagger (non-prose spans left out, as in the
-    benchmarks)."""
+    benchmarks), each document scored by ``scorer`` if given."""
     from mtdetect.classifier.scoring import HeuristicScorer
     from mtdetect.evidence import load_evidence
     from mtdetect.pipeline import MTDetector, assign_spans
     from mtdetect.tagger.consistency import document_spans
     from mtdetect.tagger.spans import SENSITIVITIES, Tagger, explained
 
-    det = MTDetector(scorer=HeuristicScorer(), tagger=Tagger(model, load_evidence(evidence)))
-    ps, exps, regs = [], [], []
+    det = MTDetector(
+        scorer=scorer or HeuristicScorer(), tagger=Tagger(model, load_evidence(evidence))
+    )
+    ps, exps, regs, rws = [], [], [], []
     words: dict[str, int] = defaultdict(int)
     rules: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SENSITIVITIES}
     texts = clean_sample(split, limit, root, share=100)
     for k, (register, text) in enumerate(texts):
-        sentences, ruled, _, tokens = det.find(text)
-        ruled = [sp for sp in ruled if sp.family != "non-prose"]
+        sentences, ruled_all, tagged, tokens = det.find(text)
+        ruled = [sp for sp in ruled_all if sp.family != "non-prose"]
         words[register] += len(_WORD_RE.findall(text))
         pairs = []
         if tokens is not None and len(tokens.view):
@@ -222,6 +227,12 @@ def clean_pool(
             exps.append(explained(tokens.X))
             regs.append(np.full(len(tokens.proba), register, dtype=object))
             pairs = tokens.pairs or []
+            called = False
+            if scorer is not None:
+                read = assign_spans(sentences, ruled_all + tagged)  # what the classifier reads
+                _, piece = scorer.score_piece(text, sentences, read, tokens)
+                called = piece.score >= scorer.rewritten_threshold
+            rws.append(np.full(len(tokens.proba), called))
         for s in SENSITIVITIES:
             passes = (
                 document_spans(tokens.view, tokens.evidence, s)
@@ -236,7 +247,7 @@ def clean_pool(
     cat = lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
     return CleanPool(
         cat(ps, np.float64), cat(exps, bool), cat(regs, object).astype(str), dict(words),
-        {s: dict(v) for s, v in rules.items()},
+        {s: dict(v) for s, v in rules.items()}, cat(rws, bool),
     )  # fmt: skip
 
 
@@ -363,6 +374,28 @@ def _mixture_weights(data: TokenData, more_clean: int = 0) -> tuple[np.ndarray, 
     return right, np.where(clean, n_rw / n_clean, 1.0)
 
 
+def _knots(
+    p: np.ndarray, right: np.ndarray, w: np.ndarray, bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Knots of an increasing map from probability to precision: ``p`` in ``bins`` bins of
+    equal count, each bin's weighted share ``right`` at its weighted mean probability, made
+    increasing by isotonic regression."""
+    from sklearn.isotonic import IsotonicRegression
+
+    right = right.astype(float)
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    xs, ys, ws = [], [], []
+    for b in range(len(edges) - 1):
+        k = which == b
+        if k.any():
+            xs.append(float(np.average(p[k], weights=w[k])))
+            ys.append(float(np.average(right[k], weights=w[k])))
+            ws.append(float(w[k].sum()))
+    fit = IsotonicRegression(y_min=0.0, y_max=1.0).fit(xs, ys, sample_weight=ws)
+    return np.asarray(xs, np.float64), np.asarray(fit.predict(xs), np.float64)
+
+
 def fit_precision(
     model: TaggerModel, dev: TokenData, bins: int = 16, pool: CleanPool | None = None
 ) -> dict[str, Any]:
@@ -370,8 +403,6 @@ def fit_precision(
     as knots: dev tokens (and the ``pool``'s clean ones) over :data:`PRECISION_FLOOR` in
     ``bins`` bins of equal count, each bin's share right (clean and rewritten text weighing
     half each) at its mean probability, made increasing by isotonic regression."""
-    from sklearn.isotonic import IsotonicRegression
-
     p = model.predict_proba(dev.X)
     more = len(pool.p) if pool is not None else 0
     right, w = _mixture_weights(dev, more)
@@ -383,19 +414,8 @@ def fit_precision(
         right = np.concatenate([right, np.zeros(more, bool)])
         w = np.concatenate([w, np.full(more, clean_weight)])
     m = p >= PRECISION_FLOOR
-    p, right, w = p[m], right[m].astype(float), w[m]
-    edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
-    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
-    xs, ys, ws = [], [], []
-    for b in range(len(edges) - 1):
-        k = which == b
-        if k.any():
-            xs.append(float(np.average(p[k], weights=w[k])))
-            ys.append(float(np.average(right[k], weights=w[k])))
-            ws.append(float(w[k].sum()))
-    fit = IsotonicRegression(y_min=0.0, y_max=1.0).fit(xs, ys, sample_weight=ws)
-    ky = np.asarray(fit.predict(xs), np.float64)
-    model.precision_knots = (np.asarray(xs, np.float64), ky)
+    xs, ky = _knots(p[m], right[m], w[m], bins)
+    model.precision_knots = (xs, ky)
     # the two swap rules flag words whatever the trees say: their own precision
     from mtdetect.tagger.spans import known_name_swap, known_pair_swap
 
@@ -404,9 +424,116 @@ def fit_precision(
     model.forced_precision = (
         float(np.average(right_all[forced], weights=w_all[forced])) if forced.any() else None
     )
-    return {"x": [round(v, 4) for v in xs], "precision": [round(float(v), 4) for v in ky],
+    return {"x": [round(float(v), 4) for v in xs], "precision": [round(float(v), 4) for v in ky],
             "forced_precision": model.forced_precision,
             "forced_words": int(forced.sum())}  # fmt: skip
+
+
+#: The share of shown spans that must be right, on dev, in documents the classifier calls
+#: *rewritten*, at each sensitivity: there the evidence is shown down to this precision.
+REWRITTEN_PRECISION = {"low": 0.9, "default": 0.8, "high": 0.7}
+#: The lowest threshold tried for documents called rewritten (and the floor of their map).
+REWRITTEN_FLOOR = 0.3
+
+
+def shipped_scorer():
+    """The installed trained classifier (for the verdicts that gate the points of documents
+    called rewritten), or None when only the heuristic scorer loads."""
+    import mtdetect
+
+    scorer = mtdetect.load().scorer
+    return None if scorer.name.startswith("heuristic") else scorer
+
+
+def called_rewritten(
+    model: TaggerModel, docs: list, scorer, evidence: str | None = None
+) -> np.ndarray:
+    """Whether ``scorer`` calls each document *rewritten* (scored whole, with ``model`` as the
+    tagger)."""
+    from mtdetect.evidence import load_evidence
+    from mtdetect.pipeline import MTDetector
+    from mtdetect.tagger.spans import Tagger
+
+    det = MTDetector(scorer=scorer, tagger=Tagger(model, load_evidence(evidence)))
+    out = np.zeros(len(docs), bool)
+    for k, d in enumerate(docs):
+        out[k] = det.score(d.text).score >= scorer.rewritten_threshold
+        if k % 2000 == 0:
+            log(f"  verdicts {k:,}/{len(docs):,}")
+    return out
+
+
+def choose_rewritten_points(
+    model: TaggerModel, dev: TokenData, dev_called: np.ndarray, pool: CleanPool, per_1000: float
+) -> dict[str, Any]:
+    """Set :attr:`~mtdetect.tagger.spans.TaggerModel.rewritten_points` and their precision
+    map on dev and return them: for each sensitivity the lowest threshold at which the words
+    flagged in documents called rewritten (dev blocks of every kind, clean pool) are right
+    :data:`REWRITTEN_PRECISION` of the time, raised until every register's clean pool still
+    stays under its clean-flag rate with them; never above the sensitivity's own points,
+    and a lower sensitivity never below a higher one."""
+    from mtdetect.tagger.spans import SENSITIVITIES, SENSITIVITY_RATES
+
+    p_dev = model.predict_proba(dev.X)
+    in_rw = dev_called[dev.doc]
+    clean = _kinds(dev) == "clean"
+    right = (dev.y > 0) & ~clean
+    pool_rw = pool.rewritten if pool.rewritten is not None else np.zeros(len(pool.p), bool)
+    p = np.concatenate([p_dev[in_rw], pool.p[pool_rw]])
+    ok = np.concatenate([right[in_rw], np.zeros(int(pool_rw.sum()), bool)])
+    grid = np.round(np.arange(0.99, REWRITTEN_FLOOR - 1e-9, -0.01), 2)
+    points: dict[str, float] = {}
+    report: dict[str, Any] = {}
+    for name in SENSITIVITIES:
+        own = min(model.point(name))
+        t = own
+        for cand in grid[grid < own]:
+            flagged = p >= cand
+            if not flagged.any() or ok[flagged].mean() < REWRITTEN_PRECISION[name]:
+                break
+            t = float(cand)
+        # every register's clean text within its rate, the extra flags counted
+        rate = per_1000 * SENSITIVITY_RATES[name]
+        general, expl = model.point(name)
+        ordinary = np.where(pool.explained, expl, general)
+        while t < own:
+            shown = pool.p >= np.where(pool_rw, np.minimum(ordinary, t), ordinary)
+            extra = shown & ~(pool.p >= ordinary)
+            # a register over its rate with these extra flags (one over already by its rules
+            # and ordinary flags only counts when they add to it)
+            over = [
+                r for r, w in pool.words.items()
+                if (extra & (pool.register == r)).any()
+                and 1000 * int((shown & (pool.register == r)).sum()) / max(w, 1)
+                + pool.rule_rate(name, r) > rate
+            ]  # fmt: skip
+            if not over:
+                break
+            t = round(t + 0.01, 2)
+        points[name] = min(t, own)
+    points["default"] = max(points["default"], points["high"])
+    points["low"] = max(points["low"], points["default"])
+    model.rewritten_points = points
+    m = p >= REWRITTEN_FLOOR
+    if m.sum() >= 50:
+        model.rewritten_knots = _knots(p[m], ok[m], np.ones(int(m.sum())), 16)
+    for name, t in points.items():
+        flagged = p >= t
+        report[name] = {
+            "threshold": round(t, 4),
+            "target_precision": REWRITTEN_PRECISION[name],
+            "dev_precision": round(float(ok[flagged].mean()), 3) if flagged.any() else None,
+            "dev_recall_in_called_rewritten": round(
+                float((flagged & ok).sum() / max(ok.sum(), 1)), 3
+            ),
+        }
+    report["documents_called_rewritten"] = {
+        "dev_blocks": int(dev_called.sum()),
+        "dev_clean_blocks": int(dev_called[np.array([d.kind == "clean" for d in dev.docs])].sum()),
+        "clean_pool_words": int(pool_rw.sum()),
+    }
+    log(f"points in documents called rewritten: {report}")
+    return report
 
 
 def precision_reliability(model: TaggerModel, data: TokenData) -> list[dict[str, Any]]:
@@ -534,6 +661,10 @@ def main(argv: list[str] | None = None) -> int:
     calibrate(model, dev)
     model.threshold = choose_threshold(model, dev, args.flags_per_1000)
     log(f"threshold {model.threshold:.3f}")
+    log(
+        "the points for documents called rewritten need the classifier: after python -m "
+        "training.train, run python -m training.train_tagger --points-only"
+    )
     pool = clean_pool(model, "dev", args.pool_limit, args.data, args.evidence)
     shown = set_shown_spans(model, dev, test, args.flags_per_1000, pool)
     model.save(out / "tagger.npz")  # before the (slow) cross-pivot refits
@@ -607,6 +738,23 @@ def set_shown_spans(
     return out
 
 
+def _update_card_checksum(out: Path) -> None:
+    """Write the new ``tagger.npz``'s SHA-256 into the model card beside it. ``--points-only``
+    keeps the trees, the calibration and the tagger's own thresholds, so what the classifier
+    reads is unchanged and it needs no retraining; only the shown points change."""
+    import hashlib
+
+    card = out / "model_card.json"
+    if not card.exists():
+        return
+    data = json.loads(card.read_text("utf-8"))
+    if isinstance(data.get("tagger"), dict):
+        digest = hashlib.sha256((out / "tagger.npz").read_bytes()).hexdigest()
+        data["tagger"]["sha256"] = digest
+        card.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        log(f"model card: tagger sha256 {digest[:16]}...")
+
+
 def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     """``--points-only``: the shipped trees and calibration, the sensitivities' thresholds
     set again on dev (only dev and test documents are featurised)."""
@@ -618,10 +766,24 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
     split = np.array([d.split for d in data.docs])
     dev, test = (data.select_docs(split == s) for s in ("dev", "test"))
+    # the installed classifier's verdicts gate the points of documents called rewritten; it
+    # is loaded before tagger.npz is rewritten (it checks the tagger's checksum)
+    packaged = out.resolve() == (Path(__file__).resolve().parent.parent / "mtdetect/data/model")
+    scorer = shipped_scorer() if packaged else None
+    if scorer is None:
+        log("no installed classifier for this tagger: no points for documents called rewritten")
     log("clean dev prose for the sensitivities")
-    pool = clean_pool(model, "dev", args.pool_limit, args.data, args.evidence)
+    pool = clean_pool(model, "dev", args.pool_limit, args.data, args.evidence, scorer)
     shown = set_shown_spans(model, dev, test, args.flags_per_1000, pool)
+    model.rewritten_points, model.rewritten_knots = {}, None
+    if scorer is not None:
+        log("verdicts of the dev blocks")
+        called = called_rewritten(model, dev.docs, scorer, args.evidence)
+        shown["rewritten_points"] = choose_rewritten_points(
+            model, dev, called, pool, args.flags_per_1000
+        )
     model.save(out / "tagger.npz")
+    _update_card_checksum(out)
     path = out / "tagger_report.json"
     report = (json.loads(path.read_text("utf-8")) if path.exists() else {}) | shown
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")

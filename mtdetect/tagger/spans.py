@@ -102,12 +102,21 @@ class TaggerModel:
     #: The measured precision of the words the two swap rules flag whatever the trees say
     #: (same text and weighting as the knots), or None.
     forced_precision: float | None = None
+    #: The threshold of each sensitivity for the words of a piece the classifier calls
+    #: *rewritten* (``training.train_tagger.choose_rewritten_points``): evidence is shown more
+    #: readily where the document already reads as rewritten. Empty: no such points.
+    rewritten_points: dict[str, float] = field(default_factory=dict)
+    #: Knots of the precision map of spans in pieces called rewritten, or None.
+    rewritten_knots: tuple[np.ndarray, np.ndarray] | None = None
 
-    def shown_strength(self, p: float, by_rule: bool) -> float:
+    def shown_strength(self, p: float, by_rule: bool, rewritten: bool = False) -> float:
         """The strength a shown span states: the precision measured for its surest word's
-        probability ``p`` (:meth:`precision`), or for a span a rule forced, the larger of
-        that and the rules' own measured precision."""
+        probability ``p`` (:meth:`precision`; in a piece called rewritten, the map measured
+        there), or for a span a rule forced, the larger of that and the rules' own measured
+        precision."""
         value = self.precision(p)
+        if rewritten and self.rewritten_knots is not None:
+            value = float(np.interp(p, *self.rewritten_knots))
         if by_rule:
             value = max(value, self.forced_precision if self.forced_precision is not None
                         else FORCED_STRENGTH)  # fmt: skip
@@ -130,10 +139,16 @@ class TaggerModel:
         check_sensitivity(sensitivity)
         return self.points.get(sensitivity, (self.threshold, self.threshold_explained))
 
-    def thresholds(self, X: np.ndarray, sensitivity: str | None = None) -> np.ndarray:
-        """The span threshold of each token at ``sensitivity`` (None: the classifier's)."""
+    def thresholds(
+        self, X: np.ndarray, sensitivity: str | None = None, rewritten: bool = False
+    ) -> np.ndarray:
+        """The span threshold of each token at ``sensitivity`` (None: the classifier's), in a
+        piece the classifier calls rewritten if ``rewritten`` (:attr:`rewritten_points`)."""
         general, expl = self.point(sensitivity)
-        return np.where(explained(X), expl, general)
+        out = np.where(explained(X), expl, general)
+        if rewritten and sensitivity in self.rewritten_points:
+            out = np.minimum(out, self.rewritten_points[sensitivity])
+        return out
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability per token that machine rewriting changed it."""
@@ -159,6 +174,16 @@ class TaggerModel:
                 if self.forced_precision is not None
                 else {}
             ),
+            **(
+                {"rewritten_points": np.array([self.rewritten_points[x] for x in SENSITIVITIES])}
+                if set(self.rewritten_points) == set(SENSITIVITIES)
+                else {}
+            ),
+            **(
+                {"rewritten_x": self.rewritten_knots[0], "rewritten_y": self.rewritten_knots[1]}
+                if self.rewritten_knots is not None
+                else {}
+            ),
             **self.trees.to_arrays("trees_"),
         )
 
@@ -176,12 +201,20 @@ class TaggerModel:
                 forced = None
                 if "forced_precision" in z.files:
                     forced = float(np.asarray(z["forced_precision"], np.float64).reshape(-1)[0])
-                knots = None
+                knots = rw_knots = None
                 if "precision_x" in z.files:
                     knots = (
                         np.asarray(z["precision_x"], np.float64),
                         np.asarray(z["precision_y"], np.float64),
                     )
+                if "rewritten_x" in z.files:
+                    rw_knots = (
+                        np.asarray(z["rewritten_x"], np.float64),
+                        np.asarray(z["rewritten_y"], np.float64),
+                    )
+                rw = None
+                if "rewritten_points" in z.files:
+                    rw = np.asarray(z["rewritten_points"], np.float64)
         except (KeyError, ValueError, OSError) as exc:
             raise ValueError(f"{path} is not a readable tagger model: {exc}") from exc
         if features != TOKEN_FEATURES:
@@ -199,22 +232,37 @@ class TaggerModel:
             points = {
                 name: (float(g), float(x)) for name, (g, x) in zip(SENSITIVITIES, pts, strict=True)
             }
-        if knots is not None:
-            kx, ky = knots
-            if (
-                kx.ndim != 1
-                or kx.shape != ky.shape
-                or len(kx) < 2
-                or not np.all(np.isfinite(kx))
-                or np.any(np.diff(kx) < 0)
-                or np.any(np.diff(ky) < 0)
-                or not np.all((ky >= 0) & (ky <= 1))
-            ):
+        for kn in (knots, rw_knots):
+            if kn is not None and not _good_knots(*kn):
                 raise ValueError(f"{path} is not a readable tagger model: bad precision map")
         if forced is not None and not 0.0 <= forced <= 1.0:
             raise ValueError(f"{path} is not a readable tagger model: bad forced precision")
+        rewritten: dict[str, float] = {}
+        if rw is not None:
+            if (
+                rw.shape != (len(SENSITIVITIES),)
+                or not np.all((rw >= 0) & (rw <= 1))  # NaN fails too
+                or np.any(np.diff(rw) > 0)  # low >= default >= high
+            ):
+                raise ValueError(f"{path} is not a readable tagger model: bad rewritten points")
+            rewritten = {name: float(t) for name, t in zip(SENSITIVITIES, rw, strict=True)}
         return cls(features, trees, a, b, thr, thr_x, points=points, precision_knots=knots,
-                   forced_precision=forced)  # fmt: skip
+                   forced_precision=forced, rewritten_points=rewritten,
+                   rewritten_knots=rw_knots)  # fmt: skip
+
+
+def _good_knots(kx: np.ndarray, ky: np.ndarray) -> bool:
+    """Whether ``(kx, ky)`` is a usable precision map: at least two finite knots, both
+    non-decreasing, precisions in [0, 1]."""
+    return bool(
+        kx.ndim == 1
+        and kx.shape == ky.shape
+        and len(kx) >= 2
+        and np.all(np.isfinite(kx))
+        and not np.any(np.diff(kx) < 0)
+        and not np.any(np.diff(ky) < 0)
+        and np.all((ky >= 0) & (ky <= 1))
+    )
 
 
 #: Candidate gain (log posterior odds) from which a search's original counts as found.
@@ -639,18 +687,23 @@ class Tagger:
             spans = []
         return spans, TokenOutputs(view, X, proba, thresholds, te, pairs)
 
-    def spans_at(self, tokens: TokenOutputs, sensitivity: str) -> list[Span]:
+    def spans_at(
+        self, tokens: TokenOutputs, sensitivity: str, rewritten: bool = False
+    ) -> list[Span]:
         """The spans shown of the document behind ``tokens`` at a sensitivity
         (:data:`SENSITIVITIES`): the tagger's at that point, and the document passes'
         (:mod:`mtdetect.tagger.consistency`); :meth:`run` gives those the classifier reads.
-        Cheap: the token features and probabilities are reused, only the thresholds change."""
+        In a piece the classifier calls rewritten (``rewritten``), the tagger's evidence is
+        shown more readily (:attr:`TaggerModel.rewritten_points`). Cheap: the token features
+        and probabilities are reused, only the thresholds change."""
         if not len(tokens.view) or tokens.evidence is None:
             return []
         from mtdetect.tagger.consistency import document_spans
 
-        thresholds = self.model.thresholds(tokens.X, sensitivity)
+        model = self.model
+        thresholds = model.thresholds(tokens.X, sensitivity, rewritten)
         spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
-                          self.model.shown_strength)  # fmt: skip
+                          lambda p, by_rule: model.shown_strength(p, by_rule, rewritten))  # fmt: skip
         spans.extend(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
         spans.extend(document_spans(tokens.view, tokens.evidence, sensitivity))
         return spans

@@ -149,7 +149,9 @@ def test_a_shown_span_states_its_measured_precision(detector) -> None:
     ys = [model.precision(float(x)) for x in np.linspace(0.5, 1.0, 51)]
     assert ys == sorted(ys) and ys[0] >= 0.0 and ys[-1] <= 1.0
     _, _, tagged, tokens = detector.find(SPUN)
-    shown = detector.score(SPUN, sensitivity="high").spans
+    result = detector.score(SPUN, sensitivity="high")
+    shown = result.spans
+    rewritten = result.score >= detector.scorer.rewritten_threshold  # one piece
     checked = 0
     forced = known_pair_swap(tokens.X) | known_name_swap(tokens.X)
     for sp in shown:
@@ -158,8 +160,8 @@ def test_a_shown_span_states_its_measured_precision(detector) -> None:
             continue  # a rule's span
         peak = float(tokens.proba[inside].max())
         by_rule = bool(forced[inside].any())
-        assert sp.strength == pytest.approx(model.shown_strength(peak, by_rule))
-        if not by_rule:
+        assert sp.strength == pytest.approx(model.shown_strength(peak, by_rule, rewritten))
+        if not by_rule and not rewritten:
             assert sp.strength == pytest.approx(model.precision(peak))
             assert sp.strength != pytest.approx(peak)
         checked += 1
@@ -192,3 +194,58 @@ def test_a_bad_precision_map_is_refused(detector, tmp_path: Path) -> None:
     np.savez(path, **dict(good, points=good["points"][::-1].copy()))  # high above low
     with pytest.raises(ValueError, match="operating points"):
         TaggerModel.load(path)
+
+
+#: Made-up news garbled by hand the way a round trip garbles (``tests/fixtures/rewritten``).
+GARBLED = (Path(__file__).parent.parent / "fixtures" / "rewritten" / "garbled_news.txt").read_text(
+    "utf-8"
+)
+
+
+def test_a_document_called_rewritten_shows_more_never_another_score(detector) -> None:
+    """Where the classifier calls a piece rewritten, the tagger's evidence is shown down to
+    the points measured for such documents: more spans, the same scores."""
+    model = detector.tagger.model
+    assert set(model.rewritten_points) == set(SENSITIVITIES)
+    text = GARBLED * 4
+    result = detector.score(text)
+    assert result.verdict == "rewritten"
+    _, _, _, tokens = detector.find(text)
+    for s in SENSITIVITIES:
+        assert model.rewritten_points[s] <= min(model.point(s))
+        plain = detector.tagger.spans_at(tokens, s, rewritten=False)
+        gated = detector.tagger.spans_at(tokens, s, rewritten=True)
+        covered = {i for sp in gated for i in range(sp.start, sp.end)}
+        assert all(set(range(sp.start, sp.end)) <= covered for sp in plain)
+        assert len(gated) >= len(plain)
+        shown = detector.score(text, sensitivity=s)
+        starts = {i for sp in shown.spans for i in range(sp.start, sp.end)}
+        assert all(sp.start in starts for sp in gated)  # what score() shows is the gated set
+        assert shown.score == result.score
+    assert len(detector.tagger.spans_at(tokens, "high", True)) > len(
+        detector.tagger.spans_at(tokens, "high", False)
+    )
+
+
+def test_a_clean_document_shows_the_ordinary_points(detector, clean_texts) -> None:
+    text = clean_texts["news"]
+    assert detector.score(text).verdict != "rewritten"
+    _, _, _, tokens = detector.find(text)
+    shown = {(sp.start, sp.end, sp.family) for sp in detector.score(text, sensitivity="high").spans}
+    plain = detector.tagger.spans_at(tokens, "high", rewritten=False)
+    assert {(sp.start, sp.end, sp.family) for sp in plain} <= shown | {
+        (sp.start, sp.end, sp.family) for sp in plain if sp.family == "non-prose"
+    }
+
+
+def test_bad_rewritten_points_are_refused(detector, tmp_path: Path) -> None:
+    path = tmp_path / "tagger.npz"
+    detector.tagger.model.save(path)
+    again = TaggerModel.load(path)
+    assert again.rewritten_points == detector.tagger.model.rewritten_points
+    with np.load(path) as z:
+        good = {k: z[k] for k in z.files}
+    for bad in (good["rewritten_points"][::-1].copy(), np.array([0.9, np.nan, 0.5])):
+        np.savez(path, **dict(good, rewritten_points=bad))
+        with pytest.raises(ValueError, match="rewritten points"):
+            TaggerModel.load(path)
