@@ -566,6 +566,7 @@ def update_card(card_path: Path, res: dict[str, Any]) -> None:
         "command": "python -m benchmarks.spans",
         "split": res["split"],
         "clean_words": res["clean_words"],
+        "threshold_in_documents_called_rewritten": res.get("rewritten_points", {}),
         "points": named,
     }
     card_path.write_text(json.dumps(card, indent=2) + "\n", "utf-8")
@@ -615,6 +616,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         "clean_words": sum(t.words for t in sets["clean"].values()),
         "roundtrip_words": sum(t.words for t in sets["roundtrips"].values()),
         "model": detector.model_name,
+        # the named sensitivities' thresholds in pieces the classifier calls rewritten
+        "rewritten_points": dict(detector.tagger.model.rewritten_points),
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

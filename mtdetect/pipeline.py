@@ -106,6 +106,9 @@ class MTDetector:
                 f"threshold {model.threshold:.3g} for the scores; shown at --sensitivity "
                 f"{points})"
             )
+            if model.rewritten_points:
+                rw = ", ".join(f"{s} {model.rewritten_points[s]:.3g}" for s in SENSITIVITIES)
+                lines.append(f"  tagger in pieces the classifier calls rewritten: {rw}")
         else:
             lines.append("  tagger: not installed (lexical families off)")
         lines.extend(_evidence_lines())
@@ -122,8 +125,9 @@ class MTDetector:
         self, text: str, sensitivity: str = "default"
     ) -> tuple[list[Sentence], list[list[Span]]]:
         """Sentences of ``text`` and the spans of each shown at ``sensitivity``, as
-        :meth:`score` shows them (it scores the text as one piece: what is shown depends on
-        whether it reads as rewritten)."""
+        :meth:`score` shows them for a text of one piece (up to :data:`WINDOW_CHARS`; what is
+        shown depends on whether the piece reads as rewritten, and ``detect`` scores the
+        whole text as one piece, where :meth:`score` cuts a longer one)."""
         check_sensitivity(sensitivity)
         sentences, spans, _, _ = self._score_piece(text, 0, None, 0, sensitivity)
         return sentences, spans
@@ -191,7 +195,10 @@ class MTDetector:
         spans = assign_spans(sentences, ruled + tagged)
         decisive = any(is_decisive(sp) for group in spans for sp in group)
         scores, piece = self.scorer.score_piece(text, sentences, spans, tokens)
-        rewritten = piece.score >= self.scorer.rewritten_threshold
+        # the points for pieces called rewritten were measured with the trained classifier's
+        # verdicts, not the fallback's
+        trained = not isinstance(self.scorer, HeuristicScorer)
+        rewritten = trained and piece.score >= self.scorer.rewritten_threshold
         spans = self._shown(sentences, ruled, tagged, tokens, sensitivity, spans, rewritten)
         return sentences, spans, scores, replace(piece, decisive=decisive)
 

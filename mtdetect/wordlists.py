@@ -12,8 +12,6 @@ __all__ = [
     "ARTICLE_CANDIDATES",
     "DROPPED_WORD_CANDIDATES",
     "GAP_AUXILIARIES",
-    "GAP_PREPOSITIONS",
-    "GAP_VERBS",
     "LANGUAGE_CHECK_WORDS",
     "PREPOSITION_CANDIDATES",
     "SENTENCE_FUNCTION_WORDS",
@@ -532,31 +530,8 @@ LANGUAGE_CHECK_WORDS: frozenset[str] = frozenset(
 
 
 #: Finite auxiliaries that cannot directly follow an article ("the has", "a were"): verb forms
-#: only, never a noun or an adjective (:func:`mtdetect.tagger.consistency.determiner_gaps`).
+#: only, never a noun or an adjective ("does" is one: "the does were grazing")
+#: (:func:`mtdetect.tagger.consistency.determiner_gaps`).
 GAP_AUXILIARIES: frozenset[str] = frozenset(
-    ["is", "are", "was", "were", "has", "have", "had", "does", "did", "been", "am"]
+    ["is", "are", "was", "were", "has", "have", "had", "did", "been", "am"]
 )
-#: Prepositions that cannot take a finite verb as their object ("the number of is"); "to" is
-#: left out ("to have").
-GAP_PREPOSITIONS: frozenset[str] = frozenset(
-    [
-        "of",
-        "in",
-        "on",
-        "at",
-        "from",
-        "with",
-        "by",
-        "for",
-        "into",
-        "about",
-        "during",
-        "through",
-        "between",
-        "under",
-        "without",
-        "among",
-    ]
-)
-#: The verb forms such a preposition cannot take (not "have" or "had": "for have-nots").
-GAP_VERBS: frozenset[str] = frozenset(["is", "are", "was", "were", "has", "does", "did", "am"])

@@ -201,8 +201,8 @@ def clean_sample(
     share: int = 30,
 ) -> list[tuple[str, str]]:
     """``(register, text)`` of clean documents of ``split`` in every register: at most ``limit``
-    per source (a stable sample of ``share`` in 100), and the WMT22 English originals in
-    blocks of eight lines (``limit`` blocks a file). The benchmarks measure clean flags on
+    per source (a stable sample of ``share`` in 100), and the WMT22 English originals of
+    ``split`` in blocks of eight lines (at most ``2 * limit``). The benchmarks measure clean flags on
     it (test); ``training.train_tagger`` sets the shown sensitivities on it (dev, every
     document: the small registers, fiction and informal, need all their words)."""
     from training.splits import bucket
@@ -217,12 +217,9 @@ def clean_sample(
             n += 1
             if n >= limit:
                 break
-    originals = data_dir(root) / "mt" / "wmt22_toen" / "english-originals"
-    if originals.exists():
-        for f in sorted(originals.glob("*.en")):
-            if "liv" in f.name:
-                continue
-            lines = [x.strip() for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
-            for j in range(0, min(len(lines), limit * 8), 8):
-                out.append(("news (WMT22 English originals)", " ".join(lines[j : j + 8])))
+    from training.datasets import wmt_original_blocks
+
+    # the originals' blocks of this split only, as the classifier's data splits them
+    blocks = wmt_original_blocks(data_dir(root), split)
+    out.extend(("news (WMT22 English originals)", b) for b in blocks[: 2 * limit])
     return out

@@ -173,6 +173,20 @@ def _read_lines(path: Path) -> list[str]:
     return [_norm(x) for x in path.read_text("utf-8").split("\n")[:-1]] if path.exists() else []
 
 
+def wmt_original_blocks(root: Path, split: str) -> list[str]:
+    """The WMT22 English originals (en-de, en-hr) of ``split`` as text blocks of
+    :data:`DOC_SEGMENTS` lines, split as :func:`wmt_docs` splits them for the classifier
+    (a block is in one split everywhere)."""
+    base = root / "mt" / "wmt22_toen" / "english-originals"
+    out = []
+    for lang in ("de", "hr"):
+        lines = _read_lines(base / f"generaltest2022.en-{lang}.src.en")
+        for b, chunk in _chunks(lines):
+            if _split3(f"wmt-orig:en-{lang}:{b}", train=60, dev=10) == split:
+                out.append(" ".join(chunk))
+    return out
+
+
 def wmt_split(pair: str, block: int, system: str | None) -> str | None:
     """Split of a WMT22 block for one system (None for a reference) or None (unused)."""
     if pair in WMT_TEST_PAIRS:

@@ -738,21 +738,31 @@ def set_shown_spans(
     return out
 
 
-def _update_card_checksum(out: Path) -> None:
-    """Write the new ``tagger.npz``'s SHA-256 into the model card beside it. ``--points-only``
-    keeps the trees, the calibration and the tagger's own thresholds, so what the classifier
-    reads is unchanged and it needs no retraining; only the shown points change."""
+def _sha256(path: Path) -> str:
     import hashlib
 
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _update_card_checksum(out: Path, before: str) -> None:
+    """Write the new ``tagger.npz``'s SHA-256 into the model card beside it, if the card named
+    the file as it was before (``before``). ``--points-only`` keeps the trees, the calibration
+    and the tagger's own thresholds, so what that classifier reads is unchanged and it needs
+    no retraining; only the shown points change. A card that named another tagger stays as
+    it is: its classifier must be retrained."""
     card = out / "model_card.json"
     if not card.exists():
         return
     data = json.loads(card.read_text("utf-8"))
-    if isinstance(data.get("tagger"), dict):
-        digest = hashlib.sha256((out / "tagger.npz").read_bytes()).hexdigest()
-        data["tagger"]["sha256"] = digest
-        card.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        log(f"model card: tagger sha256 {digest[:16]}...")
+    if not isinstance(data.get("tagger"), dict):
+        return
+    if data["tagger"].get("sha256") != before:
+        log("model card names another tagger: retrain the classifier (python -m training.train)")
+        return
+    digest = _sha256(out / "tagger.npz")
+    data["tagger"]["sha256"] = digest
+    card.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    log(f"model card: tagger sha256 {digest[:16]}...")
 
 
 def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
@@ -760,7 +770,9 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
     set again on dev (only dev and test documents are featurised)."""
     if not (out / "tagger.npz").exists():
         raise SystemExit(f"{out / 'tagger.npz'}: no tagger to set points on; train one first")
+    before = _sha256(out / "tagger.npz")
     model = TaggerModel.load(out / "tagger.npz")
+    own = (model.calib_a, model.calib_b, model.threshold, model.threshold_explained)
     docs = [d for d in docs if d.split in ("dev", "test")]
     log(f"{len(docs):,} dev and test documents; featurising")
     data = featurize_tokens(docs, args.evidence, n_jobs=args.jobs, log=log)
@@ -782,8 +794,10 @@ def _points_only(out: Path, docs: list, args: argparse.Namespace) -> int:
         shown["rewritten_points"] = choose_rewritten_points(
             model, dev, called, pool, args.flags_per_1000
         )
+    # what the classifier reads is untouched (its card may then name the new file)
+    assert own == (model.calib_a, model.calib_b, model.threshold, model.threshold_explained)
     model.save(out / "tagger.npz")
-    _update_card_checksum(out)
+    _update_card_checksum(out, before)
     path = out / "tagger_report.json"
     report = (json.loads(path.read_text("utf-8")) if path.exists() else {}) | shown
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")

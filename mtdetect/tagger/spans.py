@@ -174,18 +174,21 @@ class TaggerModel:
                 if self.forced_precision is not None
                 else {}
             ),
-            **(
-                {"rewritten_points": np.array([self.rewritten_points[x] for x in SENSITIVITIES])}
-                if set(self.rewritten_points) == set(SENSITIVITIES)
-                else {}
-            ),
-            **(
-                {"rewritten_x": self.rewritten_knots[0], "rewritten_y": self.rewritten_knots[1]}
-                if self.rewritten_knots is not None
-                else {}
-            ),
+            **self._rewritten_arrays(),
             **self.trees.to_arrays("trees_"),
         )
+
+    def _rewritten_arrays(self) -> dict[str, np.ndarray]:
+        """The points and map for pieces called rewritten, as arrays (both or neither)."""
+        if not self.rewritten_points:
+            return {}
+        if set(self.rewritten_points) != set(SENSITIVITIES) or self.rewritten_knots is None:
+            raise ValueError("rewritten points need one per sensitivity and a precision map")
+        return {
+            "rewritten_points": np.array([self.rewritten_points[x] for x in SENSITIVITIES]),
+            "rewritten_x": self.rewritten_knots[0],
+            "rewritten_y": self.rewritten_knots[1],
+        }
 
     @classmethod
     def load(cls, path: str | Path) -> TaggerModel:
@@ -705,7 +708,12 @@ class Tagger:
         spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
                           lambda p, by_rule: model.shown_strength(p, by_rule, rewritten))  # fmt: skip
         spans.extend(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
-        spans.extend(document_spans(tokens.view, tokens.evidence, sensitivity))
+        # a pass that repeats a tagger span of its family is left out (the tagger's explains
+        # more: it names the likely original)
+        for sp in document_spans(tokens.view, tokens.evidence, sensitivity):
+            if not any(t.family == sp.family and t.start < sp.end and sp.start < t.end
+                       for t in spans):  # fmt: skip
+                spans.append(sp)
         return spans
 
 

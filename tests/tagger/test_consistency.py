@@ -50,6 +50,34 @@ def test_each_pass_finds_its_slip_with_the_likely_original(detector) -> None:
     assert found["smith"][:2] == ("mangled-entity", "Smith")
 
 
+def test_a_lowered_name_is_restored_as_the_text_spells_it(detector) -> None:
+    text = (
+        "Engineers at NASA launched the probe on Monday, and NASA said it was on course. "
+        "Officials said nasa would publish the data. Coach McDonald spoke for the team, "
+        "and McDonald took questions; later mcdonald left."
+    )
+    found = _found(detector.score(text))
+    assert found["nasa"][1] == "NASA" and "'NASA' 2 times" in found["nasa"][2]
+    assert found["mcdonald"][1] == "McDonald"
+
+
+def test_a_pass_does_not_repeat_a_tagger_span(detector) -> None:
+    """Where the tagger already shows a span of the same family, the pass's is left out."""
+    from mtdetect.tagger.consistency import document_spans
+
+    text = SLIPS * 3
+    _, _, _, tokens = detector.find(text)
+    for s in ("default", "high"):
+        for rewritten in (False, True):
+            shown = detector.tagger.spans_at(tokens, s, rewritten)
+            passes = document_spans(tokens.view, tokens.evidence, s)
+            for p in passes:
+                same = [
+                    t for t in shown if t.family == p.family and t.start < p.end and p.start < t.end
+                ]
+                assert len(same) == 1, (p.text, [(t.text, t.explanation) for t in same])
+
+
 def test_passes_follow_the_sensitivity(detector) -> None:
     low = _found(detector.score(SLIPS, sensitivity="low"))
     assert "smith" not in low  # lowered names are not shown at low
@@ -76,7 +104,10 @@ def test_legitimate_lookalikes_are_left_alone(detector) -> None:
         "Horace met the horse trainer in Horse Park. Horse Park is busy in May. "
         "Programmers in C# and F# met at the Ogg conference; files end in .ogg and Ogg "
         "Vorbis is free. The Time in Between is a novel. Zionist writers debated Zionism, "
-        "and Zionist papers covered it."
+        "and Zionist papers covered it. The team she played for has folded, and the "
+        "company he worked at has closed. In the park the does were grazing. Quote my "
+        "order# 4521 or see example.com/page.html# for details. Fans of Brexit wrote "
+        "#brexit under posts about Brexit."
     )
     assert not [sp.text for sp in detector.score(text, sensitivity="high").spans if _is_pass(sp)]
 
