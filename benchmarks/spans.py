@@ -129,35 +129,25 @@ def spans_at_points(detector, text: str, points: Sequence[Point]) -> dict[str, l
     rewritten, its own points for such documents); the other rows are the tagger alone at
     one threshold, with the rules and the default's document passes."""
     from mtdetect.pipeline import assign_spans
-    from mtdetect.tagger.consistency import document_spans
-    from mtdetect.tagger.spans import SENSITIVITIES, explained, spinner_pairs, tag_spans
+    from mtdetect.tagger.spans import SENSITIVITIES, explained
 
     sentences, ruled_all, tagged_own, tokens = detector.find(text)
     ruled = [sp for sp in ruled_all if sp.family != "non-prose"]
-    out: dict[str, list[Shown]] = {}
     if tokens is None or not len(tokens.view):
         return {p.name: [Shown(sp, False) for sp in ruled] for p in points}
-    scorer = detector.scorer
     read = assign_spans(sentences, ruled_all + tagged_own)  # what the classifier reads
-    _, piece = scorer.score_piece(text, sentences, read, tokens)
-    rewritten = piece.score >= scorer.rewritten_threshold
+    _, piece = detector.scorer.score_piece(text, sentences, read, tokens)
+    rewritten = detector.reads_rewritten(piece.score)
     exp = explained(tokens.X)
-    pairs = tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view)
-    model = detector.tagger.model
+    out: dict[str, list[Shown]] = {}
     for p in points:
         if p.name in SENSITIVITIES:
-            thr = model.thresholds(tokens.X, p.name, rewritten)
-            strength = lambda q, by_rule: model.shown_strength(q, by_rule, rewritten)  # noqa: E731
+            tagged, fixed = detector.tagger.shown_parts(tokens, p.name, rewritten)
         else:
             thr = np.where(exp, p.explained, p.general)
-            strength = model.shown_strength
-        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thr, strength)
+            tagged, fixed = detector.tagger.shown_parts(tokens, "default", thresholds=thr)
         mine = {(sp.start, sp.family) for sp in tagged}
-        # the document passes of the sensitivity (of the default on the other rows), counted
-        # with the rules: their strengths are fixed
-        passes = document_spans(tokens.view, tokens.evidence,
-                                p.name if p.name in SENSITIVITIES else "default")  # fmt: skip
-        groups = assign_spans(sentences, ruled + tagged + pairs + passes)
+        groups = assign_spans(sentences, ruled + tagged + fixed)
         out[p.name] = [Shown(sp, (sp.start, sp.family) in mine) for g in groups for sp in g]
     return out
 

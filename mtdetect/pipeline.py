@@ -158,25 +158,13 @@ class MTDetector:
             tagged, tokens = self.tagger.run(text, sentences)
         return sentences, ruled, tagged, tokens
 
-    def _shown(
-        self,
-        sentences: list[Sentence],
-        ruled: list[Span],
-        tagged: list[Span],
-        tokens: TokenOutputs | None,
-        sensitivity: str,
-        grouped: list[list[Span]] | None = None,
-        rewritten: bool = False,
-    ) -> list[list[Span]]:
-        """The spans shown at ``sensitivity``, by sentence, in a piece the classifier calls
-        rewritten if ``rewritten`` (``grouped``: those the classifier read, shown when there
-        is no tagger)."""
-        if self.tagger is not None and tokens is not None:
-            # never the classifier's spans: shown strengths are precisions, the point may
-            # differ, and the document passes add spans the classifier does not read
-            shown = self.tagger.spans_at(tokens, sensitivity, rewritten)
-            return assign_spans(sentences, ruled + shown)
-        return grouped if grouped is not None else assign_spans(sentences, ruled + tagged)
+    def reads_rewritten(self, score: float) -> bool:
+        """Whether a piece scored ``score`` is shown as one the classifier calls *rewritten*
+        (:attr:`~mtdetect.tagger.spans.TaggerModel.rewritten_points`). Never under the
+        heuristic fallback: those points were measured with the trained classifier's
+        verdicts."""
+        trained = not isinstance(self.scorer, HeuristicScorer)
+        return trained and score >= self.scorer.rewritten_threshold
 
     def _score_piece(
         self,
@@ -195,11 +183,11 @@ class MTDetector:
         spans = assign_spans(sentences, ruled + tagged)
         decisive = any(is_decisive(sp) for group in spans for sp in group)
         scores, piece = self.scorer.score_piece(text, sentences, spans, tokens)
-        # the points for pieces called rewritten were measured with the trained classifier's
-        # verdicts, not the fallback's
-        trained = not isinstance(self.scorer, HeuristicScorer)
-        rewritten = trained and piece.score >= self.scorer.rewritten_threshold
-        spans = self._shown(sentences, ruled, tagged, tokens, sensitivity, spans, rewritten)
+        if self.tagger is not None and tokens is not None:
+            # never the classifier's spans: shown strengths are precisions, the point may
+            # differ, and the document passes add spans the classifier does not read
+            shown = self.tagger.spans_at(tokens, sensitivity, self.reads_rewritten(piece.score))
+            spans = assign_spans(sentences, ruled + shown)
         return sentences, spans, scores, replace(piece, decisive=decisive)
 
     def score(

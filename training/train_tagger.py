@@ -204,15 +204,11 @@ def clean_pool(
     """The :class:`CleanPool` of :func:`training.corpora.clean_sample` ``(split, limit)``, as
     the pipeline sees it with ``model`` as its tagger (non-prose spans left out, as in the
     benchmarks), each document scored by ``scorer`` if given."""
-    from mtdetect.classifier.scoring import HeuristicScorer
-    from mtdetect.evidence import load_evidence
-    from mtdetect.pipeline import MTDetector, assign_spans
+    from mtdetect.pipeline import assign_spans
     from mtdetect.tagger.consistency import document_spans
-    from mtdetect.tagger.spans import SENSITIVITIES, Tagger, explained
+    from mtdetect.tagger.spans import SENSITIVITIES, explained
 
-    det = MTDetector(
-        scorer=scorer or HeuristicScorer(), tagger=Tagger(model, load_evidence(evidence))
-    )
+    det = _pipeline(model, evidence, scorer)
     ps, exps, regs, rws = [], [], [], []
     words: dict[str, int] = defaultdict(int)
     rules: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SENSITIVITIES}
@@ -227,11 +223,9 @@ def clean_pool(
             exps.append(explained(tokens.X))
             regs.append(np.full(len(tokens.proba), register, dtype=object))
             pairs = tokens.pairs or []
-            called = False
-            if scorer is not None:
-                read = assign_spans(sentences, ruled_all + tagged)  # what the classifier reads
-                _, piece = scorer.score_piece(text, sentences, read, tokens)
-                called = piece.score >= scorer.rewritten_threshold
+            called = scorer is not None and _called(
+                det, text, sentences, ruled_all + tagged, tokens
+            )
             rws.append(np.full(len(tokens.proba), called))
         for s in SENSITIVITIES:
             passes = (
@@ -445,19 +439,38 @@ def shipped_scorer():
     return None if scorer.name.startswith("heuristic") else scorer
 
 
-def called_rewritten(
-    model: TaggerModel, docs: list, scorer, evidence: str | None = None
-) -> np.ndarray:
-    """Whether ``scorer`` calls each document *rewritten* (scored whole, with ``model`` as the
-    tagger)."""
+def _pipeline(model: TaggerModel, evidence: str | None, scorer=None):
+    """A detector with the default rules, ``model`` as its tagger and ``scorer`` (the
+    heuristic one if None)."""
+    from mtdetect.classifier.scoring import HeuristicScorer
     from mtdetect.evidence import load_evidence
     from mtdetect.pipeline import MTDetector
     from mtdetect.tagger.spans import Tagger
 
-    det = MTDetector(scorer=scorer, tagger=Tagger(model, load_evidence(evidence)))
+    return MTDetector(
+        scorer=scorer or HeuristicScorer(), tagger=Tagger(model, load_evidence(evidence))
+    )
+
+
+def _called(det, text: str, sentences, found: list, tokens) -> bool:
+    """Whether ``det`` shows ``text`` (one piece, analysed into ``sentences``, the spans its
+    classifier reads and the tagger's ``tokens``) as one its classifier calls rewritten."""
+    from mtdetect.pipeline import assign_spans
+
+    _, piece = det.scorer.score_piece(text, sentences, assign_spans(sentences, found), tokens)
+    return det.reads_rewritten(piece.score)
+
+
+def called_rewritten(
+    model: TaggerModel, docs: list, scorer, evidence: str | None = None
+) -> np.ndarray:
+    """Whether ``scorer`` calls each document *rewritten* (scored as one piece, with
+    ``model`` as the tagger)."""
+    det = _pipeline(model, evidence, scorer)
     out = np.zeros(len(docs), bool)
     for k, d in enumerate(docs):
-        out[k] = det.score(d.text).score >= scorer.rewritten_threshold
+        sentences, ruled, tagged, tokens = det.find(d.text)
+        out[k] = _called(det, d.text, sentences, ruled + tagged, tokens)
         if k % 2000 == 0:
             log(f"  verdicts {k:,}/{len(docs):,}")
     return out

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -69,7 +70,7 @@ GAP_MAX_PAIR_COUNT = 5
 
 def _span(
     view: DocView, i: int, j: int, family: str, strength: float, why: str, suggestion: str | None
-) -> Span:  # fmt: skip
+) -> Span:
     start, end = int(view.start[i]), int(view.end[j])
     return Span(start, end, view.text[start:end], family, strength, why, suggestion)
 
@@ -94,33 +95,28 @@ def one_slip(a: str, b: str) -> bool:
 
 def name_slips(view: DocView, te: TokenEvidence, strength: float) -> list[Span]:
     """Rare capitalised words used once whose near-twin name the document uses repeatedly."""
+    near = [(i, name) for i, name in enumerate(te.near_name) if name is not None]
+    if not near:
+        return []
     uses = Counter(view.surface[i] for i in np.flatnonzero(view.capital).tolist())
     out = []
-    for i, name in enumerate(te.near_name):
-        if name is None or uses[view.surface[i]] > SLIP_MAX_USES or uses[name] < NAME_MIN_USES:
-            continue
+    for i, name in near:
         w = view.surface[i]
+        if uses[w] > SLIP_MAX_USES or uses[name] < NAME_MIN_USES:
+            continue
         if not (w.isascii() and one_slip(w, name)):
             continue  # "François"/"Francis": a spelling of another language, not a slip
-        out.append(
-            _span(
-                view,
-                i,
-                i,
-                "mangled-entity",
-                strength,
-                f"'{w}' is used once; '{name}', a name one letter away, "
-                f"{uses[name]} times in this text: likely the same name garbled",
-                name,
-            )
-        )
+        why = (f"'{w}' is used once; '{name}', a name one letter away, {uses[name]} times in "
+               "this text: likely the same name garbled")  # fmt: skip
+        out.append(_span(view, i, i, "mangled-entity", strength, why, name))
     return out
 
 
-def lowered_names(view: DocView, strength: float) -> list[Span]:
+def lowered_names(view: DocView, te: TokenEvidence, strength: float) -> list[Span]:
     """Lower-case uses of a word the document capitalises mid-sentence, as names are."""
+    lower = ~view.capital & view.alpha & (np.nan_to_num(view.cap_ratio) >= LOWERED_CAP_RATIO)
     mid_caps = view.capital & ~view.initial & view.alpha
-    if not mid_caps.any():
+    if not (lower.any() and mid_caps.any()):
         return []
     caps = np.flatnonzero(mid_caps).tolist()
     cap_uses = Counter(view.keys[i] for i in caps)
@@ -128,7 +124,6 @@ def lowered_names(view: DocView, strength: float) -> list[Span]:
     spelled: dict[str, Counter] = {}
     for i in caps:
         spelled.setdefault(view.keys[i], Counter())[view.surface[i]] += 1
-    lower = ~view.capital & view.alpha & (np.nan_to_num(view.cap_ratio) >= LOWERED_CAP_RATIO)
     out = []
     text = view.text
     for i in np.flatnonzero(lower).tolist():
@@ -139,22 +134,13 @@ def lowered_names(view: DocView, strength: float) -> list[Span]:
         if cap_uses[key] < NAME_MIN_USES:
             continue
         name = spelled[key].most_common(1)[0][0]
-        out.append(
-            _span(
-                view,
-                i,
-                i,
-                "mangled-entity",
-                strength,
-                f"'{view.surface[i]}' is in lower case here; this text writes '{name}' "
-                f"{cap_uses[key]} times, and so does edited prose",
-                name,
-            )
-        )
+        why = (f"'{view.surface[i]}' is in lower case here; this text writes '{name}' "
+               f"{cap_uses[key]} times, and so does edited prose")  # fmt: skip
+        out.append(_span(view, i, i, "mangled-entity", strength, why, name))
     return out
 
 
-def engine_marks(view: DocView, strength: float) -> list[Span]:
+def engine_marks(view: DocView, te: TokenEvidence, strength: float) -> list[Span]:
     """A lower-case word with a '#' glued to its end ("take# part"): rule-based translation
     engines mark so a word they could not inflect, and the mark survives into the output."""
     text = view.text
@@ -188,7 +174,7 @@ def engine_marks(view: DocView, strength: float) -> list[Span]:
     return out
 
 
-def determiner_gaps(view: DocView, strength: float) -> list[Span]:
+def determiner_gaps(view: DocView, te: TokenEvidence, strength: float) -> list[Span]:
     """An article linked to a finite auxiliary ("of the has"): a word was dropped."""
     if len(view) < 2:
         return []
@@ -217,7 +203,11 @@ def determiner_gaps(view: DocView, strength: float) -> list[Span]:
     return out
 
 
-#: The passes: the sensitivities each is shown at and the strength it states. Measured on dev
+#: A pass: the document's view and the tagger's evidence in, spans of one strength out.
+Pass = Callable[[DocView, TokenEvidence, float], list[Span]]
+
+#: The passes: each one's function, the sensitivities it is shown at and the strength it
+#: states. Measured on dev
 #: (1.3 M words of clean prose, seven registers; round trips through the training pivots):
 #: name slips 0.04 flags per 1,000 clean words, about half of them real misspellings in the
 #: source ("Wedndsday"), none tested against real rewritten names (we have none), so 0.5;
@@ -225,24 +215,18 @@ def determiner_gaps(view: DocView, strength: float) -> list[Span]:
 #: not at ``low``; determiner gaps 0.001 clean, 5 of 5 on round trips right; engine marks
 #: never on clean text. (The 1.3 M words are the benchmarks' dev sample,
 #: ``clean_sample("dev", 150)``.)
-PASSES: dict[str, tuple[tuple[str, ...], float]] = {
-    "name_slips": (("low", "default", "high"), 0.5),
-    "lowered_names": (("default", "high"), 0.4),
-    "determiner_gaps": (("low", "default", "high"), 0.9),
-    "engine_marks": (("low", "default", "high"), 0.9),
+PASSES: dict[str, tuple[Pass, tuple[str, ...], float]] = {
+    "name_slips": (name_slips, ("low", "default", "high"), 0.5),
+    "lowered_names": (lowered_names, ("default", "high"), 0.4),
+    "determiner_gaps": (determiner_gaps, ("low", "default", "high"), 0.9),
+    "engine_marks": (engine_marks, ("low", "default", "high"), 0.9),
 }
 
 
 def document_spans(view: DocView, te: TokenEvidence, sensitivity: str) -> list[Span]:
     """The spans of every document pass shown at ``sensitivity``."""
-    runs = {
-        "name_slips": lambda strength: name_slips(view, te, strength),
-        "lowered_names": lambda strength: lowered_names(view, strength),
-        "determiner_gaps": lambda strength: determiner_gaps(view, strength),
-        "engine_marks": lambda strength: engine_marks(view, strength),
-    }
     out: list[Span] = []
-    for name, (shown_at, strength) in PASSES.items():
+    for run, shown_at, strength in PASSES.values():
         if sensitivity in shown_at:
-            out.extend(runs[name](strength))
+            out.extend(run(view, te, strength))
     return out

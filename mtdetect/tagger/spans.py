@@ -699,22 +699,37 @@ class Tagger:
         In a piece the classifier calls rewritten (``rewritten``), the tagger's evidence is
         shown more readily (:attr:`TaggerModel.rewritten_points`). Cheap: the token features
         and probabilities are reused, only the thresholds change."""
+        tagged, fixed = self.shown_parts(tokens, sensitivity, rewritten)
+        return tagged + fixed
+
+    def shown_parts(
+        self,
+        tokens: TokenOutputs,
+        sensitivity: str,
+        rewritten: bool = False,
+        thresholds: np.ndarray | None = None,
+    ) -> tuple[list[Span], list[Span]]:
+        """:meth:`spans_at` in two parts: the spans cut from the trees' probabilities, whose
+        strengths are measured precisions, and those of fixed strength (synonyms side by
+        side, the document passes). ``thresholds`` (one per token) replaces the
+        sensitivity's, for a benchmark's curve; the passes stay those of ``sensitivity``."""
         if not len(tokens.view) or tokens.evidence is None:
-            return []
+            return [], []
         from mtdetect.tagger.consistency import document_spans
 
         model = self.model
-        thresholds = model.thresholds(tokens.X, sensitivity, rewritten)
-        spans = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
-                          lambda p, by_rule: model.shown_strength(p, by_rule, rewritten))  # fmt: skip
-        spans.extend(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
-        # a pass that repeats a tagger span of its family is left out (the tagger's explains
-        # more: it names the likely original)
+        if thresholds is None:
+            thresholds = model.thresholds(tokens.X, sensitivity, rewritten)
+        tagged = tag_spans(tokens.view, tokens.X, tokens.proba, tokens.evidence, thresholds,
+                           lambda p, by_rule: model.shown_strength(p, by_rule, rewritten))  # fmt: skip
+        fixed = list(tokens.pairs if tokens.pairs is not None else spinner_pairs(tokens.view))
+        # a pass that repeats a span of its family is left out (the tagger's explains more:
+        # it names the likely original)
         for sp in document_spans(tokens.view, tokens.evidence, sensitivity):
             if not any(t.family == sp.family and t.start < sp.end and sp.start < t.end
-                       for t in spans):  # fmt: skip
-                spans.append(sp)
-        return spans
+                       for t in tagged + fixed):  # fmt: skip
+                fixed.append(sp)
+        return tagged, fixed
 
 
 def load_tagger(path: str | Path, evidence=None) -> Tagger:
